@@ -1,0 +1,51 @@
+"""The e-service portal: create_app() wires configuration, extensions, blueprints and CLI."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from flask import Flask
+
+from portal.config import load_settings
+
+__all__ = ["create_app"]
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(overrides: dict | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=True)
+    settings = load_settings(app.instance_path)
+    app.config.update(settings.flask_config())
+    if overrides:
+        app.config.update(overrides)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    if settings.is_production and settings.ratelimit_storage_url.startswith("memory"):
+        logging.getLogger(__name__).warning(
+            "rate limits are kept in process memory; set PORTAL_RATELIMIT_STORAGE_URL "
+            "to a Redis URL when more than one process serves the portal"
+        )
+
+    from portal import cli, i18n, security
+    from portal.extensions import csrf, db, limiter, migrate
+
+    db.init_app(app)
+    # Batch mode lets SQLite alter tables; compare_type makes drift checks see type changes.
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    i18n.init_app(app)
+    security.init_app(app)
+
+    from portal import models  # noqa: F401  (register tables with the metadata)
+    from portal.backoffice import bp as backoffice_bp
+    from portal.errors import register_error_pages
+    from portal.public import bp as public_bp
+    from portal.public import root_bp
+
+    app.register_blueprint(root_bp)
+    app.register_blueprint(public_bp)
+    app.register_blueprint(backoffice_bp)
+    register_error_pages(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,76 @@
+"""Staff accounts: password hashing and account creation. No Flask request in here."""
+from __future__ import annotations
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from portal.models import Role, Site, StaffUser
+
+MIN_PASSWORD_LENGTH = 12
+_hasher = PasswordHasher()
+# Verifying against this keeps the timing of unknown and known e-mail addresses alike.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
+
+
+class AccountError(ValueError):
+    pass
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password_strength(password: str) -> None:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
+    if len(set(password)) < 5:
+        raise AccountError("the password repeats too few different characters")
+
+
+def normalise_email(email: str) -> str:
+    try:
+        return validate_email(email.strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as exc:
+        raise AccountError(str(exc)) from exc
+
+
+def create_staff_user(
+    session: Session, *, email: str, full_name: str, role: str, site_code: str, password: str
+) -> StaffUser:
+    if role not in {r.value for r in Role}:
+        raise AccountError(f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}")
+    email = normalise_email(email)
+    site = session.scalar(select(Site).where(Site.code == site_code))
+    if site is None:
+        known = ", ".join(session.scalars(select(Site.code).order_by(Site.code)))
+        raise AccountError(f"unknown site {site_code!r}; known sites: {known or 'none'}")
+    if session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
+        raise AccountError(f"a staff account for {email} exists already")
+    check_password_strength(password)
+    user = StaffUser(
+        email=email, full_name=full_name.strip() or email, role=role, site=site,
+        password_hash=hash_password(password),
+    )
+    session.add(user)
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> StaffUser | None:
+    """The active account with this e-mail and password, else None."""
+    try:
+        email = normalise_email(email)
+    except AccountError:
+        email = ""
+    user = session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email)) if email else None
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.is_active_account:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user

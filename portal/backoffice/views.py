@@ -1,0 +1,44 @@
+"""Back-office start page and the admin overviews."""
+from __future__ import annotations
+
+from flask import render_template
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.backoffice import bp
+from portal.extensions import db
+from portal.models import CaseFile, Role, Service, Site, StaffUser, Submission
+from portal.models.submission import OPEN_STATUSES
+from portal.security import ALL_STAFF, LEADS, requires_role
+
+
+@bp.get("/")
+@requires_role(*ALL_STAFF)
+def dashboard():
+    case_files = dict(db.session.execute(
+        select(CaseFile.site_id, func.count()).group_by(CaseFile.site_id)).all())
+    open_submissions = dict(db.session.execute(
+        select(Submission.site_id, func.count())
+        .where(Submission.status.in_([s.value for s in OPEN_STATUSES]))
+        .group_by(Submission.site_id)).all())
+    sites = db.session.scalars(select(Site).order_by(Site.name)).all()
+    rows = [(site, case_files.get(site.id, 0), open_submissions.get(site.id, 0)) for site in sites]
+    unassigned = open_submissions.get(None, 0)
+    return render_template("backoffice/dashboard.html", rows=rows, unassigned=unassigned)
+
+
+@bp.get("/admin/staff")
+@requires_role(Role.ADMIN)
+def staff_list():
+    staff = db.session.scalars(
+        select(StaffUser).options(selectinload(StaffUser.site)).order_by(StaffUser.full_name)).all()
+    return render_template("backoffice/staff.html", staff=staff)
+
+
+@bp.get("/admin/sites")
+@requires_role(*LEADS)
+def sites_overview():
+    sites = db.session.scalars(
+        select(Site).options(selectinload(Site.opening_hours)).order_by(Site.name)).all()
+    services = db.session.scalars(select(Service).order_by(Service.name_de)).all()
+    return render_template("backoffice/sites.html", sites=sites, services=services)

@@ -1,0 +1,65 @@
+"""Flask commands: seed-demo, users."""
+from __future__ import annotations
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from portal.extensions import db
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(users)
+
+
+@click.command("seed-demo")
+@click.option("--case-files", default=None, type=click.IntRange(0, 200_000),
+              help="How many demo case files (default 3000).")
+def seed_demo_command(case_files):
+    """Load demo sites, services, staff and case files (safe to run again)."""
+    from portal.demo import DEMO_CASE_FILES, seed_demo
+
+    if current_app.config["ENV_NAME"] == "production":
+        raise click.ClickException("seed-demo does not run with PORTAL_ENV=production")
+    report = seed_demo(db.session, case_files if case_files is not None else DEMO_CASE_FILES)
+    click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
+               f"case files created: {report.case_files_created}")
+    click.echo("Demo staff accounts (sign in at /backoffice/login):")
+    for email, role, password, created in report.staff:
+        note = "" if created else "  (existed already; password unchanged)"
+        click.echo(f"  {role:<11} {email:<45} password: {password}{note}")
+
+
+users = AppGroup("users", help="Staff accounts.")
+
+
+@users.command("create")
+@click.option("--email", required=True)
+@click.option("--role", required=True, type=click.Choice(["caseworker", "team_lead", "admin"]))
+@click.option("--site", "site_code", required=True, help="Site code, e.g. WZ or DIL.")
+@click.option("--name", "full_name", default="", help="Full name as shown to colleagues.")
+@click.password_option("--password", prompt="Password", help="Asked for when not given.")
+def create_user(email, role, site_code, full_name, password):
+    """Create a staff account; asks for the password twice."""
+    from portal.accounts import AccountError, create_staff_user
+
+    try:
+        user = create_staff_user(db.session, email=email, full_name=full_name, role=role,
+                                 site_code=site_code, password=password)
+        db.session.commit()
+    except AccountError as exc:
+        db.session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"created {user.role} {user.email} at site {site_code}")
+
+
+@users.command("list")
+def list_users():
+    """List staff accounts."""
+    from portal.models import StaffUser
+
+    for user in db.session.scalars(select(StaffUser).order_by(StaffUser.email)):
+        state = "active" if user.is_active_account else "locked"
+        click.echo(f"{user.email:<45} {user.role:<11} {user.site.code:<5} {state}")

@@ -1,0 +1,162 @@
+"""Settings from PORTAL_* environment variables.
+
+Development gets safe defaults (SQLite and storage under instance/, a generated secret
+key); production refuses to start when something that must be chosen is missing.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa")
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+BACKOFFICE_LANGUAGES = ("de", "en")
+DEFAULT_LANGUAGE = "de"
+
+# Keys that must never reach production: too short or copied from docs.
+_MIN_SECRET_KEY_LENGTH = 32
+
+
+class ConfigError(RuntimeError):
+    """The environment does not describe a runnable installation."""
+
+
+def _flag(value: str | None, default: bool = False) -> bool:
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    debug: bool
+    database_url: str
+    storage_dir: Path
+    secret_key: str
+    ratelimit_storage_url: str
+    smtp_host: str
+    smtp_port: int
+    smtp_security: str  # "none", "starttls" or "tls"
+    smtp_user: str
+    smtp_password: str
+    mail_from: str
+    office_name: str
+    public_base_url: str
+
+    @property
+    def is_production(self) -> bool:
+        return self.env == "production"
+
+    def flask_config(self) -> dict:
+        secure_cookies = self.is_production
+        return {
+            "ENV_NAME": self.env,
+            "DEBUG": self.debug,
+            "SECRET_KEY": self.secret_key,
+            "SQLALCHEMY_DATABASE_URI": self.database_url,
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "PORTAL_STORAGE_DIR": str(self.storage_dir),
+            "PORTAL_OFFICE_NAME": self.office_name,
+            "PORTAL_PUBLIC_BASE_URL": self.public_base_url,
+            "SMTP_HOST": self.smtp_host,
+            "SMTP_PORT": self.smtp_port,
+            "SMTP_SECURITY": self.smtp_security,
+            "SMTP_USER": self.smtp_user,
+            "SMTP_PASSWORD": self.smtp_password,
+            "MAIL_FROM": self.mail_from,
+            "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
+            "RATELIMIT_HEADERS_ENABLED": True,
+            "SESSION_COOKIE_HTTPONLY": True,
+            "SESSION_COOKIE_SAMESITE": "Lax",
+            "SESSION_COOKIE_SECURE": secure_cookies,
+            "REMEMBER_COOKIE_HTTPONLY": True,
+            "REMEMBER_COOKIE_SAMESITE": "Lax",
+            "REMEMBER_COOKIE_SECURE": secure_cookies,
+            "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "WTF_CSRF_TIME_LIMIT": 4 * 3600,
+            "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
+            "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+            # Two catalogues: applicant-facing strings in all seven languages,
+            # back-office strings in German and English only.
+            "BABEL_TRANSLATION_DIRECTORIES": "translations;translations",
+            "BABEL_DOMAIN": "messages;backoffice",
+        }
+
+
+def _engine_options(url: str) -> dict:
+    if url.startswith("sqlite"):
+        # Several threads (dev server, tests' live server) share one file.
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
+    return {"pool_pre_ping": True}
+
+
+def _dev_secret_key(instance_path: Path) -> str:
+    """A per-installation key kept in instance/, created on first start."""
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key + "\n")
+    return key
+
+
+def load_settings(instance_path: str | Path, environ: dict | None = None) -> Settings:
+    environ = os.environ if environ is None else environ
+    instance_path = Path(instance_path)
+    env = environ.get("PORTAL_ENV", "development").strip().lower()
+    if env not in {"development", "testing", "production"}:
+        raise ConfigError(f"PORTAL_ENV must be development, testing or production, not {env!r}")
+    production = env == "production"
+    debug = _flag(environ.get("PORTAL_DEBUG"), default=False)
+
+    secret_key = environ.get("PORTAL_SECRET_KEY", "").strip()
+    if production:
+        if debug:
+            raise ConfigError("PORTAL_DEBUG must be off when PORTAL_ENV=production")
+        if len(secret_key) < _MIN_SECRET_KEY_LENGTH:
+            raise ConfigError(
+                "PORTAL_SECRET_KEY must be set to a random value of at least "
+                f"{_MIN_SECRET_KEY_LENGTH} characters when PORTAL_ENV=production"
+            )
+        if "PORTAL_DATABASE_URL" not in environ:
+            raise ConfigError("PORTAL_DATABASE_URL must be set when PORTAL_ENV=production")
+    elif not secret_key:
+        secret_key = _dev_secret_key(instance_path)
+
+    database_url = environ.get("PORTAL_DATABASE_URL") or (
+        f"sqlite:///{instance_path / 'portal.sqlite3'}"
+    )
+    if database_url.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship.
+        database_url = "postgresql+psycopg://" + database_url[len("postgresql://"):]
+
+    smtp_security = environ.get("PORTAL_SMTP_SECURITY", "none" if not production else "starttls")
+    if smtp_security not in {"none", "starttls", "tls"}:
+        raise ConfigError("PORTAL_SMTP_SECURITY must be none, starttls or tls")
+    try:
+        smtp_port = int(environ.get("PORTAL_SMTP_PORT", "25" if smtp_security == "none" else "587"))
+    except ValueError as exc:
+        raise ConfigError("PORTAL_SMTP_PORT must be a number") from exc
+
+    return Settings(
+        env=env,
+        debug=debug,
+        database_url=database_url,
+        storage_dir=Path(environ.get("PORTAL_STORAGE_DIR") or instance_path / "storage"),
+        secret_key=secret_key,
+        ratelimit_storage_url=environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        smtp_host=environ.get("PORTAL_SMTP_HOST", "localhost"),
+        smtp_port=smtp_port,
+        smtp_security=smtp_security,
+        smtp_user=environ.get("PORTAL_SMTP_USER", ""),
+        smtp_password=environ.get("PORTAL_SMTP_PASSWORD", ""),
+        mail_from=environ.get("PORTAL_MAIL_FROM", "auslaenderbehoerde@localhost"),
+        office_name=environ.get("PORTAL_OFFICE_NAME", "Ausländerbehörde Lahn-Dill"),
+        public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+    )

@@ -1,0 +1,119 @@
+"""`flask seed-demo`: sites, services, opening hours, staff and case files, idempotently."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal import accounts
+from portal.demo.people import demo_people
+from portal.forms.catalogue import CATALOGUE
+from portal.models import CaseFile, CaseFileAlias, CaseFileStatus, OpeningHours, Role, Service, Site, StaffUser
+
+SITES = [
+    {
+        "code": "WZ", "name": "Wetzlar", "street": "Karl-Kellner-Ring 51", "postcode": "35576",
+        "city": "Wetzlar", "phone": "+49 6441 407-1700", "email": "abh-wetzlar@lahn-dill.example",
+        # weekday: [(opens, closes), ...]; Wednesday is for files only.
+        "hours": {0: [(8, 12)], 1: [(8, 12), (14, 16)], 3: [(8, 12), (14, 18)], 4: [(8, 12)]},
+    },
+    {
+        "code": "DIL", "name": "Dillenburg", "street": "Wilhelmstraße 7", "postcode": "35683",
+        "city": "Dillenburg", "phone": "+49 2771 407-1800", "email": "abh-dillenburg@lahn-dill.example",
+        "hours": {0: [(8, 12)], 1: [(8, 12)], 3: [(13, 17)], 4: [(8, 12)]},
+    },
+]
+
+# Printed by the command; for a demo installation only (seed-demo refuses production).
+DEMO_STAFF = [
+    ("sachbearbeitung.wetzlar@abh-demo.example", "Svenja Keller", Role.CASEWORKER, "WZ", "demo-Sachbearbeitung-WZ"),
+    ("sachbearbeitung.dillenburg@abh-demo.example", "Murat Aksoy", Role.CASEWORKER, "DIL", "demo-Sachbearbeitung-DIL"),
+    ("teamleitung@abh-demo.example", "Jana Becker", Role.TEAM_LEAD, "WZ", "demo-Teamleitung-2026"),
+    ("admin@abh-demo.example", "Thomas Weber", Role.ADMIN, "WZ", "demo-Administration-2026"),
+]
+
+DEMO_CASE_FILES = 3000
+
+
+@dataclass
+class SeedReport:
+    sites_created: int = 0
+    services_created: int = 0
+    case_files_created: int = 0
+    staff: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, password, created
+
+
+def _seed_sites(session: Session, report: SeedReport) -> dict[str, Site]:
+    sites = {}
+    for spec in SITES:
+        site = session.scalar(select(Site).where(Site.code == spec["code"]))
+        if site is None:
+            site = Site(code=spec["code"])
+            session.add(site)
+            report.sites_created += 1
+        for key in ("name", "street", "postcode", "city", "phone", "email"):
+            setattr(site, key, spec[key])
+        wanted = [(weekday, time(start), time(end))
+                  for weekday, periods in spec["hours"].items() for start, end in periods]
+        current = [(h.weekday, h.opens_at, h.closes_at) for h in site.opening_hours]
+        if sorted(current) != sorted(wanted):
+            site.opening_hours.clear()
+            session.flush()  # the old rows go before the new ones meet the unique key
+            site.opening_hours.extend(OpeningHours(weekday=w, opens_at=o, closes_at=c) for w, o, c in wanted)
+        sites[site.code] = site
+    session.flush()
+    return sites
+
+
+def _seed_services(session: Session, report: SeedReport) -> None:
+    existing = {s.code: s for s in session.scalars(select(Service))}
+    for entry in CATALOGUE:
+        service = existing.get(entry.code)
+        if service is None:
+            service = Service(code=entry.code)
+            session.add(service)
+            report.services_created += 1
+        service.name_de = entry.name_de
+        service.appointment_minutes = entry.appointment_minutes
+        service.needs_appointment = entry.needs_appointment
+        service.has_online_form = entry.has_online_form
+        service.form_version = entry.form_version
+
+
+def _seed_staff(session: Session, report: SeedReport) -> None:
+    for email, name, role, site_code, password in DEMO_STAFF:
+        exists = session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None
+        if not exists:
+            accounts.create_staff_user(session, email=email, full_name=name, role=role,
+                                       site_code=site_code, password=password)
+        report.staff.append((email, str(role), password, not exists))
+
+
+def _seed_case_files(session: Session, sites: dict[str, Site], report: SeedReport, count: int) -> None:
+    known = set(session.scalars(select(CaseFile.file_number)))
+    for person in demo_people(count):
+        if person.file_number in known:
+            continue
+        case_file = CaseFile(
+            file_number=person.file_number, surname=person.surname, given_names=person.given_names,
+            birth_name=person.birth_name, date_of_birth=person.date_of_birth,
+            place_of_birth=person.place_of_birth, nationality=person.nationality,
+            site=sites[person.site_code],
+            status=CaseFileStatus.MOVED_AWAY if person.moved_away else CaseFileStatus.ACTIVE,
+            retention_until=date(2036, 12, 31) if person.moved_away else None,
+            aliases=[CaseFileAlias(surname=s, given_names=g, source="demo") for s, g in person.aliases],
+        )
+        session.add(case_file)
+        report.case_files_created += 1
+
+
+def seed_demo(session: Session, case_files: int = DEMO_CASE_FILES) -> SeedReport:
+    report = SeedReport()
+    sites = _seed_sites(session, report)
+    _seed_services(session, report)
+    _seed_staff(session, report)
+    _seed_case_files(session, sites, report, case_files)
+    session.commit()
+    return report

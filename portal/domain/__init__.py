@@ -1,0 +1,1 @@
+"""Domain values shared by the packages: plain Python, no Flask."""

@@ -1,0 +1,1 @@
+"""The service catalogue and, per online service, its form (see catalogue.py)."""

@@ -1,0 +1,69 @@
+"""Digital case files: one per person known to the office."""
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import Date, DateTime, ForeignKey, Index, SmallInteger, String
+from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
+
+from portal.domain.dates import PartialDate
+from portal.extensions import db
+from portal.models._types import created_at_column, enum_check, enum_column, utcnow
+from portal.models.site import Site
+
+
+class CaseFileStatus(StrEnum):
+    ACTIVE = "active"
+    MOVED_AWAY = "moved_away"
+    CLOSED = "closed"
+
+
+class CaseFile(db.Model):
+    __tablename__ = "case_file"
+    __table_args__ = (
+        enum_check("status", CaseFileStatus, "status_known"),
+        Index("ix_case_file_birth", "dob_year", "dob_month", "dob_day"),
+        Index("ix_case_file_surname", "surname"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    file_number: Mapped[str] = mapped_column(String(40), unique=True)
+    surname: Mapped[str] = mapped_column(String(200))
+    given_names: Mapped[str] = mapped_column(String(200), default="")
+    birth_name: Mapped[str] = mapped_column(String(200), default="")
+    # Date of birth in three parts: day and month may be unknown (00.03.1987).
+    dob_year: Mapped[int | None] = mapped_column(SmallInteger)
+    dob_month: Mapped[int | None] = mapped_column(SmallInteger)
+    dob_day: Mapped[int | None] = mapped_column(SmallInteger)
+    date_of_birth: Mapped[PartialDate] = composite(PartialDate, dob_year, dob_month, dob_day)
+    place_of_birth: Mapped[str] = mapped_column(String(200), default="")
+    nationality: Mapped[str] = mapped_column(String(3), default="")  # ISO 3166-1 alpha-3
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    status: Mapped[str] = enum_column(CaseFileStatus, default=CaseFileStatus.ACTIVE)
+    retention_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    site: Mapped[Site] = relationship()
+    aliases: Mapped[list[CaseFileAlias]] = relationship(
+        back_populates="case_file", cascade="all, delete-orphan", order_by="CaseFileAlias.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<CaseFile {self.file_number}>"
+
+
+class CaseFileAlias(db.Model):
+    """A known alternative spelling of the person's name (other script, other transliteration)."""
+
+    __tablename__ = "case_file_alias"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_file_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    surname: Mapped[str] = mapped_column(String(200))
+    given_names: Mapped[str] = mapped_column(String(200), default="")
+    source: Mapped[str] = mapped_column(String(40), default="")
+    created_at: Mapped[datetime] = created_at_column()
+
+    case_file: Mapped[CaseFile] = relationship(back_populates="aliases")

@@ -1,0 +1,47 @@
+"""Staff accounts of the back office."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from flask_login import UserMixin
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models._types import created_at_column, enum_check, enum_column
+from portal.models.site import Site
+
+
+class Role(StrEnum):
+    CASEWORKER = "caseworker"
+    TEAM_LEAD = "team_lead"
+    ADMIN = "admin"
+
+
+class StaffUser(UserMixin, db.Model):
+    __tablename__ = "staff_user"
+    __table_args__ = (enum_check("role", Role, "role_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    full_name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = enum_column(Role)
+    site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
+    preferred_language: Mapped[str] = mapped_column(String(5), default="de")
+    is_active_account: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = created_at_column()
+    last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+    site: Mapped[Site] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.is_active_account
+
+    def has_role(self, *roles: Role) -> bool:
+        return self.role in {str(r) for r in roles}
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.email} {self.role}>"

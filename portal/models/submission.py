@@ -1,0 +1,102 @@
+"""Submissions: whatever reaches the office through any channel, and their status history."""
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, SmallInteger, String, Text
+from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
+
+from portal.domain.dates import PartialDate
+from portal.extensions import db
+from portal.models._types import created_at_column, enum_check, enum_column, utcnow
+from portal.models.casefile import CaseFile
+from portal.models.service import Service
+from portal.models.site import Site
+from portal.models.staff import StaffUser
+
+
+class Channel(StrEnum):
+    WEB = "web"
+    EMAIL = "email"
+    SCAN = "scan"
+    STAFF = "staff"
+
+
+class SubmissionStatus(StrEnum):
+    RECEIVED = "received"
+    IN_PROGRESS = "in_progress"
+    AWAITING_DOCUMENTS = "awaiting_documents"
+    ATTACHED = "attached"
+    REJECTED = "rejected"
+    CLOSED = "closed"
+
+
+OPEN_STATUSES = (
+    SubmissionStatus.RECEIVED,
+    SubmissionStatus.IN_PROGRESS,
+    SubmissionStatus.AWAITING_DOCUMENTS,
+)
+
+
+class Submission(db.Model):
+    __tablename__ = "submission"
+    __table_args__ = (
+        enum_check("channel", Channel, "channel_known"),
+        enum_check("status", SubmissionStatus, "status_known"),
+        # The queue: open items, oldest first, per site.
+        Index("ix_submission_queue", "status", "site_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str] = mapped_column(String(24), unique=True)  # ABH-2026-004711-3
+    status_token_hash: Mapped[str] = mapped_column(String(64))
+    # The same POST or e-mail received twice carries the same key: one submission.
+    idempotency_key: Mapped[str | None] = mapped_column(String(64), unique=True)
+    channel: Mapped[str] = enum_column(Channel)
+    service_id: Mapped[int] = mapped_column(ForeignKey("service.id"), index=True)
+    form_version: Mapped[int | None] = mapped_column(SmallInteger)
+    language: Mapped[str] = mapped_column(String(5), default="de")
+    field_values: Mapped[dict] = mapped_column(JSON, default=dict)
+    applicant_surname: Mapped[str] = mapped_column(String(200), default="")
+    applicant_given_names: Mapped[str] = mapped_column(String(200), default="")
+    applicant_dob_year: Mapped[int | None] = mapped_column(SmallInteger)
+    applicant_dob_month: Mapped[int | None] = mapped_column(SmallInteger)
+    applicant_dob_day: Mapped[int | None] = mapped_column(SmallInteger)
+    applicant_date_of_birth: Mapped[PartialDate] = composite(
+        PartialDate, applicant_dob_year, applicant_dob_month, applicant_dob_day
+    )
+    applicant_email: Mapped[str] = mapped_column(String(254), default="")
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("site.id"), index=True)
+    status: Mapped[str] = enum_column(SubmissionStatus, default=SubmissionStatus.RECEIVED)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    case_file_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    received_at: Mapped[datetime] = created_at_column()
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
+
+    service: Mapped[Service] = relationship()
+    site: Mapped[Site | None] = relationship()
+    assignee: Mapped[StaffUser | None] = relationship()
+    case_file: Mapped[CaseFile | None] = relationship()
+    history: Mapped[list[SubmissionStatusChange]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="SubmissionStatusChange.at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Submission {self.reference} {self.status}>"
+
+
+class SubmissionStatusChange(db.Model):
+    __tablename__ = "submission_status_change"
+    __table_args__ = (enum_check("status", SubmissionStatus, "status_known"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submission.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = enum_column(SubmissionStatus)
+    at: Mapped[datetime] = created_at_column()
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # Shown to the applicant on the status page, in the applicant's language where possible.
+    note: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship(back_populates="history")

@@ -1,0 +1,54 @@
+"""Applicant-facing blueprint: every page lives under /<lang>/."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, g, redirect, url_for
+from flask_babel import get_locale
+
+from portal.config import LANGUAGES
+
+bp = Blueprint("public", __name__, url_prefix="/<lang>")
+root_bp = Blueprint("root", __name__)
+
+
+@bp.url_value_preprocessor
+def take_language(endpoint, values):
+    lang = (values or {}).pop("lang", None)
+    if lang not in LANGUAGES:
+        abort(404)
+    g.lang = lang
+
+
+@bp.url_defaults
+def add_language(endpoint, values):
+    if "lang" not in values:
+        values["lang"] = g.get("lang") or str(get_locale() or "de")
+
+
+@bp.after_request
+def remember_language(response):
+    # The next visit to / opens in the language chosen now.
+    from portal.i18n import LANGUAGE_COOKIE
+
+    response.set_cookie(LANGUAGE_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax",
+                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
+
+
+@root_bp.get("/")
+def start():
+    from portal.i18n import best_public_language
+
+    return redirect(url_for("public.index", lang=best_public_language()))
+
+
+@root_bp.get("/healthz")
+def health():
+    from sqlalchemy import text
+
+    from portal.extensions import db
+
+    db.session.execute(text("SELECT 1"))
+    return {"status": "ok"}
+
+
+from portal.public import views  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,44 @@
+"""Copy the front-end assets installed by npm into portal/static/vendor/.
+
+Only what the pages load is copied; nothing is fetched at run time and nothing comes from a CDN.
+"""
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+MODULES = ROOT / "node_modules"
+VENDOR = ROOT / "portal" / "static" / "vendor"
+
+KERN = MODULES / "@kern-ux" / "native" / "dist"
+ARABIC = MODULES / "@fontsource" / "noto-sans-arabic"
+
+
+def main() -> int:
+    if not KERN.is_dir() or not ARABIC.is_dir():
+        print("front-end packages missing: run `npm ci` first", file=sys.stderr)
+        return 1
+    if VENDOR.exists():
+        shutil.rmtree(VENDOR)
+    (VENDOR / "kern").mkdir(parents=True)
+    shutil.copy2(KERN / "kern.min.css", VENDOR / "kern" / "kern.min.css")
+    fonts = VENDOR / "fonts"
+    shutil.copytree(KERN / "fonts" / "fira-sans", fonts / "fira-sans")
+    shutil.copy2(KERN / "fonts" / "fira-sans.css", fonts / "fira-sans.css")
+    # Noto Sans Arabic (ar, fa): regular and bold, Arabic subset; fontsource's CSS points at ./files/.
+    (fonts / "files").mkdir()
+    css = []
+    for weight in ("400", "700"):
+        css.append((ARABIC / f"{weight}.css").read_text(encoding="utf-8"))
+    for font in (ARABIC / "files").glob("noto-sans-arabic-*-normal.woff*"):
+        if "-400-" in font.name or "-700-" in font.name:
+            shutil.copy2(font, fonts / "files" / font.name)
+    (fonts / "noto-sans-arabic.css").write_text("\n".join(css), encoding="utf-8")
+    print(f"front-end assets copied to {VENDOR.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
