@@ -54,6 +54,10 @@ def select_locale() -> str:
     lang = g.get("lang")
     if lang in LANGUAGES:
         return lang
+    # A page that does not exist under /uk/... still answers in Ukrainian.
+    prefix = request.path.strip("/").split("/", 1)[0]
+    if prefix in LANGUAGES:
+        return prefix
     return best_public_language()
 
 

@@ -30,11 +30,12 @@ def pybabel(*args: str) -> None:
     subprocess.run([str(exe), "-q", *args], check=True, cwd=ROOT)
 
 
-def extract(domain: str) -> Path:
-    pot = TRANSLATIONS / f"{domain}.pot"
+def extract(domain: str, pot: Path | None = None) -> Path:
+    """Write the domain's template (.pot) from the source; returns its path."""
+    pot = pot or TRANSLATIONS / f"{domain}.pot"
     _, sources = DOMAINS[domain]
     pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
-            "--project", "portal", "-o", str(pot.relative_to(ROOT)), *sources)
+            "--project", "portal", "-o", str(pot), *sources)
     return pot
 
 

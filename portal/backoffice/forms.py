@@ -18,7 +18,7 @@ class LoginForm(FlaskForm):
 
 
 class LanguageForm(FlaskForm):
-    language = SelectField(_l("Language"), choices=[(code, code) for code in BACKOFFICE_LANGUAGES])
+    language = SelectField(_l("Language"), choices=list(BACKOFFICE_LANGUAGES))
 
 
 class ActionForm(FlaskForm):

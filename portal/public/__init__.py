@@ -6,7 +6,8 @@ from flask_babel import get_locale
 
 from portal.config import LANGUAGES
 
-bp = Blueprint("public", __name__, url_prefix="/<lang>")
+# Only the shipped languages match, so /favicon.ico or /xx/ never reach a public view.
+bp = Blueprint("public", __name__, url_prefix=f"/<any({','.join(LANGUAGES)}):lang>")
 root_bp = Blueprint("root", __name__)
 
 
@@ -29,6 +30,8 @@ def remember_language(response):
     # The next visit to / opens in the language chosen now.
     from portal.i18n import LANGUAGE_COOKIE
 
+    if g.get("lang") not in LANGUAGES:
+        return response  # an unknown prefix: nothing to remember
     response.set_cookie(LANGUAGE_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax",
                         httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

@@ -1,0 +1,156 @@
+"""Shared fixtures: one migrated database per test run (SQLite, or PostgreSQL when
+PORTAL_TEST_DATABASE_URL is set), emptied after every test, and realistic data builders."""
+from __future__ import annotations
+
+import os
+import re
+import uuid
+from urllib.parse import urlencode
+
+import pytest
+import sqlalchemy as sa
+
+from tests.helpers import STAFF_PASSWORD, TEST_SECRET_KEY
+
+
+def _with_search_path(url: str, schema: str) -> str:
+    joiner = "&" if "?" in url else "?"
+    return url + joiner + urlencode({"options": f"-csearch_path={schema}"})
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    """A fresh, empty database for this run; on PostgreSQL a schema of its own,
+    so that runs on the same server do not meet."""
+    server = os.environ.get("PORTAL_TEST_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'portal-test.sqlite3'}"
+        return
+    server = re.sub(r"^postgresql://", "postgresql+psycopg://", server)
+    schema = f"portal_test_{uuid.uuid4().hex[:10]}"
+    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield _with_search_path(server, schema)
+    finally:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def test_environ(database_url, tmp_path_factory):
+    return {
+        "PORTAL_ENV": "testing",
+        "PORTAL_DATABASE_URL": database_url,
+        "PORTAL_STORAGE_DIR": str(tmp_path_factory.mktemp("storage")),
+        "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
+    }
+
+
+@pytest.fixture(scope="session")
+def app(test_environ):
+    from flask_migrate import upgrade
+
+    from portal import create_app
+
+    saved = {key: os.environ.get(key) for key in test_environ}
+    os.environ.update(test_environ)
+    try:
+        application = create_app({"TESTING": True})
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    with application.app_context():
+        upgrade()
+    return application
+
+
+@pytest.fixture(autouse=True)
+def _clean_database(request):
+    """Empty every table and the rate-limit counters after each test that used the app."""
+    yield
+    if "app" not in request.fixturenames:
+        return
+    app = request.getfixturevalue("app")
+    from portal.extensions import db, limiter
+
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as conn:
+            for table in reversed(db.metadata.sorted_tables):
+                conn.execute(table.delete())
+        limiter.reset()
+
+
+@pytest.fixture
+def db_session(app):
+    """A session of the test's own, outside any app context: requests made by the test
+    client then get a fresh context (and fresh `g`) each, as in production."""
+    from sqlalchemy.orm import Session
+
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    session = Session(engine)
+    yield session
+    session.rollback()
+    session.close()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def sites(db_session):
+    """The two demo sites with their opening hours, and the service catalogue."""
+    from portal.demo import SeedReport, _seed_services, _seed_sites
+
+    report = SeedReport()
+    result = _seed_sites(db_session, report)
+    _seed_services(db_session, report)
+    db_session.commit()
+    return result
+
+
+@pytest.fixture
+def make_staff(db_session, sites):
+    from portal.accounts import create_staff_user
+
+    def make(role: str = "caseworker", site: str = "WZ", email: str | None = None):
+        email = email or f"{role}.{site.lower()}.{uuid.uuid4().hex[:6]}@abh-test.example"
+        user = create_staff_user(db_session, email=email, full_name=f"Test {role} {site}", role=role,
+                                 site_code=site, password=STAFF_PASSWORD)
+        db_session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def case_files(db_session, sites):
+    """Case files as the office has them: Cyrillic and Arabic script, unknown birth days."""
+    from portal.domain.dates import PartialDate
+    from portal.models import CaseFile, CaseFileAlias
+
+    files = [
+        CaseFile(file_number="WZ-2022-00017", surname="Шевченко", given_names="Олександр",
+                 date_of_birth=PartialDate(1987, 3), place_of_birth="Charkiw", nationality="UKR",
+                 site=sites["WZ"], aliases=[CaseFileAlias(surname="Shevchenko", given_names="Oleksandr")]),
+        CaseFile(file_number="DIL-2016-00321", surname="Al-Hassan", given_names="Mohammad",
+                 date_of_birth=PartialDate(1990), place_of_birth="Aleppo", nationality="SYR",
+                 site=sites["DIL"], aliases=[CaseFileAlias(surname="الحسن", given_names="محمد")]),
+        CaseFile(file_number="WZ-2011-00412", surname="Yılmaz", given_names="Ayşe", birth_name="Kaya",
+                 date_of_birth=PartialDate(1979, 11, 2), place_of_birth="Gaziantep", nationality="TUR",
+                 site=sites["WZ"]),
+    ]
+    db_session.add_all(files)
+    db_session.commit()
+    return files

@@ -1,0 +1,85 @@
+"""Walks every registered back-office route with every kind of visitor.
+
+A new back-office route fails this test until it is listed in EXPECTED with the roles
+that may open it, so no route can slip out without its role check.
+"""
+import pytest
+
+from tests.helpers import csrf_token_from, sign_in
+
+STAFF = {"caseworker", "team_lead", "admin"}
+EXPECTED = {
+    # endpoint: roles allowed (None: open to anonymous visitors)
+    "backoffice.login": None,
+    "backoffice.logout": STAFF,
+    "backoffice.choose_language": STAFF,
+    "backoffice.dashboard": STAFF,
+    "backoffice.staff_list": {"admin"},
+    "backoffice.sites_overview": {"team_lead", "admin"},
+}
+# Values for URL parameters of routes that have them.
+SAMPLE_ARGUMENTS: dict[str, str] = {}
+
+VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin"]
+
+
+def _backoffice_rules(app):
+    return [rule for rule in app.url_map.iter_rules() if rule.endpoint.startswith("backoffice.")]
+
+
+def test_every_backoffice_route_is_listed(app):
+    endpoints = {rule.endpoint for rule in _backoffice_rules(app)}
+    assert endpoints == set(EXPECTED), "list new back-office routes in EXPECTED with their roles"
+
+
+def test_every_backoffice_view_declares_its_roles(app):
+    for rule in _backoffice_rules(app):
+        view = app.view_functions[rule.endpoint]
+        declared = getattr(view, "required_roles", None)
+        if EXPECTED[rule.endpoint] is None:
+            assert getattr(view, "allows_anonymous", False)
+        else:
+            assert declared == EXPECTED[rule.endpoint], rule.endpoint
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_walk_all_backoffice_routes(app, client, make_staff, visitor):
+    if visitor != "anonymous":
+        role, site = ("caseworker", "DIL") if visitor == "caseworker_other_site" else (visitor, "WZ")
+        assert sign_in(client, make_staff(role, site).email).status_code == 302
+    role = "caseworker" if visitor == "caseworker_other_site" else visitor
+    token = csrf_token_from(client.get("/backoffice/login").get_data(as_text=True)) \
+        if visitor == "anonymous" else csrf_token_from(client.get("/backoffice/").get_data(as_text=True))
+
+    for rule in _backoffice_rules(app):
+        if rule.endpoint == "backoffice.logout":
+            continue  # signing out here would end the walk; covered in test_staff_sign_in
+        url = rule.build({arg: SAMPLE_ARGUMENTS[arg] for arg in rule.arguments})[1]
+        if "GET" in rule.methods:
+            response = client.get(url)
+        else:
+            response = client.post(url, data={"csrf_token": token})
+        allowed = EXPECTED[rule.endpoint]
+        where = f"{visitor} {rule.endpoint} {url}"
+        if allowed is None:
+            assert response.status_code in (200, 302), where
+        elif visitor == "anonymous":
+            assert response.status_code == 302, where
+            assert "/backoffice/login?next=" in response.headers["Location"], where
+        elif role in allowed:
+            assert response.status_code in (200, 302), where
+            assert "/backoffice/login" not in response.headers.get("Location", ""), where
+        else:
+            assert response.status_code == 403, where
+
+
+def test_forbidden_page_is_german_and_reveals_nothing(client, make_staff):
+    sign_in(client, make_staff("caseworker").email)
+    response = client.get("/backoffice/admin/staff")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 403 and "Zugriff verweigert" in body and "@abh-test.example" not in body
+
+
+def test_backoffice_responses_are_not_cached(client, make_staff):
+    sign_in(client, make_staff("caseworker").email)
+    assert client.get("/backoffice/").headers["Cache-Control"] == "no-store"
