@@ -76,8 +76,9 @@ def weekday_name(weekday: int) -> str:
 
 
 def clock(value: time) -> str:
-    """A wall-clock time of the office (opening hours): no time-zone conversion."""
-    return dates.format_time(value, "short", locale=get_locale() or DEFAULT_LANGUAGE)
+    """A wall-clock time of the office (opening hours), 24-hour as on the office's door;
+    digits follow the locale. No time-zone conversion."""
+    return dates.format_time(value, "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def numberformat(value: int) -> str:

@@ -41,6 +41,9 @@ def login():
         user = accounts.authenticate(db.session, form.email.data, form.password.data)
         if user is None:
             form.password.errors.append(_("E-mail address or password is wrong."))
+            record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
+                   detail={"email": form.email.data.strip().lower()[:254]})
+            db.session.commit()
         else:
             # A fresh session on sign-in: nothing from before survives (session fixation).
             session.clear()

@@ -10,7 +10,7 @@ def test_start_page_lists_services_and_sites_with_hours(client, sites):
     assert "Residence permit for temporary protection" in body
     assert "Karl-Kellner-Ring 51" in body and "35683 Dillenburg" in body
     assert "Wednesday" not in body, "Wetzlar and Dillenburg are closed on Wednesdays"
-    assert "Thursday" in body and "6:00\u202fPM" in body
+    assert "Thursday" in body and "14:00–18:00" in body
 
 
 def test_inactive_services_are_not_offered(client, sites, db_session):

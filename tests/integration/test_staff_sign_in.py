@@ -16,12 +16,15 @@ def test_sign_in_and_out(client, make_staff, db_session):
     assert client.get("/backoffice/").status_code == 302
 
 
-def test_wrong_password_is_refused_with_a_message(client, make_staff):
+def test_wrong_password_is_refused_with_a_message(client, make_staff, db_session):
     user = make_staff()
     response = sign_in(client, user.email, password="not-the-password")
     assert response.status_code == 200
     body = response.get_data(as_text=True)
     assert "E-Mail-Adresse oder Passwort ist falsch." in body
+    assert "<title>Fehler: " in body
+    failed = db_session.query(AuditEvent).one()
+    assert failed.action == "login_failed" and failed.detail == {"email": user.email}
     assert 'href="#password"' in body, "the error summary links to the field"
     assert client.get("/backoffice/").status_code == 302
 
