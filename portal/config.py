@@ -45,6 +45,10 @@ class Settings:
     mail_from: str
     office_name: str
     public_base_url: str
+    upload_max_file_bytes: int
+    upload_max_submission_bytes: int
+    draft_days: int
+    mail_max_attempts: int
 
     @property
     def is_production(self) -> bool:
@@ -61,6 +65,12 @@ class Settings:
             "PORTAL_STORAGE_DIR": str(self.storage_dir),
             "PORTAL_OFFICE_NAME": self.office_name,
             "PORTAL_PUBLIC_BASE_URL": self.public_base_url,
+            "PORTAL_UPLOAD_MAX_FILE_BYTES": self.upload_max_file_bytes,
+            "PORTAL_UPLOAD_MAX_SUBMISSION_BYTES": self.upload_max_submission_bytes,
+            "PORTAL_DRAFT_DAYS": self.draft_days,
+            "PORTAL_MAIL_MAX_ATTEMPTS": self.mail_max_attempts,
+            # A request may carry one file at the limit plus the form around it.
+            "MAX_CONTENT_LENGTH": self.upload_max_file_bytes + 1024 * 1024,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,
             "SMTP_SECURITY": self.smtp_security,
@@ -91,6 +101,17 @@ def _engine_options(url: str) -> dict:
         # Several threads (dev server, tests' live server) share one file.
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
     return {"pool_pre_ping": True}
+
+
+def _number(environ, name: str, default: int, minimum: int = 1) -> int:
+    raw = environ.get(name, "")
+    try:
+        value = int(raw) if raw.strip() else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number") from exc
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}")
+    return value
 
 
 def _dev_secret_key(instance_path: Path) -> str:
@@ -158,5 +179,9 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         smtp_password=environ.get("PORTAL_SMTP_PASSWORD", ""),
         mail_from=environ.get("PORTAL_MAIL_FROM", "auslaenderbehoerde@localhost"),
         office_name=environ.get("PORTAL_OFFICE_NAME", "Ausländerbehörde Lahn-Dill"),
-        public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000"),
+        public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+        upload_max_file_bytes=_number(environ, "PORTAL_UPLOAD_MAX_FILE_MB", 10) * 1024 * 1024,
+        upload_max_submission_bytes=_number(environ, "PORTAL_UPLOAD_MAX_SUBMISSION_MB", 40) * 1024 * 1024,
+        draft_days=_number(environ, "PORTAL_DRAFT_DAYS", 30),
+        mail_max_attempts=_number(environ, "PORTAL_MAIL_MAX_ATTEMPTS", 12),
     )

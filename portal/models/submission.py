@@ -87,6 +87,15 @@ class Submission(db.Model):
         return f"<Submission {self.reference} {self.status}>"
 
 
+class ReferenceCounter(db.Model):
+    """The running number inside submission references, one row per year."""
+
+    __tablename__ = "reference_counter"
+
+    year: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    last_value: Mapped[int] = mapped_column(default=0)
+
+
 class SubmissionStatusChange(db.Model):
     __tablename__ = "submission_status_change"
     __table_args__ = (enum_check("status", SubmissionStatus, "status_known"),)

@@ -1,0 +1,1 @@
+"""Outgoing mail: per-language templates, the transactional outbox, the sender."""

@@ -1,0 +1,1 @@
+"""PDFs made with reportlab: receipts and fillable forms, with embedded fonts."""
