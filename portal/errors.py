@@ -10,6 +10,7 @@ ERROR_TEXTS = {
     403: (_l("Access denied"), _l("You are not allowed to open this page.")),
     404: (_l("Page not found"), _l("The address may be mistyped, or the page has moved.")),
     405: (_l("The request could not be processed"), _l("Please go back, reload the page and try again.")),
+    413: (_l("The file is too large"), _l("Please go back and choose a smaller file, or a photo with fewer pixels.")),
     429: (_l("Too many attempts"), _l("Please wait a few minutes before you try again.")),
     500: (_l("Something went wrong on our side"), _l("Your data has not been lost. Please try again later.")),
 }
@@ -27,5 +28,5 @@ def register_error_pages(app: Flask) -> None:
     def csrf_error(error):
         return _render(400, _l("The form has expired or was sent twice. Please reload the page and try again."))
 
-    for status in (400, 403, 404, 405, 429, 500):
+    for status in (400, 403, 404, 405, 413, 429, 500):
         app.register_error_handler(status, lambda error, status=status: _render(status))

@@ -23,3 +23,66 @@ def sign_in(client, email: str, password: str = STAFF_PASSWORD, next_url: str = 
     return client.post("/backoffice/login", data={"email": email, "password": password,
                                                   "csrf_token": token, "next": next_url})
 
+
+
+class Applicant:
+    """Walks the online application through the test client, as a browser without JavaScript."""
+
+    def __init__(self, client, lang: str = "de"):
+        self.client, self.lang = client, lang
+
+    def url(self, path: str) -> str:
+        return f"/{self.lang}{path}"
+
+    def token(self, path: str) -> str:
+        page = self.client.get(self.url(path))
+        assert page.status_code == 200, (path, page.status_code, page.headers.get("Location"))
+        return csrf_token_from(page.get_data(as_text=True))
+
+    def start(self, code: str):
+        token = self.token(f"/services/{code}/")
+        response = self.client.post(self.url(f"/services/{code}/start"), data={"csrf_token": token})
+        assert response.status_code == 302, response.status_code
+        return response
+
+    def step(self, code: str, step: str, data: dict, action: str = "continue", query: str = ""):
+        path = f"/apply/{code}/{step}"
+        token = self.token(path)
+        return self.client.post(self.url(path) + query, data={**data, "csrf_token": token, "action": action})
+
+    def upload(self, code: str, files: dict, action: str = "upload"):
+        import io
+
+        path = f"/apply/{code}/documents"
+        data = {"csrf_token": self.token(path), "action": action}
+        for slot, items in files.items():
+            data[f"file-{slot}"] = [(io.BytesIO(content() if callable(content) else content), name)
+                                    for name, content in items]
+        return self.client.post(self.url(path), data=data, content_type="multipart/form-data")
+
+    def submit(self, code: str, declaration: bool = True):
+        token = self.token(f"/apply/{code}/declaration")
+        data = {"csrf_token": token}
+        if declaration:
+            data["declaration"] = "yes"
+        return self.client.post(self.url(f"/apply/{code}/submit"), data=data)
+
+    def apply(self, code: str, steps: dict, files: dict):
+        """The whole way from the service page to the confirmation; returns the submit response."""
+        self.start(code)
+        for step, data in steps.items():
+            response = self.step(code, step, data)
+            assert response.status_code == 302, (step, _errors_of(response))
+        response = self.upload(code, files)
+        assert response.status_code == 302, ("upload", _errors_of(response))
+        response = self.step(code, "documents", {})
+        assert response.status_code == 302 and response.headers["Location"].endswith("/review"), \
+            ("documents", _errors_of(response))
+        response = self.step(code, "review", {})
+        assert response.headers["Location"].endswith("/declaration"), "review"
+        return self.submit(code)
+
+
+def _errors_of(response) -> str:
+    body = response.get_data(as_text=True)
+    return " | ".join(re.findall(r'<span class="kern-body">([^<]+)</span>', body)) or body[:500]

@@ -13,7 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import BinaryIO, Iterable, Iterator
 
-_SHA256 = re.compile(r"^[0-9a-f]{64}$")
+# fullmatch, not ^…$: "$" would also let a trailing newline through.
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class DocumentStorage:
@@ -21,7 +22,7 @@ class DocumentStorage:
         self.root = Path(root)
 
     def path(self, sha256: str) -> Path:
-        if not _SHA256.match(sha256):
+        if not _SHA256.fullmatch(sha256):
             raise ValueError(f"not a sha256 hex digest: {sha256!r}")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
@@ -66,7 +67,7 @@ class DocumentStorage:
         if not self.root.exists():
             return
         for path in self.root.glob("*/*/*"):
-            if path.is_file() and _SHA256.match(path.name):
+            if path.is_file() and _SHA256.fullmatch(path.name):
                 yield path.name
 
     def orphans(self, referenced: Iterable[str]) -> list[str]:

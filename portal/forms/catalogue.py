@@ -17,10 +17,30 @@ class ServiceEntry:
     title: object  # lazy translated string
     summary: object
     audience: object
-    has_online_form: bool
     needs_appointment: bool
     appointment_minutes: int
-    form_version: int | None = None
+    # What to bring when the service has no online form (a form lists its own document slots).
+    bring_along: tuple = ()
+
+    @property
+    def form(self):
+        from portal.forms.registry import form_for
+
+        return form_for(self.code)
+
+    @property
+    def has_online_form(self) -> bool:
+        return self.form is not None
+
+    @property
+    def form_version(self) -> int | None:
+        return self.form.version if self.form else None
+
+    def documents_needed(self) -> list[tuple[object, bool]]:
+        """(what, required) for the service page."""
+        if self.form:
+            return [(slot.label, slot.required) for slot in self.form.documents]
+        return [(item, True) for item in self.bring_along]
 
 
 CATALOGUE: tuple[ServiceEntry, ...] = (
@@ -30,7 +50,7 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         title=_l("Residence permit for temporary protection (section 24 Residence Act)"),
         summary=_l("Apply for protection status if you fled the war in Ukraine."),
         audience=_l("For people who fled Ukraine and live in the district."),
-        has_online_form=True, needs_appointment=True, appointment_minutes=30, form_version=1,
+        needs_appointment=True, appointment_minutes=30,
     ),
     ServiceEntry(
         code="permit-extension",
@@ -38,7 +58,7 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         title=_l("Extension of a residence permit"),
         summary=_l("Apply in good time before your residence permit expires."),
         audience=_l("For people whose residence permit will expire soon."),
-        has_online_form=True, needs_appointment=True, appointment_minutes=20, form_version=1,
+        needs_appointment=True, appointment_minutes=20,
     ),
     ServiceEntry(
         code="obligation-declaration",
@@ -46,7 +66,7 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         title=_l("Formal obligation declaration for a visitor"),
         summary=_l("Declare that you will cover the costs of a visitor from abroad."),
         audience=_l("For people in the district who invite a guest who needs a visa."),
-        has_online_form=True, needs_appointment=True, appointment_minutes=30, form_version=1,
+        needs_appointment=True, appointment_minutes=30,
     ),
     ServiceEntry(
         code="address-change",
@@ -54,7 +74,7 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         title=_l("Change of address within the district"),
         summary=_l("Tell us your new address after a move within the district."),
         audience=_l("For people who have moved within the district."),
-        has_online_form=True, needs_appointment=False, appointment_minutes=10, form_version=1,
+        needs_appointment=False, appointment_minutes=10,
     ),
     ServiceEntry(
         code="general-enquiry",
@@ -62,7 +82,7 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         title=_l("General enquiry"),
         summary=_l("Ask a question or send us documents."),
         audience=_l("For everyone whose matter is not listed here."),
-        has_online_form=True, needs_appointment=False, appointment_minutes=10, form_version=1,
+        needs_appointment=False, appointment_minutes=10,
     ),
     ServiceEntry(
         code="card-collection",
@@ -70,7 +90,9 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         title=_l("Collection of your electronic residence permit card"),
         summary=_l("Book a time to collect your card once we have told you it is ready."),
         audience=_l("For people who have received a letter that their card is ready."),
-        has_online_form=False, needs_appointment=True, appointment_minutes=10,
+        needs_appointment=True, appointment_minutes=10,
+        bring_along=(_l("The letter saying that your card is ready"), _l("Your passport"),
+                     _l("Your previous residence permit or certificate, if you have one")),
     ),
 )
 

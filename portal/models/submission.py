@@ -72,6 +72,8 @@ class Submission(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     case_file_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
+    # The receipt PDF given to the applicant (in document storage).
+    receipt_sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 

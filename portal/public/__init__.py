@@ -37,6 +37,13 @@ def remember_language(response):
     return response
 
 
+@bp.app_template_global()
+def country_choices(language: str):
+    from portal.forms.countries import country_choices as choices
+
+    return choices(language)
+
+
 @root_bp.get("/")
 def start():
     from portal.i18n import best_public_language
@@ -54,4 +61,4 @@ def health():
     return {"status": "ok"}
 
 
-from portal.public import views  # noqa: E402,F401  (routes register on bp)
+from portal.public import applications, services, status, views  # noqa: E402,F401  (routes register on bp)

@@ -1,0 +1,73 @@
+"""Why an upload is refused: a machine code and a plain message for the applicant.
+
+Messages are lazy strings, rendered in the applicant's language when shown. Every refusal is
+built here, so the list of codes and texts stays in one place.
+"""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+
+class DocumentRefused(Exception):
+    """An upload the portal does not take. `code` for logic and tests, `message` for people."""
+
+    def __init__(self, code: str, message):
+        super().__init__(code)
+        self.code = code
+        self.message = message
+
+    def __str__(self) -> str:
+        # The code, not the message: rendering a lazy string needs an app context.
+        return self.code
+
+
+def _megabytes(max_bytes: int) -> int | float:
+    mb = max_bytes / (1024 * 1024)  # same MB as PORTAL_UPLOAD_MAX_FILE_MB
+    return int(mb) if mb.is_integer() else round(mb, 1)
+
+
+def empty() -> DocumentRefused:
+    return DocumentRefused("empty", _l("The file is empty."))
+
+
+def too_large(max_bytes: int) -> DocumentRefused:
+    return DocumentRefused("too_large", _l("The file is larger than %(limit)s MB.", limit=_megabytes(max_bytes)))
+
+
+def unsupported_type() -> DocumentRefused:
+    return DocumentRefused(
+        "unsupported_type",
+        _l("This kind of file is not accepted. Please upload a PDF, JPEG, PNG or HEIC file."),
+    )
+
+
+def encrypted_pdf() -> DocumentRefused:
+    return DocumentRefused(
+        "encrypted_pdf", _l("The PDF is protected by a password. Please upload it without the protection.")
+    )
+
+
+def broken_pdf() -> DocumentRefused:
+    return DocumentRefused("broken_pdf", _l("The PDF could not be read. It may be damaged."))
+
+
+def active_pdf() -> DocumentRefused:
+    return DocumentRefused(
+        "active_pdf",
+        _l("The PDF contains scripts or actions and cannot be accepted. "
+           "Please print it to a new PDF or scan it."),
+    )
+
+
+def too_many_pages(limit: int) -> DocumentRefused:
+    return DocumentRefused("too_many_pages", _l("The PDF has more than %(limit)s pages.", limit=limit))
+
+
+def broken_image() -> DocumentRefused:
+    return DocumentRefused("broken_image", _l("The image could not be read. It may be damaged."))
+
+
+def image_too_large(limit_megapixels: int) -> DocumentRefused:
+    return DocumentRefused(
+        "image_too_large", _l("The image is too large (more than %(limit)s megapixels).", limit=limit_megapixels)
+    )

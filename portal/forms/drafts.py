@@ -1,0 +1,143 @@
+"""Applications in progress: steps filled, files uploaded, resume links, expiry."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from portal.domain.dates import PartialDate
+from portal.forms.spec import DOCUMENTS, ServiceForm
+from portal.intake import Applicant, IntakeDraft, IntakeFile
+from portal.models import ApplicationDraft, Channel, DraftUpload
+from portal.models._types import utcnow
+
+
+class UploadLimitReached(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; every stored time is UTC.
+    from datetime import timezone
+
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def start_draft(session: Session, form: ServiceForm, language: str, days: int) -> ApplicationDraft:
+    draft = ApplicationDraft(public_id=uuid.uuid4().hex, service_code=form.code, form_version=form.version,
+                             language=language, values={}, completed_steps=[],
+                             expires_at=utcnow() + timedelta(days=days))
+    session.add(draft)
+    return draft
+
+
+def load_draft(session: Session, public_id: str | None) -> ApplicationDraft | None:
+    if not public_id:
+        return None
+    draft = session.scalar(select(ApplicationDraft).where(ApplicationDraft.public_id == public_id))
+    if draft is None or _aware(draft.expires_at) < utcnow():
+        return None
+    return draft
+
+
+def save_step(draft: ApplicationDraft, step_key: str, values: dict[str, str], *, complete: bool) -> None:
+    # New objects, so that SQLAlchemy sees the JSON columns change.
+    draft.values = {**(draft.values or {}), **values}
+    steps = [s for s in (draft.completed_steps or []) if s != step_key]
+    draft.completed_steps = steps + [step_key] if complete else steps
+
+
+def first_incomplete_step(form: ServiceForm, draft: ApplicationDraft) -> str:
+    done = set(draft.completed_steps or [])
+    return next((key for key in form.step_keys if key not in done), form.step_keys[-1])
+
+
+def may_open(form: ServiceForm, draft: ApplicationDraft, step_key: str) -> bool:
+    """A step opens when every step before it is done (no skipping by URL)."""
+    keys = form.step_keys
+    if step_key not in keys:
+        return False
+    return keys.index(step_key) <= keys.index(first_incomplete_step(form, draft))
+
+
+def uploaded_bytes(draft: ApplicationDraft) -> int:
+    return sum(u.size_bytes for u in draft.uploads)
+
+
+def add_upload(draft: ApplicationDraft, form: ServiceForm, slot_key: str, accepted, max_total: int) -> DraftUpload:
+    slot = form.slot(slot_key)
+    if slot is None:
+        raise UploadLimitReached(_l("Unknown document."))
+    if sum(1 for u in draft.uploads if u.slot == slot_key) >= slot.max_files:
+        raise UploadLimitReached(_l("You can upload at most %(count)s files here. Remove one first.",
+                                    count=slot.max_files))
+    if uploaded_bytes(draft) + accepted.size_bytes > max_total:
+        raise UploadLimitReached(_l("All files together may not be larger than %(limit)s MB.",
+                                    limit=max_total // (1024 * 1024)))
+    upload = DraftUpload(slot=slot_key, filename=accepted.filename, media_type=accepted.media_type,
+                         size_bytes=accepted.size_bytes, sha256=accepted.sha256, pdf_sha256=accepted.pdf_sha256,
+                         pdf_size_bytes=accepted.pdf_size_bytes, page_count=accepted.page_count)
+    draft.uploads.append(upload)
+    # Changing files means the documents step must be confirmed again.
+    save_step(draft, DOCUMENTS, {}, complete=False)
+    return upload
+
+
+def remove_upload(draft: ApplicationDraft, upload_id: int) -> bool:
+    for upload in draft.uploads:
+        if upload.id == upload_id:
+            draft.uploads.remove(upload)
+            save_step(draft, DOCUMENTS, {}, complete=False)
+            return True
+    return False
+
+
+def missing_documents(form: ServiceForm, draft: ApplicationDraft):
+    present = {u.slot for u in draft.uploads}
+    return [slot for slot in form.documents if slot.required and slot.key not in present]
+
+
+def issue_resume_token(draft: ApplicationDraft, days: int) -> str:
+    token = secrets.token_urlsafe(32)
+    draft.resume_token_hash = hashlib.sha256(token.encode()).hexdigest()
+    draft.expires_at = utcnow() + timedelta(days=days)
+    return token
+
+
+def find_by_resume_token(session: Session, token: str) -> ApplicationDraft | None:
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    draft = session.scalar(select(ApplicationDraft).where(ApplicationDraft.resume_token_hash == digest))
+    if draft is None or draft.submission_id is not None or _aware(draft.expires_at) < utcnow():
+        return None
+    return draft
+
+
+def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:
+    values = dict(draft.values or {})
+    try:
+        born = PartialDate.parse(values.get("date_of_birth", "")) if values.get("date_of_birth") else PartialDate(None)
+    except ValueError:
+        born = PartialDate(None)
+    return IntakeDraft(
+        channel=Channel.WEB, service_code=form.code, form_version=form.version, language=draft.language,
+        values={spec.name: values.get(spec.name, "") for spec in form.fields},
+        applicant=Applicant(surname=values.get("surname", ""), given_names=values.get("given_names", ""),
+                            date_of_birth=born, email=values.get("email", "")),
+        files=[IntakeFile(slot=u.slot, filename=u.filename, media_type=u.media_type, sha256=u.sha256,
+                          size_bytes=u.size_bytes, pdf_sha256=u.pdf_sha256, pdf_size_bytes=u.pdf_size_bytes,
+                          page_count=u.page_count) for u in draft.uploads],
+        idempotency_key=f"web:{draft.public_id}",
+    )
+
+
+def purge_expired(session: Session, now: datetime | None = None) -> int:
+    """Delete drafts past their expiry; their stored files become orphans for the cleanup report."""
+    result = session.execute(delete(ApplicationDraft).where(ApplicationDraft.expires_at < (now or utcnow())))
+    return result.rowcount or 0

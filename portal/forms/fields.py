@@ -1,0 +1,179 @@
+"""Field definitions of the online forms and their server-side rules.
+
+A field reads its raw input (strings from the browser, or from a filled PDF) and gives back
+a normalised string value or an error message. Values are kept as strings so that a draft,
+a submission, a fillable PDF and an e-mailed form all hold the same thing.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from typing import Callable, Mapping
+
+from email_validator import EmailNotValidError, validate_email
+from flask_babel import lazy_gettext as _l
+
+from portal.domain.dates import InvalidPartialDate, PartialDate
+from portal.forms import countries
+
+TEXT, TEXTAREA, EMAIL, PHONE, DATE, BIRTH_DATE, COUNTRY, CHOICE, CHECKBOX, POSTCODE, PASSPORT, NUMBER = (
+    "text", "textarea", "email", "tel", "date", "birth_date", "country", "choice", "checkbox",
+    "postcode", "passport", "number")
+
+REQUIRED = _l("This field is required.")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
+_POSTCODE = re.compile(r"^\d{5}$")
+_PHONE = re.compile(r"^\+?[0-9 ()/-]{6,25}$")
+
+Rule = Callable[[str, Mapping[str, str]], object | None]  # (value, all values) -> error or None
+
+
+class FieldError(ValueError):
+    def __init__(self, message):
+        super().__init__(str(message))
+        self.message = message
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str  # stable: submissions, fillable PDFs and the e-mail intake use it
+    label: object  # lazy string
+    kind: str = TEXT
+    required: bool = True
+    hint: object | None = None
+    choices: tuple[tuple[str, object], ...] = ()
+    max_length: int = 200
+    autocomplete: str | None = None
+    rules: tuple[Rule, ...] = ()
+
+    @property
+    def input_names(self) -> tuple[str, ...]:
+        """The names of the HTML inputs (a date has three)."""
+        if self.kind in (DATE, BIRTH_DATE):
+            return (f"{self.name}-day", f"{self.name}-month", f"{self.name}-year")
+        return (self.name,)
+
+    def raw_from(self, form: Mapping[str, str]) -> str:
+        """Collect this field's raw text from submitted inputs."""
+        if self.kind in (DATE, BIRTH_DATE):
+            day, month, year = (str(form.get(n, "")).strip() for n in self.input_names)
+            if not (day or month or year):
+                return ""
+            return f"{year}-{month or 0:0>2}-{day or 0:0>2}" if year.isdigit() else f"{year}|{month}|{day}"
+        if self.kind == CHECKBOX:
+            return "yes" if form.get(self.name) in ("yes", "on", "1", "true") else ""
+        return str(form.get(self.name, ""))
+
+    def clean(self, raw: str, values: Mapping[str, str]) -> str:
+        """The normalised value, or FieldError."""
+        text = _CONTROL.sub("", raw or "").strip()
+        if self.kind != TEXTAREA:
+            text = " ".join(text.split())
+        if not text:
+            if self.required:
+                raise FieldError(REQUIRED if self.kind != CHECKBOX else _l("Please confirm this."))
+            return ""
+        if len(text) > self.max_length:
+            raise FieldError(_l("Use at most %(max)s characters.", max=self.max_length))
+        value = _CLEANERS.get(self.kind, _keep)(self, text)
+        for rule in self.rules:
+            error = rule(value, values)
+            if error is not None:
+                raise FieldError(error)
+        return value
+
+
+def _keep(field: FieldSpec, text: str) -> str:
+    return text
+
+
+def _email(field: FieldSpec, text: str) -> str:
+    try:
+        return validate_email(text, check_deliverability=False).normalized
+    except EmailNotValidError:
+        raise FieldError(_l("Enter a valid e-mail address, like name@example.com.")) from None
+
+
+def _phone(field: FieldSpec, text: str) -> str:
+    if not _PHONE.match(text) or sum(ch.isdigit() for ch in text) < 6:
+        raise FieldError(_l("Enter a phone number with digits only, like +49 6441 12345."))
+    return text
+
+
+def _date(field: FieldSpec, text: str) -> str:
+    try:
+        parsed = PartialDate.parse(text)
+    except InvalidPartialDate:
+        raise FieldError(_l("Enter a real date, like 24 2 2022.")) from None
+    if field.kind == DATE and not parsed.is_complete:
+        raise FieldError(_l("Enter day, month and year."))
+    if field.kind == BIRTH_DATE and parsed.year is not None and parsed.is_complete \
+            and date(parsed.year, parsed.month, parsed.day) > date.today():
+        raise FieldError(_l("The date of birth must be in the past."))
+    return parsed.iso()
+
+
+def _country(field: FieldSpec, text: str) -> str:
+    code = text.upper()
+    if not countries.is_known(code):
+        raise FieldError(_l("Choose a country from the list."))
+    return code
+
+
+def _choice(field: FieldSpec, text: str) -> str:
+    if text not in {value for value, _ in field.choices}:
+        raise FieldError(_l("Choose one of the options."))
+    return text
+
+
+def _postcode(field: FieldSpec, text: str) -> str:
+    if not _POSTCODE.match(text):
+        raise FieldError(_l("Enter a postcode of 5 digits."))
+    return text
+
+
+def _passport(field: FieldSpec, text: str) -> str:
+    number = text.replace(" ", "").replace("-", "").upper()
+    if not _PASSPORT.match(number):
+        raise FieldError(_l("Enter the number as printed in the document: 5 to 20 letters and digits."))
+    return number
+
+
+def _number(field: FieldSpec, text: str) -> str:
+    digits = text.replace(".", "").replace(" ", "")
+    if not digits.isdigit() or len(digits) > 9:
+        raise FieldError(_l("Enter a whole number, like 1500."))
+    return str(int(digits))
+
+
+_CLEANERS = {EMAIL: _email, PHONE: _phone, DATE: _date, BIRTH_DATE: _date, COUNTRY: _country,
+             CHOICE: _choice, POSTCODE: _postcode, PASSPORT: _passport, NUMBER: _number}
+
+
+def as_date(value: str) -> date | None:
+    """A complete ISO date value as a date (None for empty or partial)."""
+    if not value:
+        return None
+    parsed = PartialDate.parse(value)
+    return date(parsed.year, parsed.month, parsed.day) if parsed.is_complete else None
+
+
+# Rules shared by several forms ---------------------------------------------------------
+
+def not_in_future(value: str, values) -> object | None:
+    day = as_date(value)
+    return _l("The date must not be in the future.") if day and day > date.today() else None
+
+
+def not_in_past(value: str, values) -> object | None:
+    day = as_date(value)
+    return _l("The date must not be in the past.") if day and day < date.today() else None
+
+
+def after(other: str, message) -> Rule:
+    def rule(value: str, values) -> object | None:
+        mine, theirs = as_date(value), as_date(values.get(other, ""))
+        return message if mine and theirs and mine <= theirs else None
+    return rule

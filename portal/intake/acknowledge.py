@@ -1,0 +1,105 @@
+"""What the applicant gets back: the receipt PDF and the confirmation mail (through the outbox),
+and the mail with a link to resume a saved application."""
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.documents.storage import DocumentStorage
+from portal.forms.catalogue import BY_CODE
+from portal.forms.display import display_value, label_in
+from portal.forms.registry import form_for
+from portal.models import ApplicationDraft, Site, Submission
+
+
+def _public_url(path: str) -> str:
+    return current_app.config["PORTAL_PUBLIC_BASE_URL"] + path
+
+
+def status_link(submission: Submission, status_code: str) -> str:
+    """The link in the mail and the QR code: opens the status page without typing."""
+    query = urlencode({"reference": submission.reference, "code": status_code})
+    return _public_url(f"/{submission.language}/status/open?{query}")
+
+
+def _office_lines(session: Session, submission: Submission) -> list[str]:
+    site = submission.site or session.scalar(select(Site).where(Site.is_active).order_by(Site.id))
+    if site is None:
+        return []
+    lines = [f"{site.street}, {site.postcode} {site.city}"]
+    lines += [value for value in (site.phone, site.email) if value]
+    return lines
+
+
+def build_receipt(session: Session, submission: Submission, status_code: str):
+    from portal.pdf.receipt import ReceiptData, ReceiptDocument, ReceiptField
+
+    language = submission.language
+    entry = BY_CODE[submission.service.code]
+    form = form_for(submission.service.code)
+    fields = []
+    for spec in form.fields if form else ():
+        value = submission.field_values.get(spec.name, "")
+        if value:
+            fields.append(ReceiptField(label=label_in(spec.label, language), label_de=label_in(spec.label, "de"),
+                                       value=display_value(spec, value, language)))
+    documents = [
+        ReceiptDocument(slot=label_in(form.slot(d.kind).label, language) if form and form.slot(d.kind) else d.kind,
+                        slot_de=label_in(form.slot(d.kind).label, "de") if form and form.slot(d.kind) else d.kind,
+                        filename=d.original_filename, pages=d.page_count or 1)
+        for d in _case_file_documents(session, submission)
+    ]
+    return ReceiptData(
+        language=language, office_name=current_app.config["PORTAL_OFFICE_NAME"],
+        office_lines=_office_lines(session, submission),
+        service_title=label_in(entry.title, language), service_title_de=entry.name_de,
+        reference=submission.reference, status_code=status_code, status_url=status_link(submission, status_code),
+        submitted_at=submission.received_at, fields=fields, documents=documents,
+    )
+
+
+def _case_file_documents(session: Session, submission: Submission):
+    """One line per uploaded file: the PDF version where an image was converted."""
+    from portal.models import Document
+
+    documents = session.scalars(select(Document).where(Document.submission_id == submission.id)
+                                .order_by(Document.id)).all()
+    converted = {d.derived_from_id for d in documents if d.derived_from_id}
+    return [d for d in documents if d.id not in converted]
+
+
+def acknowledge_web_submission(session: Session, storage: DocumentStorage, submission: Submission,
+                               status_code: str) -> None:
+    """Receipt into storage, confirmation mail into the outbox: same transaction as the submission."""
+    from portal.notify.outbox import enqueue_mail
+    from portal.notify.templates import render_mail
+    from portal.pdf.receipt import render_receipt
+
+    session.flush()
+    receipt = build_receipt(session, submission, status_code)
+    submission.receipt_sha256 = storage.put(render_receipt(receipt))
+    if not submission.applicant_email:
+        return
+    mail = render_mail("submission_received", submission.language, service_title=receipt.service_title,
+                       reference=submission.reference, status_code=status_code,
+                       status_url=receipt.status_url)
+    enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
+                 body_html=mail.html, language=submission.language, submission_id=submission.id,
+                 attachments=[{"sha256": submission.receipt_sha256, "filename": f"{submission.reference}.pdf",
+                               "media_type": "application/pdf"}])
+
+
+def send_resume_link(session: Session, draft: ApplicationDraft, email: str, service_title) -> None:
+    from portal.forms.drafts import issue_resume_token
+    from portal.notify.outbox import enqueue_mail
+    from portal.notify.templates import render_mail
+
+    token = issue_resume_token(draft, current_app.config["PORTAL_DRAFT_DAYS"])
+    mail = render_mail("draft_resume", draft.language, service_title=label_in(service_title, draft.language),
+                       resume_url=_public_url(f"/{draft.language}/resume/{token}"),
+                       expires_on=draft.expires_at.date())
+    enqueue_mail(session, recipient=email, subject=mail.subject, body_text=mail.text, body_html=mail.html,
+                 language=draft.language)

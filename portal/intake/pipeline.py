@@ -1,0 +1,132 @@
+"""intake.receive(draft): the one place where a submission is made, whatever the channel.
+
+Channels (web form, e-mail, scan batch) store the files first and build an IntakeDraft of
+plain data; receive() checks it and adds the rows in the caller's transaction. The caller
+commits, so a submission and its documents are stored whole or not at all.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.documents.storage import DocumentStorage
+from portal.domain.dates import PartialDate
+from portal.forms.district import site_for_postcode
+from portal.intake.references import hash_secret, new_status_code, next_reference
+from portal.models import Channel, Document, Service, Site, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.models._types import utcnow
+
+
+class IntakeError(ValueError):
+    """The draft cannot become a submission (unknown service, missing file)."""
+
+
+@dataclass(frozen=True)
+class Applicant:
+    surname: str = ""
+    given_names: str = ""
+    date_of_birth: PartialDate = PartialDate(None)
+    email: str = ""
+
+
+@dataclass(frozen=True)
+class IntakeFile:
+    slot: str
+    filename: str
+    media_type: str
+    sha256: str
+    size_bytes: int
+    pdf_sha256: str
+    pdf_size_bytes: int
+    page_count: int
+    document_date: date | None = None
+
+
+@dataclass
+class IntakeDraft:
+    channel: Channel
+    service_code: str
+    language: str
+    values: dict[str, str]
+    applicant: Applicant
+    files: list[IntakeFile] = field(default_factory=list)
+    form_version: int | None = None
+    # The same key twice (a replayed POST, a re-fetched e-mail) gives the first submission back.
+    idempotency_key: str | None = None
+    site_code: str | None = None
+
+
+@dataclass
+class IntakeResult:
+    submission: Submission
+    status_code: str | None  # only known when the submission was made now
+    created: bool
+
+
+def find_by_idempotency_key(session: Session, key: str) -> Submission | None:
+    return session.scalar(select(Submission).where(Submission.idempotency_key == key))
+
+
+def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> IntakeResult:
+    if draft.idempotency_key:
+        existing = find_by_idempotency_key(session, draft.idempotency_key)
+        if existing is not None:
+            return IntakeResult(existing, None, created=False)
+    service = session.scalar(select(Service).where(Service.code == draft.service_code))
+    if service is None:
+        raise IntakeError(f"unknown service {draft.service_code!r}")
+    for item in draft.files:
+        for digest in {item.sha256, item.pdf_sha256}:
+            if not storage.exists(digest):
+                raise IntakeError(f"document {item.filename!r} is not in storage ({digest})")
+
+    now = utcnow()
+    site_code = draft.site_code or site_for_postcode(draft.values.get("postcode", ""))
+    site = session.scalar(select(Site).where(Site.code == site_code)) if site_code else None
+    status_code = new_status_code()
+    submission = Submission(
+        reference=next_reference(session, now.year),
+        status_token_hash=hash_secret(status_code),
+        idempotency_key=draft.idempotency_key,
+        channel=draft.channel,
+        service=service,
+        form_version=draft.form_version,
+        language=draft.language,
+        field_values=dict(draft.values),
+        applicant_surname=draft.applicant.surname,
+        applicant_given_names=draft.applicant.given_names,
+        applicant_date_of_birth=draft.applicant.date_of_birth,
+        applicant_email=draft.applicant.email,
+        site=site,
+        status=SubmissionStatus.RECEIVED,
+        received_at=now,
+    )
+    submission.history.append(SubmissionStatusChange(status=SubmissionStatus.RECEIVED, at=now))
+    session.add(submission)
+    for item in draft.files:
+        _add_documents(session, submission, item, draft.channel, now)
+    session.flush()
+    return IntakeResult(submission, status_code, created=True)
+
+
+def _add_documents(session: Session, submission: Submission, item: IntakeFile, channel: Channel,
+                   now: datetime) -> None:
+    is_pdf = item.pdf_sha256 == item.sha256
+    original = Document(
+        sha256=item.sha256, size_bytes=item.size_bytes, media_type=item.media_type,
+        original_filename=item.filename, kind=item.slot, title=item.filename,
+        page_count=item.page_count if is_pdf else None,
+        document_date=item.document_date or now.date(), source=channel, submission=submission,
+    )
+    session.add(original)
+    if not is_pdf:
+        # The case file gets a PDF of the image; the original stays beside it.
+        session.add(Document(
+            sha256=item.pdf_sha256, size_bytes=item.pdf_size_bytes, media_type="application/pdf",
+            original_filename=item.filename.rsplit(".", 1)[0] + ".pdf", kind=item.slot, title=item.filename,
+            page_count=item.page_count, document_date=original.document_date, source=channel,
+            submission=submission, derived_from=original,
+        ))

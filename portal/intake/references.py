@@ -1,0 +1,85 @@
+"""Public references (ABH-2026-004711-3) and status codes (K7QF-9XMA-2PLD).
+
+The last digit of a reference is a Damm check digit over year and number: it catches every
+single wrong digit and every swap of two neighbouring digits, the usual slips when a
+reference is read out on the phone. The status code is a secret that only the applicant has;
+only its hash is stored.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+from stdnum import damm
+
+from portal.models import ReferenceCounter
+
+PREFIX = "ABH"
+_REFERENCE = re.compile(r"^\s*ABH[\s-]*(\d{4})[\s-]*(\d{6,})[\s-]*(\d)\s*$", re.IGNORECASE)
+# Crockford's base 32: no I, L, O, U, so nothing is misread.
+_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+_CONFUSABLE = str.maketrans({"O": "0", "I": "1", "L": "1"})
+STATUS_CODE_LENGTH = 12
+
+
+class InvalidReference(ValueError):
+    """Not a reference of ours, or a typo that the check digit caught."""
+
+
+def format_reference(year: int, number: int) -> str:
+    body = f"{year:04d}{number:06d}"
+    return f"{PREFIX}-{year:04d}-{number:06d}-{damm.calc_check_digit(body)}"
+
+
+def parse_reference(text: str) -> str:
+    """The canonical form of a typed reference; InvalidReference when it cannot be one."""
+    match = _REFERENCE.match(text or "")
+    if not match:
+        raise InvalidReference("not in the form ABH-YYYY-NNNNNN-C")
+    year, number, check = match.groups()
+    if not damm.is_valid(year + number + check):
+        raise InvalidReference("the check digit does not match")
+    return f"{PREFIX}-{year}-{number}-{check}"
+
+
+def next_reference(session: Session, year: int) -> str:
+    """Allocate the next number of the year inside the caller's transaction.
+
+    The UPDATE takes the counter row's lock, so parallel submissions on PostgreSQL queue
+    behind each other; SQLite serialises writers anyway.
+    """
+    session.execute(_insert_ignoring_conflict(session.get_bind().dialect.name, year))
+    number = session.execute(
+        update(ReferenceCounter).where(ReferenceCounter.year == year)
+        .values(last_value=ReferenceCounter.last_value + 1)
+        .returning(ReferenceCounter.last_value)
+    ).scalar_one()
+    return format_reference(year, number)
+
+
+def _insert_ignoring_conflict(dialect: str, year: int):
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert(ReferenceCounter).values(year=year, last_value=0).on_conflict_do_nothing()
+
+
+def new_status_code() -> str:
+    raw = "".join(secrets.choice(_ALPHABET) for _ in range(STATUS_CODE_LENGTH))
+    return "-".join(raw[i:i + 4] for i in range(0, STATUS_CODE_LENGTH, 4))
+
+
+def normalise_status_code(text: str) -> str:
+    return re.sub(r"[\s-]", "", (text or "").upper()).translate(_CONFUSABLE)
+
+
+def hash_secret(text: str) -> str:
+    return hashlib.sha256(normalise_status_code(text).encode()).hexdigest()
+
+
+def status_code_matches(text: str, stored_hash: str) -> bool:
+    return secrets.compare_digest(hash_secret(text), stored_hash)

@@ -1,0 +1,290 @@
+"""The online application: steps, documents, review, declaration, submit. Thin views over
+portal.forms (rules), portal.forms.drafts (progress) and portal.intake (the submission)."""
+from __future__ import annotations
+
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
+
+from portal.documents.storage import get_storage
+from portal.extensions import db, limiter
+from portal.forms import drafts
+from portal.forms.catalogue import BY_CODE
+from portal.forms.display import summary
+from portal.forms.registry import form_for
+from portal.forms.spec import DECLARATION, DOCUMENTS, REVIEW, date_inputs
+from portal.intake import IntakeError, find_by_idempotency_key, receive
+from portal.intake.acknowledge import acknowledge_web_submission
+from portal.public import bp
+from portal.public.access import grant_status_access, remember_status_code
+
+SESSION_DRAFTS = "drafts"
+
+
+def _form_or_404(code: str):
+    form = form_for(code)
+    if form is None:
+        abort(404)
+    return form
+
+
+def _current_draft(code: str):
+    draft = drafts.load_draft(db.session, session.get(SESSION_DRAFTS, {}).get(code))
+    return draft if draft is not None and draft.service_code == code else None
+
+
+def _remember(draft) -> None:
+    known = dict(session.get(SESSION_DRAFTS, {}))
+    known[draft.service_code] = draft.public_id
+    session[SESSION_DRAFTS] = known
+
+
+def _forget(code: str) -> None:
+    known = dict(session.get(SESSION_DRAFTS, {}))
+    known.pop(code, None)
+    session[SESSION_DRAFTS] = known
+
+
+def _to_step(code: str, step: str):
+    return redirect(url_for("public.application_step", code=code, step=step))
+
+
+def _step_titles(form) -> dict:
+    titles = {s.key: s.title for s in form.steps}
+    titles.update({DOCUMENTS: _l("Documents"), REVIEW: _l("Check your answers"),
+                   DECLARATION: _l("Declaration and sending")})
+    return titles
+
+
+def _render(template: str, form, draft, step: str, **context):
+    return render_template(template, form=form, draft=draft, step=step, step_titles=_step_titles(form),
+                           service=BY_CODE[form.code], **context)
+
+
+def _neighbour(form, step: str, offset: int) -> str | None:
+    keys = form.step_keys
+    index = keys.index(step) + offset
+    return keys[index] if 0 <= index < len(keys) else None
+
+
+@bp.post("/services/<code>/start")
+def start_application(code: str):
+    form = _form_or_404(code)
+    draft = _current_draft(code)
+    if draft is None or draft.submission_id is not None:
+        draft = drafts.start_draft(db.session, form, g.lang, current_app.config["PORTAL_DRAFT_DAYS"])
+        db.session.commit()
+        _remember(draft)
+    return _to_step(code, drafts.first_incomplete_step(form, draft))
+
+
+@bp.route("/apply/<code>/<step>", methods=["GET", "POST"])
+def application_step(code: str, step: str):
+    form = _form_or_404(code)
+    draft = _current_draft(code)
+    if draft is None:
+        flash(_("Your application was not started or has expired. Please start again."), "info")
+        return redirect(url_for("public.service", code=code))
+    if draft.submission_id is not None:
+        return redirect(url_for("public.application_done", code=code))
+    if step not in form.step_keys:
+        abort(404)
+    if not drafts.may_open(form, draft, step):
+        return _to_step(code, drafts.first_incomplete_step(form, draft))
+    handler = {DOCUMENTS: _documents, REVIEW: _review, DECLARATION: _declaration}.get(step, _fields)
+    return handler(form, draft, step)
+
+
+def _fields(form, draft, step: str):
+    spec = form.step(step)
+    errors, raw = {}, None
+    if request.method == "POST":
+        values, errors = spec.validate(request.form)
+        drafts.save_step(draft, step, values, complete=not errors)
+        db.session.commit()
+        action = request.form.get("action", "continue")
+        if action == "back":
+            previous = _neighbour(form, step, -1)
+            return _to_step(form.code, previous) if previous else redirect(url_for("public.service", code=form.code))
+        if action == "save":
+            return redirect(url_for("public.save_application", code=form.code))
+        if not errors:
+            if request.args.get("return") == "review" and drafts.may_open(form, draft, REVIEW):
+                return _to_step(form.code, REVIEW)
+            return _to_step(form.code, _neighbour(form, step, +1))
+        raw = request.form
+    stored = draft.values or {}
+    field_inputs = {
+        f.name: ({name: raw.get(name, "") for name in f.input_names} if raw is not None
+                 else date_inputs(f, stored.get(f.name, "")) if f.input_names != (f.name,)
+                 else {f.name: stored.get(f.name, "")})
+        for f in spec.fields
+    }
+    error_items = [("f-" + f.input_names[0], f.label, errors[f.name]) for f in spec.fields if f.name in errors]
+    return _render("public/apply/step.html", form, draft, step, spec=spec, field_inputs=field_inputs,
+                   errors=errors, error_items=error_items)
+
+
+def _documents(form, draft, step: str):
+    errors = {}
+    if request.method == "POST":
+        action = request.form.get("action", "continue")
+        errors = _take_uploads(form, draft)
+        if request.form.get("remove", "").isdigit():
+            drafts.remove_upload(draft, int(request.form["remove"]))
+            action = "stay"
+        db.session.commit()
+        if action == "back":
+            return _to_step(form.code, _neighbour(form, step, -1))
+        if action == "save":
+            return redirect(url_for("public.save_application", code=form.code))
+        if action == "continue" and not errors:
+            missing = drafts.missing_documents(form, draft)
+            errors = {slot.key: _("Please upload this document.") for slot in missing}
+            if not errors:
+                drafts.save_step(draft, DOCUMENTS, {}, complete=True)
+                db.session.commit()
+                return _to_step(form.code, REVIEW)
+        if not errors:
+            return _to_step(form.code, DOCUMENTS)
+    uploads_by_slot = {}
+    for upload in draft.uploads:
+        uploads_by_slot.setdefault(upload.slot, []).append(upload)
+    error_items = [("f-file-" + slot.key, slot.label, errors[slot.key]) for slot in form.documents if slot.key in errors]
+    megabyte = 1024 * 1024
+    return _render("public/apply/documents.html", form, draft, step, errors=errors, error_items=error_items,
+                   uploads_by_slot=uploads_by_slot,
+                   max_file_mb=current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"] // megabyte,
+                   max_total_mb=current_app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"] // megabyte)
+
+
+def _take_uploads(form, draft) -> dict[str, str]:
+    from portal.documents.checks import DocumentRefused, accept_upload
+
+    errors = {}
+    storage = get_storage()
+    for slot in form.documents:
+        for upload in request.files.getlist(f"file-{slot.key}"):
+            if not upload or not upload.filename:
+                continue
+            try:
+                accepted = accept_upload(storage, upload.read(), upload.filename,
+                                         max_bytes=current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"])
+                drafts.add_upload(draft, form, slot.key, accepted,
+                                  current_app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"])
+            except (DocumentRefused, drafts.UploadLimitReached) as exc:
+                errors[slot.key] = f"{upload.filename}: {exc.message}"
+    return errors
+
+
+def _review(form, draft, step: str):
+    problems = form.validate_all(draft.values or {})
+    missing = drafts.missing_documents(form, draft)
+    if request.method == "POST" and not problems and not missing:
+        drafts.save_step(draft, REVIEW, {}, complete=True)
+        db.session.commit()
+        return _to_step(form.code, DECLARATION)
+    sections = list(zip(form.steps, summary(form, draft.values or {}, g.lang)))
+    step_of = {f.name: s for s in form.steps for f in s.fields}
+    return _render("public/apply/review.html", form, draft, step, sections=sections, problems=problems,
+                   missing=missing, step_of=step_of)
+
+
+def _declaration(form, draft, step: str):
+    return _render("public/apply/declaration.html", form, draft, step, errors={})
+
+
+@bp.post("/apply/<code>/submit")
+@limiter.limit("30 per hour")
+def submit_application(code: str):
+    form = _form_or_404(code)
+    draft = _current_draft(code)
+    if draft is None:
+        flash(_("Your application was not started or has expired. Please start again."), "info")
+        return redirect(url_for("public.service", code=code))
+    if draft.submission_id is not None:  # a replayed POST: show what the first one made
+        return redirect(url_for("public.application_done", code=code))
+    if not drafts.may_open(form, draft, DECLARATION):
+        return _to_step(code, drafts.first_incomplete_step(form, draft))
+    if request.form.get("declaration") != "yes":
+        return _render("public/apply/declaration.html", form, draft, DECLARATION,
+                       errors={"declaration": _("Please confirm the declaration.")})
+    if form.validate_all(draft.values or {}) or drafts.missing_documents(form, draft):
+        return _to_step(code, REVIEW)
+
+    intake_draft = drafts.to_intake_draft(form, draft)
+    storage = get_storage()
+    try:
+        result = receive(db.session, storage, intake_draft)
+        if result.created:
+            acknowledge_web_submission(db.session, storage, result.submission, result.status_code)
+            remember_status_code(result.submission.reference, result.status_code)
+        draft.submission_id = result.submission.id
+        db.session.commit()
+        submission = result.submission
+    except IntegrityError:
+        # The same application sent twice at the same moment: the other request made it.
+        db.session.rollback()
+        submission = find_by_idempotency_key(db.session, intake_draft.idempotency_key)
+        if submission is None:
+            raise
+    except IntakeError:
+        db.session.rollback()
+        current_app.logger.exception("submission of draft %s refused by the intake", draft.public_id)
+        flash(_("A document of your application is missing. Please upload it again."), "error")
+        drafts.save_step(draft, DOCUMENTS, {}, complete=False)
+        db.session.commit()
+        return _to_step(code, DOCUMENTS)
+    grant_status_access(submission.reference)
+    session["last_submission"] = {"code": code, "reference": submission.reference}
+    return redirect(url_for("public.application_done", code=code))
+
+
+@bp.get("/apply/<code>/done")
+def application_done(code: str):
+    last = session.get("last_submission") or {}
+    if last.get("code") != code:
+        return redirect(url_for("public.status_lookup"))
+    from portal.public.access import known_status_code
+
+    reference = last["reference"]
+    return render_template("public/apply/done.html", service=BY_CODE[code], reference=reference,
+                           status_code=known_status_code(reference))
+
+
+@bp.route("/apply/<code>/save", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def save_application(code: str):
+    from portal.forms.fields import EMAIL, FieldError, FieldSpec
+    from portal.intake.acknowledge import send_resume_link
+
+    form = _form_or_404(code)
+    draft = _current_draft(code)
+    if draft is None or draft.submission_id is not None:
+        return redirect(url_for("public.service", code=code))
+    email_field = FieldSpec("email", _("E-mail address"), kind=EMAIL, max_length=254)
+    error, email = None, (draft.values or {}).get("email", "")
+    if request.method == "POST":
+        email = request.form.get("email", "")
+        try:
+            email = email_field.clean(email, {})
+        except FieldError as exc:
+            error = exc.message
+        else:
+            send_resume_link(db.session, draft, email, BY_CODE[code].title)
+            db.session.commit()
+            return render_template("public/apply/saved.html", service=BY_CODE[code], email=email,
+                                   expires_at=draft.expires_at)
+    return render_template("public/apply/save.html", service=BY_CODE[code], email=email, error=error,
+                           back_step=drafts.first_incomplete_step(form, draft))
+
+
+@bp.get("/resume/<token>")
+@limiter.limit("30 per hour")
+def resume_application(token: str):
+    draft = drafts.find_by_resume_token(db.session, token)
+    if draft is None:
+        return render_template("public/apply/resume_invalid.html"), 404
+    _remember(draft)
+    return _to_step(draft.service_code, drafts.first_incomplete_step(form_for(draft.service_code), draft))
