@@ -7,11 +7,13 @@ from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.worker import worker_command
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users)
+    app.cli.add_command(worker_command)
 
 
 @click.command("seed-demo")

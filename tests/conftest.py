@@ -154,3 +154,31 @@ def case_files(db_session, sites):
     db_session.add_all(files)
     db_session.commit()
     return files
+
+
+@pytest.fixture
+def make_submission(app, db_session, sites):
+    """A web submission with one PDF document, made through the intake pipeline."""
+    from portal.documents.storage import DocumentStorage
+    from portal.domain.dates import PartialDate
+    from portal.intake import Applicant, IntakeDraft, IntakeFile, receive
+    from portal.models import Channel
+    from tests import samples
+
+    def make(surname="Шевченко", given_names="Олександр", service_code="general-enquiry", language="uk"):
+        storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+        pdf = samples.pdf_bytes(2)
+        digest = storage.put(pdf)
+        draft = IntakeDraft(
+            channel=Channel.WEB, service_code=service_code, language=language,
+            values={"surname": surname, "given_names": given_names, "date_of_birth": "1987-03-00",
+                    "email": "o.shevchenko@example.org", "subject": "Frage", "message": "Питання"},
+            applicant=Applicant(surname, given_names, PartialDate(1987, 3), "o.shevchenko@example.org"),
+            files=[IntakeFile("attachment", "паспорт.pdf", "application/pdf", digest, len(pdf), digest, len(pdf), 2)],
+            site_code="WZ",
+        )
+        result = receive(db_session, storage, draft)
+        db_session.commit()
+        return result
+
+    return make

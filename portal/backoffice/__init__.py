@@ -16,8 +16,26 @@ ROLE_LABELS = {
 }
 
 
+CHANNEL_LABELS = {"web": _l("Online form"), "email": _l("E-mail"), "scan": _l("Scanned paper file"),
+                  "staff": _l("Entered by staff")}
+STATUS_LABELS = {
+    "received": _l("Received"), "in_progress": _l("In progress"), "awaiting_documents": _l("Awaiting documents"),
+    "attached": _l("Attached to case file"), "rejected": _l("Rejected"), "closed": _l("Closed"),
+}
+
+
 @bp.app_template_global()
 def role_label(role: str) -> str:
     return str(ROLE_LABELS.get(role, role))
 
-from portal.backoffice import auth, views  # noqa: E402,F401  (routes register on bp)
+
+@bp.app_template_global()
+def channel_label(channel: str) -> str:
+    return str(CHANNEL_LABELS.get(channel, channel))
+
+
+@bp.app_template_global()
+def submission_status_label(status: str) -> str:
+    return str(STATUS_LABELS.get(status, status))
+
+from portal.backoffice import auth, queue, views  # noqa: E402,F401  (routes register on bp)

@@ -16,9 +16,10 @@ EXPECTED = {
     "backoffice.dashboard": STAFF,
     "backoffice.staff_list": {"admin"},
     "backoffice.sites_overview": {"team_lead", "admin"},
+    "backoffice.queue": STAFF,
+    "backoffice.submission": STAFF,
+    "backoffice.document": STAFF,
 }
-# Values for URL parameters of routes that have them.
-SAMPLE_ARGUMENTS: dict[str, str] = {}
 
 VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin"]
 
@@ -43,7 +44,15 @@ def test_every_backoffice_view_declares_its_roles(app):
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_walk_all_backoffice_routes(app, client, make_staff, visitor):
+def test_walk_all_backoffice_routes(app, client, make_staff, make_submission, db_session, visitor):
+    from sqlalchemy import select
+
+    from portal.models import Document
+
+    submission = make_submission().submission
+    # Values for URL parameters of routes that have them.
+    sample_arguments = {"reference": submission.reference,
+                        "document_id": db_session.scalar(select(Document.id).limit(1))}
     if visitor != "anonymous":
         role, site = ("caseworker", "DIL") if visitor == "caseworker_other_site" else (visitor, "WZ")
         assert sign_in(client, make_staff(role, site).email).status_code == 302
@@ -54,7 +63,7 @@ def test_walk_all_backoffice_routes(app, client, make_staff, visitor):
     for rule in _backoffice_rules(app):
         if rule.endpoint == "backoffice.logout":
             continue  # signing out here would end the walk; covered in test_staff_sign_in
-        url = rule.build({arg: SAMPLE_ARGUMENTS[arg] for arg in rule.arguments})[1]
+        url = rule.build({arg: sample_arguments[arg] for arg in rule.arguments})[1]
         if "GET" in rule.methods:
             response = client.get(url)
         else:
