@@ -1,4 +1,5 @@
-"""Copy the front-end assets installed by npm into portal/static/vendor/.
+"""Copy the front-end assets installed by npm into portal/static/vendor/, and convert the
+fonts that the PDFs embed into portal/pdf/fonts/.
 
 Only what the pages load is copied; nothing is fetched at run time and nothing comes from a CDN.
 """
@@ -11,9 +12,18 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "portal" / "static" / "vendor"
+PDF_FONTS = ROOT / "portal" / "pdf" / "fonts"
 
 KERN = MODULES / "@kern-ux" / "native" / "dist"
 ARABIC = MODULES / "@fontsource" / "noto-sans-arabic"
+
+# reportlab embeds TrueType only, npm ships WOFF2: source -> TTF name in PDF_FONTS.
+PDF_FONT_SOURCES = {
+    KERN / "fonts" / "noto-sans" / "NotoSans-Regular.woff2": "NotoSans-Regular.ttf",
+    KERN / "fonts" / "noto-sans" / "NotoSans-Bold.woff2": "NotoSans-Bold.ttf",
+    ARABIC / "files" / "noto-sans-arabic-arabic-400-normal.woff2": "NotoSansArabic-Regular.ttf",
+    ARABIC / "files" / "noto-sans-arabic-arabic-700-normal.woff2": "NotoSansArabic-Bold.ttf",
+}
 
 
 def main() -> int:
@@ -37,7 +47,20 @@ def main() -> int:
             shutil.copy2(font, fonts / "files" / font.name)
     (fonts / "noto-sans-arabic.css").write_text("\n".join(css), encoding="utf-8")
     print(f"front-end assets copied to {VENDOR.relative_to(ROOT)}")
+    convert_pdf_fonts()
+    print(f"PDF fonts converted to {PDF_FONTS.relative_to(ROOT)}")
     return 0
+
+
+def convert_pdf_fonts() -> None:
+    """WOFF2 -> TTF for reportlab (needs fontTools with brotli, see pyproject's fonttools[woff])."""
+    from fontTools.ttLib import TTFont
+
+    PDF_FONTS.mkdir(parents=True, exist_ok=True)
+    for source, name in PDF_FONT_SOURCES.items():
+        font = TTFont(source)
+        font.flavor = None  # plain sfnt instead of WOFF2
+        font.save(PDF_FONTS / name)
 
 
 if __name__ == "__main__":
