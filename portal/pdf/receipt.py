@@ -23,7 +23,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import HRFlowable, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import CondPageBreak, HRFlowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.config import RTL_LANGUAGES
 from portal.pdf.fonts import LATIN, LATIN_BOLD, register_fonts
@@ -109,9 +109,9 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": ParagraphStyle("title", parent=base, fontName=LATIN_BOLD, fontSize=18, leading=23),
         "subtitle": ParagraphStyle("subtitle", parent=base, fontSize=11, leading=14, textColor=GREY),
         "h2": ParagraphStyle("h2", parent=base, fontName=LATIN_BOLD, fontSize=12, leading=15,
-                             spaceBefore=12, spaceAfter=2, keepWithNext=1),
+                             spaceBefore=12, spaceAfter=2),
         "h2_de": ParagraphStyle("h2_de", parent=base, fontSize=8, leading=10, textColor=GREY,
-                                spaceAfter=4, keepWithNext=1),
+                                spaceAfter=4),
         "reference": ParagraphStyle("reference", parent=base, fontName=LATIN_BOLD, fontSize=16, leading=20),
     }
 
@@ -182,7 +182,9 @@ class _Receipt:
         return table
 
     def heading(self, key: str) -> list:
-        return self.both(self.own[key], self.de[key], "h2", "h2_de")
+        # A new page only when too little room is left for the heading and a few lines: keepWithNext
+        # would carry a long table (and the heading) whole to the next page.
+        return [CondPageBreak(30 * mm), *self.both(self.own[key], self.de[key], "h2", "h2_de")]
 
     # -- sections -------------------------------------------------------------------
     def header(self) -> list:
