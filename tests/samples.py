@@ -143,7 +143,8 @@ STEPS = {
 FILES = {
     "temporary-protection": {"passport": [("pasport.pdf", lambda: pdf_bytes(2))],
                              "photo": [("IMG_2041.HEIC", heic_bytes)],
-                             "registration": [("meldebescheinigung.jpg", jpeg_bytes)]},
+                             "registration": [("meldebescheinigung.jpg", jpeg_bytes)],
+                             "other": [("kinder-geburtsurkunde.png", png_bytes)]},
     "permit-extension": {"passport": [("passport.pdf", pdf_bytes)], "photo": [("photo.png", png_bytes)],
                          "residence_permit": [("card.jpg", jpeg_bytes)]},
     "obligation-declaration": {"passport": [("ausweis.pdf", pdf_bytes)], "income": [("lohn.pdf", lambda: pdf_bytes(3))],

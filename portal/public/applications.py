@@ -196,7 +196,8 @@ def _declaration(form, draft, step: str):
 
 
 @bp.post("/apply/<code>/submit")
-@limiter.limit("30 per hour")
+# Generous: many applicants may share one address (a shelter, a counselling office).
+@limiter.limit("120 per hour")
 def submit_application(code: str):
     form = _form_or_404(code)
     draft = _current_draft(code)

@@ -24,14 +24,14 @@ def test_a_web_submission_reaches_the_queue_in_german(app, client, sites, make_s
     assert "00.03.1987" in page and "Ukraine" in page and "15.03.2022" in page
 
     frames = re.findall(r'(?:src)="(/backoffice/documents/\d+)"', page)
-    assert len(frames) == 3, "passport PDF, HEIC photo as PDF, JPEG certificate"
+    assert len(frames) == 4, "passport PDF, HEIC photo as its PDF, JPEG certificate, PNG birth certificate"
     for url in frames:
         response = client.get(url)
         assert response.status_code == 200
-        assert response.mimetype in ("application/pdf", "image/jpeg")
+        assert response.mimetype in ("application/pdf", "image/jpeg", "image/png")
         assert response.headers["X-Frame-Options"] == "SAMEORIGIN"
     actions = [e.action for e in db_session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
-    assert actions.count("view") == 1 and actions.count("view_document") == 3
+    assert actions.count("view") == 1 and actions.count("view_document") == 4
 
 
 def test_queue_pages_oldest_first(app, client, sites, make_staff, make_submission, monkeypatch):

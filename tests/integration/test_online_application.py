@@ -34,9 +34,10 @@ def test_temporary_protection_in_every_language(client, sites, db_session, app, 
     assert submission.field_values["entry_date"] == "2022-03-15" and submission.site.code == "WZ"
     assert [h.status for h in submission.history] == ["received"]
     documents = db_session.scalars(select(Document).where(Document.submission_id == submission.id)).all()
-    # passport PDF; HEIC photo and JPEG certificate each with their PDF for the case file
+    # passport PDF; HEIC photo, JPEG certificate and PNG birth certificate, each with its PDF
     assert sorted(d.media_type for d in documents) == sorted(
-        ["application/pdf", "image/heic", "application/pdf", "image/jpeg", "application/pdf"])
+        ["application/pdf", "image/heic", "application/pdf", "image/jpeg", "application/pdf", "image/png",
+         "application/pdf"])
     assert all(d.derived_from_id for d in documents if d.media_type == "application/pdf" and d.kind != "passport")
 
     done = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -176,6 +177,16 @@ def test_a_replayed_submit_makes_one_submission(client, sites, db_session):
     assert db_session.scalar(select(func.count()).select_from(OutboundMail)) == 1
 
 
+ENGLISH_REFUSALS = {
+    "encrypted_pdf": "The PDF is protected by a password.",
+    "broken_pdf": "The PDF could not be read.",
+    "unsupported_type": "This kind of file is not accepted.",
+    "image_too_large": "The image is too large",
+    "empty": "The file is empty.",
+}
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name, content, code", [
     ("pass.pdf", samples.encrypted_pdf_bytes, "encrypted_pdf"),
     ("pass.pdf", lambda: samples.pdf_bytes()[:200], "broken_pdf"),
@@ -183,14 +194,15 @@ def test_a_replayed_submit_makes_one_submission(client, sites, db_session):
     ("photo.png", samples.bomb_png_bytes, "image_too_large"),
     ("empty.pdf", lambda: b"", "empty"),
 ])
-def test_refused_uploads_are_explained_and_not_stored(client, sites, db_session, app, name, content, code):
-    applicant = Applicant(client, "ar")
+def test_refused_uploads_are_explained_and_not_stored(client, sites, db_session, app, name, content, code, lang):
+    applicant = Applicant(client, lang)
     applicant.start("temporary-protection")
     for step, data in samples.STEPS["temporary-protection"].items():
         applicant.step("temporary-protection", step, data)
     response = applicant.upload("temporary-protection", {"passport": [(name, content)]})
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and 'href="#f-file-passport"' in body and name in body
+    assert (ENGLISH_REFUSALS[code] in body) == (lang == "en"), "the reason is given in the applicant's language"
     assert db_session.scalar(select(func.count()).select_from(DraftUpload)) == 0
 
 
@@ -368,3 +380,47 @@ def test_a_double_click_makes_one_submission(app, client, sites, db_session):
     assert statuses == [302, 302]
     assert db_session.scalar(select(func.count()).select_from(Submission)) == 1
     assert db_session.scalar(select(func.count()).select_from(OutboundMail)) == 1
+
+
+def _english_phrases() -> set[str]:
+    from babel.messages.pofile import read_po
+
+    from tests.helpers import ROOT
+
+    with (ROOT / "portal/translations/en/LC_MESSAGES/messages.po").open("rb") as fh:
+        ids = [m.id for m in read_po(fh) if m.id]
+    # Whole sentences and labels long enough not to be names; placeholders cut off.
+    return {text.split("%(")[0].strip() for text in (i[0] if isinstance(i, tuple) else i for i in ids)
+            if len(text.split("%(")[0].strip()) > 14}
+
+
+@pytest.mark.parametrize("lang", ["ar", "uk", "tr"])
+@pytest.mark.parametrize("code", sorted(samples.STEPS))
+def test_no_english_in_the_way(client, sites, lang, code):
+    """Every page of every form, as an applicant sees it, has no untranslated text."""
+    from html import unescape
+
+    english = _english_phrases()
+    pages = []
+    applicant = Applicant(client, lang)
+    pages.append(client.get(f"/{lang}/services/{code}/"))
+    applicant.start(code)
+    for step, data in samples.STEPS[code].items():
+        pages.append(client.get(f"/{lang}/apply/{code}/{step}"))
+        pages.append(applicant.step(code, step, {}))  # with every error message
+        applicant.step(code, step, data)
+    pages.append(client.get(f"/{lang}/apply/{code}/documents"))
+    applicant.upload(code, samples.FILES[code])
+    pages.append(applicant.step(code, "documents", {}))
+    pages.append(client.get(f"/{lang}/apply/{code}/documents"))
+    applicant.step(code, "review", {})
+    pages.append(client.get(f"/{lang}/apply/{code}/review"))
+    pages.append(client.get(f"/{lang}/apply/{code}/declaration"))
+    pages.append(applicant.submit(code, declaration=False))
+    applicant.submit(code)
+    pages.append(client.get(f"/{lang}/apply/{code}/done"))
+    for page in pages:
+        text = unescape(re.sub(r"<[^>]+>", " ", page.get_data(as_text=True)))
+        text = " ".join(text.split())
+        found = sorted(phrase for phrase in english if phrase in text)
+        assert not found, f"{lang} {code} {page.request.path}: {found}"
