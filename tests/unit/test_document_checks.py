@@ -12,8 +12,6 @@ import zlib
 
 import pillow_heif
 import pytest
-from flask import Flask
-from flask_babel import Babel
 from PIL import Image, PngImagePlugin
 from pypdf import PdfReader, PdfWriter
 from pypdf.actions import JavaScript, PageTrigger
@@ -36,14 +34,6 @@ ORIENTATION = 0x0112
 def storage(tmp_path):
     return DocumentStorage(tmp_path / "storage")
 
-
-@pytest.fixture
-def babel_context():
-    """Lazy messages render only inside an app with Flask-Babel."""
-    app = Flask(__name__)
-    Babel(app)
-    with app.app_context():
-        yield
 
 
 def accept(storage, data, filename="upload", max_bytes=10 * MB):

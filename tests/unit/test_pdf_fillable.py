@@ -3,11 +3,8 @@ from __future__ import annotations
 
 import os
 from io import BytesIO
-from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask_babel import Babel
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
@@ -20,16 +17,7 @@ from portal.pdf.fillable import (
     render_fillable_form,
 )
 
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "portal" / "translations"
 
-
-@pytest.fixture(scope="module")
-def babel_app():
-    """A bare Flask app with the portal's catalogues: force_locale needs an app context."""
-    app = Flask(__name__)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
-    Babel(app)
-    return app
 
 
 def make_spec(language: str) -> FillableFormSpec:

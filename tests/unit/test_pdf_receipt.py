@@ -4,11 +4,9 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from io import BytesIO
-from pathlib import Path
 
 import pytest
-from flask import Flask
-from flask_babel import Babel, force_locale
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
@@ -23,16 +21,7 @@ ARABIC = "محمد الحسن"
 TURKISH = "Yılmaz Ayşe"
 REFERENCE = "ABH-2026-004711-3"
 STATUS_CODE = "K7QF-9XMA-2PLD"
-TRANSLATIONS = Path(__file__).resolve().parents[2] / "portal" / "translations"
 
-
-@pytest.fixture(scope="module")
-def babel_app():
-    """A bare Flask app with the portal's catalogues: force_locale needs an app context."""
-    app = Flask(__name__)
-    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(TRANSLATIONS)
-    Babel(app)
-    return app
 
 
 def receipt_data(language: str) -> ReceiptData:
