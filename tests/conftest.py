@@ -182,3 +182,16 @@ def make_submission(app, db_session, sites):
         return result
 
     return make
+
+
+@pytest.fixture
+def smtp(app, monkeypatch):
+    """A listening SMTP server, and the app configured to send to it."""
+    from tests.smtp_server import MAIL_FROM, SmtpServer
+
+    server = SmtpServer()
+    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port, "SMTP_SECURITY": "none",
+                       "SMTP_USER": "", "MAIL_FROM": MAIL_FROM}.items():
+        monkeypatch.setitem(app.config, key, value)
+    yield server
+    server.stop()

@@ -424,3 +424,31 @@ def test_no_english_in_the_way(client, sites, lang, code):
         text = " ".join(text.split())
         found = sorted(phrase for phrase in english if phrase in text)
         assert not found, f"{lang} {code} {page.request.path}: {found}"
+
+
+def test_confirmation_mail_reaches_the_applicant_with_the_receipt(app, client, sites, db_session, smtp):
+    """Submit while the mail server is down; the worker delivers once it is back."""
+    from sqlalchemy import update
+
+    from portal.documents.storage import DocumentStorage
+
+    Applicant(client, "uk").apply("temporary-protection", samples.STEPS["temporary-protection"],
+                                  samples.FILES["temporary-protection"])
+    runner = app.test_cli_runner()
+    assert "retried 1" in runner.invoke(args=["worker", "--once"]).output  # nobody listening yet
+    db_session.execute(update(OutboundMail).values(next_attempt_at=OutboundMail.created_at))  # due again
+    db_session.commit()
+    smtp.start()
+    assert "sent 1" in runner.invoke(args=["worker", "--once"]).output
+
+    message = smtp.handler.messages[0]
+    submission = _submission(db_session)
+    assert message["To"] == "o.shevchenko@example.org"
+    assert submission.reference in message["Subject"] and message["Content-Language"] == "uk"
+    attachment = next(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf"
+    stored = DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).read(submission.receipt_sha256)
+    assert attachment.get_content() == stored
+    text = message.get_body(preferencelist=("plain",)).get_content()
+    assert f"/uk/status/open?reference={submission.reference}" in text
+    assert "Thank you" not in text, "the mail is in Ukrainian"
