@@ -28,7 +28,7 @@ def seed_demo_command(case_files):
         raise click.ClickException("seed-demo does not run with PORTAL_ENV=production")
     report = seed_demo(db.session, case_files if case_files is not None else DEMO_CASE_FILES)
     click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
-               f"case files created: {report.case_files_created}")
+               f"case files created: {report.case_files_created}, slots created: {report.slots_created}")
     click.echo("Demo staff accounts (sign in at /backoffice/login):")
     for email, role, password, created in report.staff:
         note = "" if created else "  (existed already; password unchanged)"

@@ -49,6 +49,10 @@ class Settings:
     upload_max_submission_bytes: int
     draft_days: int
     mail_max_attempts: int
+    booking_hold_minutes: int
+    booking_confirm_minutes: int
+    booking_cancel_hours: int
+    booking_reminder_hours: int
 
     @property
     def is_production(self) -> bool:
@@ -69,6 +73,10 @@ class Settings:
             "PORTAL_UPLOAD_MAX_SUBMISSION_BYTES": self.upload_max_submission_bytes,
             "PORTAL_DRAFT_DAYS": self.draft_days,
             "PORTAL_MAIL_MAX_ATTEMPTS": self.mail_max_attempts,
+            "PORTAL_BOOKING_HOLD_MINUTES": self.booking_hold_minutes,
+            "PORTAL_BOOKING_CONFIRM_MINUTES": self.booking_confirm_minutes,
+            "PORTAL_BOOKING_CANCEL_HOURS": self.booking_cancel_hours,
+            "PORTAL_BOOKING_REMINDER_HOURS": self.booking_reminder_hours,
             # A request may carry one file at the limit plus the form around it.
             "MAX_CONTENT_LENGTH": self.upload_max_file_bytes + 1024 * 1024,
             "SMTP_HOST": self.smtp_host,
@@ -184,4 +192,8 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         upload_max_submission_bytes=_number(environ, "PORTAL_UPLOAD_MAX_SUBMISSION_MB", 40) * 1024 * 1024,
         draft_days=_number(environ, "PORTAL_DRAFT_DAYS", 30),
         mail_max_attempts=_number(environ, "PORTAL_MAIL_MAX_ATTEMPTS", 12),
+        booking_hold_minutes=_number(environ, "PORTAL_BOOKING_HOLD_MINUTES", 10),
+        booking_confirm_minutes=_number(environ, "PORTAL_BOOKING_CONFIRM_MINUTES", 60),
+        booking_cancel_hours=_number(environ, "PORTAL_BOOKING_CANCEL_HOURS", 24, minimum=0),
+        booking_reminder_hours=_number(environ, "PORTAL_BOOKING_REMINDER_HOURS", 24),
     )

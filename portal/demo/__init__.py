@@ -42,6 +42,7 @@ class SeedReport:
     sites_created: int = 0
     services_created: int = 0
     case_files_created: int = 0
+    slots_created: int = 0
     staff: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, password, created
 
 
@@ -109,10 +110,37 @@ def _seed_case_files(session: Session, sites: dict[str, Site], report: SeedRepor
         report.case_files_created += 1
 
 
+# Counters per site for services that need an appointment; one of them kept for the phone desk.
+COUNTERS = {"WZ": 3, "DIL": 2}
+
+
+def _seed_appointments(session: Session, sites: dict[str, Site], report: SeedReport) -> None:
+    from portal.appointments.slots import ensure_slots
+    from portal.models import ServiceCounters, SiteBookingRules, SiteClosure
+
+    session.flush()
+    for code, site in sites.items():
+        if session.get(SiteBookingRules, site.id) is None:
+            session.add(SiteBookingRules(site_id=site.id))
+        for service in session.scalars(select(Service).where(Service.needs_appointment)):
+            exists = session.scalar(select(ServiceCounters).where(
+                ServiceCounters.site_id == site.id, ServiceCounters.service_id == service.id))
+            if exists is None:
+                session.add(ServiceCounters(site=site, service=service, counters=COUNTERS[code], staff_counters=1))
+        for year in (2026, 2027):
+            for day in (date(year, 12, 24), date(year, 12, 31)):
+                if session.scalar(select(SiteClosure.id).where(SiteClosure.site_id == site.id,
+                                                                SiteClosure.day == day)) is None:
+                    session.add(SiteClosure(site_id=site.id, day=day, reason="Heiligabend / Silvester"))
+    session.flush()
+    report.slots_created = ensure_slots(session)
+
+
 def seed_demo(session: Session, case_files: int = DEMO_CASE_FILES) -> SeedReport:
     report = SeedReport()
     sites = _seed_sites(session, report)
     _seed_services(session, report)
+    _seed_appointments(session, sites, report)
     _seed_staff(session, report)
     _seed_case_files(session, sites, report, case_files)
     session.commit()

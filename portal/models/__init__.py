@@ -1,5 +1,8 @@
 """All tables; one module per aggregate."""
-from portal.models.appointment import Booking, BookingStatus, Slot
+from portal.models.appointment import (
+    ACTIVE_BOOKING_STATUSES, Attendance, Booking, BookingStatus, ProofOfWorkRedemption, ServiceCounters,
+    SiteBookingRules, SiteClosure, Slot,
+)
 from portal.models.audit import AuditEvent
 from portal.models.casefile import CaseFile, CaseFileAlias, CaseFileStatus
 from portal.models.document import Document
@@ -17,6 +20,7 @@ from portal.models.submission import (
 )
 
 __all__ = [
+    "ACTIVE_BOOKING_STATUSES", "Attendance", "ProofOfWorkRedemption", "ServiceCounters", "SiteBookingRules", "SiteClosure",
     "ApplicationDraft", "DraftUpload", "ReferenceCounter", "AuditEvent", "Booking", "BookingStatus", "CaseFile", "CaseFileAlias", "CaseFileStatus",
     "Channel", "Document", "InboundMail", "InboundMailStatus", "OpeningHours", "OutboundMail",
     "OutboundMailStatus", "Role", "Service", "Site", "Slot", "StaffUser", "Submission",

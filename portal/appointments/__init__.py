@@ -1,0 +1,1 @@
+"""Appointments: slots from opening hours and counters, holds, bookings, links, mails."""
