@@ -37,6 +37,7 @@ class Settings:
     storage_dir: Path
     secret_key: str
     ratelimit_storage_url: str
+    ratelimit_enabled: bool
     smtp_host: str
     smtp_port: int
     smtp_security: str  # "none", "starttls" or "tls"
@@ -53,6 +54,9 @@ class Settings:
     booking_confirm_minutes: int
     booking_cancel_hours: int
     booking_reminder_hours: int
+    altcha_enabled: bool
+    altcha_max_number: int
+    altcha_expiry_minutes: int
 
     @property
     def is_production(self) -> bool:
@@ -77,6 +81,11 @@ class Settings:
             "PORTAL_BOOKING_CONFIRM_MINUTES": self.booking_confirm_minutes,
             "PORTAL_BOOKING_CANCEL_HOURS": self.booking_cancel_hours,
             "PORTAL_BOOKING_REMINDER_HOURS": self.booking_reminder_hours,
+            # The proof of work (ALTCHA) before a time is reserved: the browser tries up to
+            # MAX_NUMBER hashes (half of them on average); a challenge is valid for EXPIRY_MINUTES.
+            "PORTAL_ALTCHA_ENABLED": self.altcha_enabled,
+            "PORTAL_ALTCHA_MAX_NUMBER": self.altcha_max_number,
+            "PORTAL_ALTCHA_EXPIRY_MINUTES": self.altcha_expiry_minutes,
             # A request may carry one file at the limit plus the form around it.
             "MAX_CONTENT_LENGTH": self.upload_max_file_bytes + 1024 * 1024,
             "SMTP_HOST": self.smtp_host,
@@ -87,6 +96,8 @@ class Settings:
             "MAIL_FROM": self.mail_from,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
             "RATELIMIT_HEADERS_ENABLED": True,
+            # Off only for load and race tests that send everything from one address.
+            "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
             "SESSION_COOKIE_SECURE": secure_cookies,
@@ -180,6 +191,7 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         storage_dir=Path(environ.get("PORTAL_STORAGE_DIR") or instance_path / "storage"),
         secret_key=secret_key,
         ratelimit_storage_url=environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
+        ratelimit_enabled=_flag(environ.get("PORTAL_RATELIMIT_ENABLED"), default=True),
         smtp_host=environ.get("PORTAL_SMTP_HOST", "localhost"),
         smtp_port=smtp_port,
         smtp_security=smtp_security,
@@ -196,4 +208,7 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         booking_confirm_minutes=_number(environ, "PORTAL_BOOKING_CONFIRM_MINUTES", 60),
         booking_cancel_hours=_number(environ, "PORTAL_BOOKING_CANCEL_HOURS", 24, minimum=0),
         booking_reminder_hours=_number(environ, "PORTAL_BOOKING_REMINDER_HOURS", 24),
+        altcha_enabled=_flag(environ.get("PORTAL_ALTCHA_ENABLED"), default=True),
+        altcha_max_number=_number(environ, "PORTAL_ALTCHA_MAX_NUMBER", 100_000, minimum=1_000),
+        altcha_expiry_minutes=_number(environ, "PORTAL_ALTCHA_EXPIRY_MINUTES", 10),
     )

@@ -6,7 +6,7 @@ the staff member picked English.
 """
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time, timezone
 
 from babel import dates, numbers
 from flask import Flask, g, request, session, url_for
@@ -81,6 +81,30 @@ def clock(value: time) -> str:
     return dates.format_time(value, "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
 
 
+def _office_moment(value: datetime) -> datetime:
+    from portal.appointments.calendar import OFFICE_TZ
+
+    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # stored in UTC
+    return aware.astimezone(OFFICE_TZ)
+
+
+def office_time(value: datetime) -> str:
+    """An appointment's time as on the office's clock (Europe/Berlin), 24-hour."""
+    return dates.format_time(_office_moment(value).time(), "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def office_date(value: datetime, width: str = "full") -> str:
+    return dates.format_date(_office_moment(value).date(), width, locale=get_locale() or DEFAULT_LANGUAGE)
+
+
+def weekday_names() -> list[tuple[str, str]]:
+    """(short, full) names, Monday first, for calendar headers."""
+    locale = get_locale() or DEFAULT_LANGUAGE
+    short = dates.get_day_names("abbreviated", locale=locale)
+    full = dates.get_day_names("wide", locale=locale)
+    return [(short[i], full[i]) for i in range(7)]
+
+
 def numberformat(value: int) -> str:
     return numbers.format_decimal(value, locale=get_locale() or DEFAULT_LANGUAGE)
 
@@ -90,6 +114,9 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(weekday_name)
     app.add_template_filter(clock)
     app.add_template_filter(numberformat)
+    app.add_template_filter(office_time)
+    app.add_template_filter(office_date)
+    app.add_template_global(weekday_names)
 
     @app.context_processor
     def language_context():
