@@ -23,6 +23,8 @@ from portal.models import (
 from portal.models._types import utcnow
 
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+# Latin letters that Unicode does not split into base letter and accent (Yılmaz = Yilmaz).
+_NO_DECOMPOSITION = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ħ": "h", "æ": "ae", "œ": "oe"})
 
 
 class BookingError(ValueError):
@@ -48,7 +50,7 @@ def aware(moment: datetime | None) -> datetime | None:
 def person_key(surname: str, given_names: str) -> str:
     """Name for the one-open-booking rule: case, accents, spacing and order do not matter."""
     def fold(text: str) -> str:
-        decomposed = unicodedata.normalize("NFKD", text.casefold())
+        decomposed = unicodedata.normalize("NFKD", text.casefold().translate(_NO_DECOMPOSITION))
         return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
     parts = sorted(fold(f"{surname} {given_names}").replace("-", " ").split())

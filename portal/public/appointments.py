@@ -221,8 +221,9 @@ def appointment_details():
                 return render_template("public/appointments/check_mail.html", booking=booking,
                                        minutes=current_app.config["PORTAL_BOOKING_CONFIRM_MINUTES"])
         inputs = request.form
+    error_items = [("f-" + f.input_names[0], f.label, errors[f.name]) for f in step.fields if f.name in errors]
     return render_template("public/appointments/details.html", booking=booking, step=step, errors=errors,
-                           inputs=inputs, prefill=prefill, general=general, entry=BY_CODE[booking.slot.service.code],
+                           error_items=error_items, inputs=inputs, prefill=prefill, general=general, entry=BY_CODE[booking.slot.service.code],
                            minutes_left=max(0, int((booking_rules.aware(booking.held_until) - utcnow()).total_seconds() // 60)))
 
 
@@ -304,7 +305,7 @@ def appointment_move(token: str):
         try:
             booking_rules.reschedule(db.session, booking, request.form.get("slot", type=int) or 0, now,
                                      deadline_hours=deadline)
-            send_booking_confirmed(db.session, booking)
+            send_booking_confirmed(db.session, booking, moved=True)
             db.session.commit()
             return redirect(url_for("public.appointment_manage", confirmed=1, token=links.make_token(
                 current_app.config["SECRET_KEY"], booking, links.MANAGE)))
