@@ -76,16 +76,22 @@ def _site_or_404(service: Service, site_code: str) -> Site:
     return site
 
 
-@bp.get("/appointments/")
-def appointments():
+def _remember_submission() -> None:
+    """Coming from the receipt page: the booking will belong to that application."""
     reference = request.args.get("submission", "")
     if reference and has_status_access(reference):
         session[FOR_SUBMISSION] = reference
+
+
+@bp.get("/appointments/")
+def appointments():
+    _remember_submission()
     return render_template("public/appointments/services.html", services=_bookable_services())
 
 
 @bp.get("/appointments/<code>/")
 def appointment_sites(code: str):
+    _remember_submission()
     service = _service_or_404(code)
     sites = _sites_for(service)
     if len(sites) == 1:
