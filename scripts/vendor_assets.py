@@ -10,12 +10,18 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from portal.config import LANGUAGES  # noqa: E402
 MODULES = ROOT / "node_modules"
 VENDOR = ROOT / "portal" / "static" / "vendor"
 PDF_FONTS = ROOT / "portal" / "pdf" / "fonts"
 
 KERN = MODULES / "@kern-ux" / "native" / "dist"
 ARABIC = MODULES / "@fontsource" / "noto-sans-arabic"
+# The anti-bot widget (ALTCHA 2.x, protocol v1: see portal/appointments/pow.py). Its "external"
+# build keeps the stylesheet and the Web Worker in files of their own instead of injecting
+# inline styles and a blob: worker, so it runs under our Content-Security-Policy.
+ALTCHA = MODULES / "altcha"
 
 # reportlab embeds TrueType only, npm ships WOFF2: source -> TTF name in PDF_FONTS.
 PDF_FONT_SOURCES = {
@@ -27,7 +33,7 @@ PDF_FONT_SOURCES = {
 
 
 def main() -> int:
-    if not KERN.is_dir() or not ARABIC.is_dir():
+    if not KERN.is_dir() or not ARABIC.is_dir() or not ALTCHA.is_dir():
         print("front-end packages missing: run `npm ci` first", file=sys.stderr)
         return 1
     if VENDOR.exists():
@@ -46,10 +52,25 @@ def main() -> int:
         if "-400-" in font.name or "-700-" in font.name:
             shutil.copy2(font, fonts / "files" / font.name)
     (fonts / "noto-sans-arabic.css").write_text("\n".join(css), encoding="utf-8")
+    copy_altcha(VENDOR / "altcha")
     print(f"front-end assets copied to {VENDOR.relative_to(ROOT)}")
     convert_pdf_fonts()
     print(f"PDF fonts converted to {PDF_FONTS.relative_to(ROOT)}")
     return 0
+
+
+def copy_altcha(target: Path) -> None:
+    """The widget (an ES module), its stylesheet and worker side by side (the module finds
+    ./worker.js beside itself), and its labels in each portal language it has (ES modules
+    that register themselves; English always, the fallback)."""
+    (target / "i18n").mkdir(parents=True)
+    for name in ("altcha.js", "altcha.css", "worker.js"):
+        shutil.copy2(ALTCHA / "dist_external" / name, target / name)
+    for lang in sorted({*LANGUAGES, "en"}):
+        source = ALTCHA / "dist_i18n" / f"{lang}.js"
+        if source.exists():
+            shutil.copy2(source, target / "i18n" / source.name)
+    shutil.copy2(ALTCHA / "LICENSE.txt", target / "LICENSE.txt")
 
 
 def convert_pdf_fonts() -> None:

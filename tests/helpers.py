@@ -86,3 +86,26 @@ class Applicant:
 def _errors_of(response) -> str:
     body = response.get_data(as_text=True)
     return " | ".join(re.findall(r'<span class="kern-body">([^<]+)</span>', body)) or body[:500]
+
+
+def solve_human_check(client_or_base_url, lang: str = "de") -> str:
+    """Fetch an anti-bot challenge as the widget does and solve it in Python; returns the value
+    for the form field "altcha". Takes a Flask test client or a base URL (a live server)."""
+    import json
+    import urllib.request
+
+    from altcha import ChallengeV1, PayloadV1, solve_challenge_v1
+
+    path = f"/{lang}/appointments/challenge"
+    if isinstance(client_or_base_url, str):
+        with urllib.request.urlopen(client_or_base_url.rstrip("/") + path, timeout=10) as response:
+            data = json.load(response)
+    else:
+        response = client_or_base_url.get(path)
+        assert response.status_code == 200, response.status_code
+        data = response.get_json()
+    challenge = ChallengeV1(data["algorithm"], data["challenge"], data["maxNumber"], data["salt"], data["signature"])
+    solution = solve_challenge_v1(challenge)
+    assert solution is not None, "the challenge has no solution up to its maxNumber"
+    return PayloadV1(challenge.algorithm, challenge.challenge, solution.number, challenge.salt,
+                     challenge.signature).to_base64()
