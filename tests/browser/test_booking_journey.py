@@ -13,11 +13,13 @@ def _link_from_last_mail(db_session, kind: str) -> str:
     db_session.expire_all()
     mail = db_session.scalars(select(OutboundMail).order_by(OutboundMail.id.desc())).first()
     assert mail.language == "tr"
-    return re.search(rf"https?://\S+/appointments/{kind}/[\w.-]+", mail.body_text).group(0)
+    link = re.search(rf"https?://\S+/appointments/{kind}/[\w.-]+", mail.body_text).group(0)
+    return "/" + link.split("://", 1)[1].split("/", 1)[1]  # the mail names the public address
 
 
 def test_book_confirm_and_cancel_in_turkish(page, sites, db_session, live_server):
     booking_setup.counters(db_session, sites["WZ"], counters=2, staff=1)
+    booking_setup.counters(db_session, sites["DIL"], counters=1, staff=0)
     slot = booking_setup.future_slot(db_session, sites["WZ"], capacity=2, staff_reserved=1)
 
     page.goto("/tr/appointments/")
