@@ -166,6 +166,9 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
             )
         if "PORTAL_DATABASE_URL" not in environ:
             raise ConfigError("PORTAL_DATABASE_URL must be set when PORTAL_ENV=production")
+        if not environ.get("PORTAL_PUBLIC_BASE_URL", "").startswith("https://"):
+            # Links in mails, receipts and QR codes must reach the portal from outside.
+            raise ConfigError("PORTAL_PUBLIC_BASE_URL must be the portal's https:// address when PORTAL_ENV=production")
     elif not secret_key:
         secret_key = _dev_secret_key(instance_path)
 

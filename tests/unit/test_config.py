@@ -18,7 +18,8 @@ def test_development_generates_a_secret_key_once_into_instance(tmp_path):
 
 
 def test_production_refuses_to_start_without_a_real_secret_key(tmp_path):
-    base = {"PORTAL_ENV": "production", "PORTAL_DATABASE_URL": "postgresql://db/portal"}
+    base = {"PORTAL_ENV": "production", "PORTAL_DATABASE_URL": "postgresql://db/portal",
+            "PORTAL_PUBLIC_BASE_URL": "https://termine.example.org"}
     with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
         load_settings(tmp_path, base)
     with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY"):
@@ -28,9 +29,17 @@ def test_production_refuses_to_start_without_a_real_secret_key(tmp_path):
 
 def test_production_refuses_debug(tmp_path):
     env = {"PORTAL_ENV": "production", "PORTAL_DATABASE_URL": "postgresql://db/portal",
-           "PORTAL_SECRET_KEY": STRONG_KEY, "PORTAL_DEBUG": "1"}
+           "PORTAL_SECRET_KEY": STRONG_KEY, "PORTAL_DEBUG": "1", "PORTAL_PUBLIC_BASE_URL": "https://portal.example"}
     with pytest.raises(ConfigError, match="PORTAL_DEBUG"):
         load_settings(tmp_path, env)
+
+
+def test_production_needs_the_public_https_address(tmp_path):
+    env = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": STRONG_KEY, "PORTAL_DATABASE_URL": "postgresql://db/p"}
+    with pytest.raises(ConfigError, match="PORTAL_PUBLIC_BASE_URL"):
+        load_settings(tmp_path, env)
+    with pytest.raises(ConfigError, match="PORTAL_PUBLIC_BASE_URL"):
+        load_settings(tmp_path, {**env, "PORTAL_PUBLIC_BASE_URL": "http://portal.example"})
 
 
 def test_production_needs_an_explicit_database(tmp_path):
@@ -43,6 +52,7 @@ def test_production_settings_secure_the_cookies(tmp_path):
         "PORTAL_ENV": "production", "PORTAL_SECRET_KEY": STRONG_KEY,
         "PORTAL_DATABASE_URL": "postgresql://portal@db.internal/portal",
         "PORTAL_STORAGE_DIR": "/srv/portal/storage", "PORTAL_SMTP_HOST": "mail.internal",
+        "PORTAL_PUBLIC_BASE_URL": "https://portal.example/",
     })
     config = settings.flask_config()
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
