@@ -133,6 +133,15 @@ def _give_back_place(session: Session, slot_id: int, *, staff: bool) -> None:
                     .execution_options(synchronize_session=False))
 
 
+def _keep_closed_days_closed(session: Session, slot_ids) -> None:
+    """A place given back on a day the site has since closed must not become bookable."""
+    from portal.appointments.office import reclose_days_of
+
+    slots = session.scalars(select(Slot).where(Slot.id.in_(set(slot_ids)))).all()
+    if slots:
+        reclose_days_of(session, slots)
+
+
 def release_expired_holds(session: Session, now: datetime | None = None, slot_id: int | None = None) -> int:
     """Expire holds and unconfirmed bookings past their time and free their places.
 
@@ -150,6 +159,8 @@ def release_expired_holds(session: Session, now: datetime | None = None, slot_id
     expired = session.execute(statement).all()
     for freed_slot, staff in expired:
         _give_back_place(session, freed_slot, staff=staff)
+    if expired:
+        _keep_closed_days_closed(session, [freed_slot for freed_slot, _ in expired])
     return len(expired)
 
 
@@ -192,12 +203,12 @@ def _open_bookings_of(session: Session, service_id: int, now: datetime, *, key: 
 
     same_person = and_(Booking.person_key == key, same(Booking.dob_year, born.year),
                        same(Booking.dob_month, born.month), same(Booking.dob_day, born.day))
-    same_email = func.lower(Booking.email) == email.lower()
+    # Callers on the phone may have no e-mail address: then only the person counts.
+    matches = or_(same_person, func.lower(Booking.email) == email.lower()) if email else same_person
     return session.scalars(
         select(Booking).join(Slot).where(
             Slot.service_id == service_id, Slot.starts_at > now, Booking.id != exclude,
-            Booking.status.in_([BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED]),
-            or_(same_person, same_email))).first()
+            Booking.status.in_([BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED]), matches)).first()
 
 
 def give_details(session: Session, booking: Booking, person: Person, *, now: datetime,
@@ -245,6 +256,7 @@ def cancel(session: Session, booking: Booking, now: datetime, *, deadline_hours:
     if claimed != 1:  # cancelled at the same moment by another request
         raise BookingError("not_active")
     _give_back_place(session, booking.slot_id, staff=booking.staff_booking)
+    _keep_closed_days_closed(session, [booking.slot_id])
     session.refresh(booking)
     return booking
 
@@ -263,7 +275,9 @@ def reschedule(session: Session, booking: Booking, new_slot_id: int, now: dateti
     release_expired_holds(session, now, slot_id=new_slot_id)
     if not _take_place(session, new_slot_id, staff=booking.staff_booking):
         raise SlotTaken()
-    _give_back_place(session, booking.slot_id, staff=booking.staff_booking)
+    old_slot_id = booking.slot_id
+    _give_back_place(session, old_slot_id, staff=booking.staff_booking)
+    _keep_closed_days_closed(session, [old_slot_id])
     booking.slot_id = new_slot_id
     booking.token_hash = secrets.token_hex(16)  # links in older mails stop working
     booking.reminder_sent_at = None
@@ -278,6 +292,10 @@ def book_for_caller(session: Session, slot_id: int, person: Person, *, staff_use
     slot = session.get(Slot, slot_id)
     if slot is None or aware(slot.starts_at) <= now:
         raise BookingError("unknown_slot")
+    key = person_key(person.surname, person.given_names)
+    if _open_bookings_of(session, slot.service_id, now, key=key, born=person.date_of_birth,
+                         email=person.email, exclude=0):
+        raise BookingError("already_booked")
     release_expired_holds(session, now, slot_id=slot_id)
     if not _take_place(session, slot_id, staff=True):
         raise SlotTaken()

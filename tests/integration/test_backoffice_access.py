@@ -19,6 +19,19 @@ EXPECTED = {
     "backoffice.queue": STAFF,
     "backoffice.submission": STAFF,
     "backoffice.document": STAFF,
+    "backoffice.appointments_day": STAFF,
+    "backoffice.appointments_day_pdf": STAFF,
+    "backoffice.appointment_attendance": STAFF,
+    "backoffice.appointment_note": STAFF,
+    "backoffice.appointment_book": STAFF,
+    "backoffice.appointment_booking": STAFF,
+    "backoffice.appointments_suspicious": {"team_lead", "admin"},
+    "backoffice.appointments_cancel": {"team_lead", "admin"},
+    "backoffice.booking_rules": {"admin"},
+    "backoffice.booking_rules_window": {"admin"},
+    "backoffice.booking_rules_counters": {"admin"},
+    "backoffice.booking_rules_add_closure": {"admin"},
+    "backoffice.booking_rules_remove_closure": {"admin"},
 }
 
 VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin"]

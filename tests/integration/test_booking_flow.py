@@ -202,3 +202,21 @@ def test_the_booking_is_linked_to_the_application(app, client, db_session, booka
     assert 'value="Шевченко"' in page, "the details come from the application"
     assert db_session.scalars(select(Booking)).one().submission_id == result.submission.id
     assert grant_status_access
+
+
+def test_a_place_given_back_on_a_closed_day_stays_closed(db_session, bookable):
+    """A hold taken before the office closed the day expires: its place must not reopen."""
+    from portal.appointments.booking import OFFICE_TZ, aware, free_times_on, hold, release_expired_holds
+    from portal.appointments.office import add_closure
+    from portal.models._types import utcnow
+
+    slot, _ = bookable
+    now = utcnow()
+    hold(db_session, slot.id, language="de", client_address="192.0.2.7", now=now, hold_minutes=10)
+    db_session.commit()
+    day = aware(slot.starts_at).astimezone(OFFICE_TZ).date()
+    add_closure(db_session, slot.site_id, day, "Betriebsversammlung", now)
+    db_session.commit()
+    assert release_expired_holds(db_session, now + timedelta(minutes=11)) == 1
+    db_session.commit()
+    assert free_times_on(db_session, slot.site_id, slot.service_id, day, now) == []
