@@ -48,7 +48,54 @@ def _purge_drafts():
     return _Purged(purged)
 
 
+class _Count(int):
+    """A number of things done, printed with what they are ("3 reminders queued")."""
+
+    what = "done"
+
+    def __str__(self) -> str:
+        return f"{int(self)} {self.what}"
+
+
+class _Released(_Count):
+    what = "expired holds released"
+
+
+class _SlotsCreated(_Count):
+    what = "slots created"
+
+
+class _Reminded(_Count):
+    what = "reminders queued"
+
+
+def _release_holds():
+    from portal.appointments.booking import release_expired_holds
+
+    released = release_expired_holds(db.session)
+    db.session.commit()
+    return _Released(released)
+
+
+def _ensure_slots():
+    from portal.appointments.slots import ensure_slots
+
+    created = ensure_slots(db.session)
+    db.session.commit()
+    return _SlotsCreated(created)
+
+
+def _send_reminders():
+    from portal.appointments.mails import send_due_reminders
+
+    return _Reminded(send_due_reminders(db.session))  # commits per booking
+
+
+# Reminders before "mail", so that a reminder queued in a round goes out in the same round.
 JOBS: tuple[Job, ...] = (
+    Job("holds", _release_holds),
+    Job("slots", _ensure_slots),
+    Job("reminders", _send_reminders),
     Job("mail", _send_mail),
     Job("drafts", _purge_drafts),
 )

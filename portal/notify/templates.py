@@ -25,6 +25,11 @@ from portal.i18n import text_direction
 SUBJECTS = {
     "submission_received": _l("Your application has been received – reference number %(reference)s"),
     "draft_resume": _l("Your saved application for %(service_title)s"),
+    # Appointments (portal.appointments.mails): date and time as written in the mail.
+    "booking_confirm_request": _l("Please confirm your appointment on %(date)s"),
+    "booking_confirmed": _l("Your appointment on %(date)s at %(time)s is booked"),
+    "booking_reminder": _l("Reminder: your appointment on %(date)s at %(time)s"),
+    "booking_cancelled": _l("Your appointment on %(date)s at %(time)s has been cancelled"),
 }
 
 
