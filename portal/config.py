@@ -109,9 +109,10 @@ class Settings:
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
             # Two catalogues: applicant-facing strings in all seven languages,
-            # back-office strings in German and English only.
+            # back-office strings in German and English only. Flask-Babel takes the plural rule
+            # of the catalogue loaded last, so the one that exists in every language comes last.
             "BABEL_TRANSLATION_DIRECTORIES": "translations;translations",
-            "BABEL_DOMAIN": "messages;backoffice",
+            "BABEL_DOMAIN": "backoffice;messages",
         }
 
 

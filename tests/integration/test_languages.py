@@ -84,3 +84,21 @@ def test_backoffice_is_german_by_default(client):
     response = client.get("/backoffice/login", headers={"Accept-Language": "uk,en"})
     assert _html_tag(response) == ("de", "ltr")
     assert "Anmelden" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lang, count, expected", [
+    ("tr", 2, "2 boş saat"),
+    ("uk", 5, "5 вільних місць"),
+    ("uk", 2, "2 вільні місця"),
+    ("ru", 21, "21 свободное место"),
+    ("de", 1, "1 freier Termin"),
+])
+def test_plural_rules_of_each_language(app, lang, count, expected):
+    """Each language counts with its own plural forms (Turkish one, Ukrainian three, …)."""
+    from flask_babel import ngettext
+
+    with app.test_request_context(f"/{lang}/"):
+        from flask import g
+
+        g.lang = lang
+        assert ngettext("%(num)s free time", "%(num)s free times", count) == expected
