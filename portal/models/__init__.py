@@ -4,7 +4,7 @@ from portal.models.appointment import (
     SiteBookingRules, SiteClosure, Slot,
 )
 from portal.models.audit import AuditEvent
-from portal.models.casefile import CaseFile, CaseFileAlias, CaseFileStatus
+from portal.models.casefile import CaseFile, CaseFileAlias, CaseFileNameKey, CaseFileNote, CaseFileStatus
 from portal.models.document import Document
 from portal.models.draft import ApplicationDraft, DraftUpload
 from portal.models.mail import InboundMail, InboundMailStatus, OutboundMail, OutboundMailStatus
@@ -20,7 +20,7 @@ from portal.models.submission import (
 )
 
 __all__ = [
-    "ACTIVE_BOOKING_STATUSES", "Attendance", "ProofOfWorkRedemption", "ServiceCounters", "SiteBookingRules", "SiteClosure",
+    "CaseFileNameKey", "CaseFileNote", "ACTIVE_BOOKING_STATUSES", "Attendance", "ProofOfWorkRedemption", "ServiceCounters", "SiteBookingRules", "SiteClosure",
     "ApplicationDraft", "DraftUpload", "ReferenceCounter", "AuditEvent", "Booking", "BookingStatus", "CaseFile", "CaseFileAlias", "CaseFileStatus",
     "Channel", "Document", "InboundMail", "InboundMailStatus", "OpeningHours", "OutboundMail",
     "OutboundMailStatus", "Role", "Service", "Site", "Slot", "StaffUser", "Submission",

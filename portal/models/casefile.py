@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, SmallInteger, String
+from sqlalchemy import Date, DateTime, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, composite, mapped_column, relationship
 
 from portal.domain.dates import PartialDate
@@ -41,7 +41,10 @@ class CaseFile(db.Model):
     nationality: Mapped[str] = mapped_column(String(3), default="")  # ISO 3166-1 alpha-3
     site_id: Mapped[int] = mapped_column(ForeignKey("site.id"), index=True)
     status: Mapped[str] = enum_column(CaseFileStatus, default=CaseFileStatus.ACTIVE)
-    retention_until: Mapped[date | None] = mapped_column(Date)
+    # Retention: the rule names how long the file is kept, e.g. ten years after moving away.
+    retention_rule: Mapped[str] = mapped_column(String(40), default="standard")
+    moved_away_on: Mapped[date | None] = mapped_column(Date)
+    retention_until: Mapped[date | None] = mapped_column(Date, index=True)
     created_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -67,3 +70,32 @@ class CaseFileAlias(db.Model):
     created_at: Mapped[datetime] = created_at_column()
 
     case_file: Mapped[CaseFile] = relationship(back_populates="aliases")
+
+
+class CaseFileNameKey(db.Model):
+    """A searchable form of one of the person's names: Latin, lower case, accents folded and
+    other scripts transliterated (Шевченко → shevchenko). One row per name and variant, from the
+    file's names, birth name and known spellings; kept up to date by portal.matching."""
+
+    __tablename__ = "case_file_name_key"
+    __table_args__ = (
+        Index("ix_case_file_name_key_key", "key"),
+        UniqueConstraint("case_file_id", "kind", "key"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_file_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # "surname" or "given"
+    key: Mapped[str] = mapped_column(String(120))
+
+
+class CaseFileNote(db.Model):
+    """A caseworker's note in the case file's timeline."""
+
+    __tablename__ = "case_file_note"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_file_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = created_at_column()
