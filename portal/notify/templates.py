@@ -25,6 +25,7 @@ from portal.i18n import text_direction
 SUBJECTS = {
     "submission_received": _l("Your application has been received – reference number %(reference)s"),
     "draft_resume": _l("Your saved application for %(service_title)s"),
+    "documents_requested": _l("Documents missing for your application %(reference)s"),
     # Appointments (portal.appointments.mails): date and time as written in the mail.
     "booking_confirm_request": _l("Please confirm your appointment on %(date)s"),
     "booking_confirmed": _l("Your appointment on %(date)s at %(time)s is booked"),

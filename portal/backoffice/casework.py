@@ -1,0 +1,95 @@
+"""Caseworker actions on a submission: reject, close, ask for documents. Thin views over
+portal.casework.actions; attaching to a case file lives with the matching."""
+from __future__ import annotations
+
+from email.utils import parseaddr
+
+from flask import abort, current_app, flash, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.audit import record
+from portal.backoffice import bp
+from portal.casework import actions
+from portal.extensions import db
+from portal.models import Submission
+from portal.security import ALL_STAFF, requires_role
+
+REFUSALS = {
+    "not_open": lambda: _("This submission is no longer open."),
+    "reason_missing": lambda: _("Please give a reason; the applicant will read it."),
+    "note_too_long": lambda: _("The text may have at most %(max)s characters.", max=actions.MAX_NOTE),
+    "nothing_requested": lambda: _("Choose at least one document or write what is missing."),
+}
+
+
+@bp.app_template_global()
+def requestable_documents(submission: Submission) -> list[tuple[str, str]]:
+    """(slot key, German label) of the submission's form, for the "ask for documents" action."""
+    from portal.forms.display import label_in
+    from portal.forms.registry import form_for
+
+    form = form_for(submission.service.code)
+    return [(slot.key, label_in(slot.label, "de")) for slot in form.documents] if form else []
+
+
+def _submission(reference: str) -> Submission:
+    item = db.session.scalar(select(Submission).where(Submission.reference == reference))
+    if item is None:
+        abort(404)
+    return item
+
+
+def _office_email(item: Submission) -> str:
+    if item.site is not None and item.site.email:
+        return item.site.email
+    return parseaddr(current_app.config["MAIL_FROM"])[1]
+
+
+def _done(item: Submission, action: str, message: str):
+    record(action, staff=current_user, object_type="submission", object_id=item.reference,
+           client_address=request.remote_addr, detail={"status": item.status})
+    db.session.commit()
+    flash(message, "success")
+    return redirect(url_for("backoffice.submission", reference=item.reference))
+
+
+def _refused(item: Submission, exc: actions.ActionRefused):
+    db.session.rollback()
+    flash(REFUSALS.get(exc.code, lambda: exc.code)(), "error")
+    return redirect(url_for("backoffice.submission", reference=item.reference))
+
+
+@bp.post("/submissions/<reference>/reject")
+@requires_role(*ALL_STAFF)
+def reject_submission(reference: str):
+    item = _submission(reference)
+    try:
+        actions.reject(db.session, item, current_user, request.form.get("reason", ""))
+    except actions.ActionRefused as exc:
+        return _refused(item, exc)
+    return _done(item, "reject", _("The submission has been rejected."))
+
+
+@bp.post("/submissions/<reference>/close")
+@requires_role(*ALL_STAFF)
+def close_submission(reference: str):
+    item = _submission(reference)
+    try:
+        actions.close(db.session, item, current_user, request.form.get("note", ""))
+    except actions.ActionRefused as exc:
+        return _refused(item, exc)
+    return _done(item, "close", _("The submission has been closed."))
+
+
+@bp.post("/submissions/<reference>/request-documents")
+@requires_role(*ALL_STAFF)
+def request_documents(reference: str):
+    item = _submission(reference)
+    try:
+        actions.request_documents(db.session, item, current_user, request.form.getlist("slot"),
+                                  request.form.get("message", ""), office_email=_office_email(item))
+    except actions.ActionRefused as exc:
+        return _refused(item, exc)
+    return _done(item, "request_documents", _("The applicant has been asked for the documents."))
