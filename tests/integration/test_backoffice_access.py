@@ -22,6 +22,7 @@ EXPECTED = {
     "backoffice.reject_submission": STAFF,
     "backoffice.close_submission": STAFF,
     "backoffice.request_documents": STAFF,
+    "backoffice.statistics": {"team_lead", "admin"},
     "backoffice.appointments_day": STAFF,
     "backoffice.appointments_day_pdf": STAFF,
     "backoffice.appointment_attendance": STAFF,

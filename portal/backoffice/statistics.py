@@ -1,0 +1,29 @@
+"""The team leads' figures: queue size over time per site, items finished per day, queue age."""
+from __future__ import annotations
+
+from flask import current_app, render_template
+from flask_babel import gettext as _
+
+from portal.appointments.calendar import OFFICE_TZ
+from portal.backoffice import bp
+from portal.backoffice.charts import bar_chart, line_chart
+from portal.casework.statistics import finished_per_day, queue_age, queue_size_by_day
+from portal.extensions import db
+from portal.models._types import utcnow
+from portal.security import LEADS, requires_role
+
+DAYS = 28
+
+
+@bp.get("/statistics")
+@requires_role(*LEADS)
+def statistics():
+    today = utcnow().astimezone(OFFICE_TZ).date()
+    target = current_app.config.get("PORTAL_QUEUE_TARGET_DAYS", 5)
+    sizes = queue_size_by_day(db.session, today, DAYS)
+    finished = finished_per_day(db.session, today, DAYS)
+    return render_template(
+        "backoffice/statistics.html", sizes=sizes, finished=finished, ages=queue_age(db.session, today, target),
+        target=target, days=DAYS,
+        size_chart=line_chart(sizes, _("Open submissions per site, last %(days)s days", days=DAYS)),
+        finished_chart=bar_chart(finished, _("Submissions finished per day, last %(days)s days", days=DAYS)))
