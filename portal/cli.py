@@ -6,14 +6,18 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
+from portal.casefiles_cli import casefiles
 from portal.extensions import db
+from portal.retention_cli import retention
 from portal.worker import worker_command
 
 
 def register(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(users)
+    app.cli.add_command(casefiles)
     app.cli.add_command(worker_command)
+    app.cli.add_command(retention)
 
 
 @click.command("seed-demo")

@@ -54,6 +54,10 @@ class Settings:
     booking_confirm_minutes: int
     booking_cancel_hours: int
     booking_reminder_hours: int
+    queue_target_days: int
+    claim_timeout_minutes: int
+    match_auto_attach: bool
+    match_auto_threshold: float
     altcha_enabled: bool
     altcha_max_number: int
     altcha_expiry_minutes: int
@@ -81,6 +85,10 @@ class Settings:
             "PORTAL_BOOKING_CONFIRM_MINUTES": self.booking_confirm_minutes,
             "PORTAL_BOOKING_CANCEL_HOURS": self.booking_cancel_hours,
             "PORTAL_BOOKING_REMINDER_HOURS": self.booking_reminder_hours,
+            "PORTAL_QUEUE_TARGET_DAYS": self.queue_target_days,
+            "PORTAL_CLAIM_TIMEOUT_MINUTES": self.claim_timeout_minutes,
+            "PORTAL_MATCH_AUTO_ATTACH": self.match_auto_attach,
+            "PORTAL_MATCH_AUTO_THRESHOLD": self.match_auto_threshold,
             # The proof of work (ALTCHA) before a time is reserved: the browser tries up to
             # MAX_NUMBER hashes (half of them on average); a challenge is valid for EXPIRY_MINUTES.
             "PORTAL_ALTCHA_ENABLED": self.altcha_enabled,
@@ -131,6 +139,17 @@ def _number(environ, name: str, default: int, minimum: int = 1) -> int:
         raise ConfigError(f"{name} must be a whole number") from exc
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}")
+    return value
+
+
+def _share(environ, name: str, default: float) -> float:
+    raw = environ.get(name, "")
+    try:
+        value = float(raw) if raw.strip() else default
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a number between 0 and 1") from exc
+    if not 0 < value <= 1:
+        raise ConfigError(f"{name} must be a number between 0 and 1")
     return value
 
 
@@ -215,4 +234,8 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         altcha_enabled=_flag(environ.get("PORTAL_ALTCHA_ENABLED"), default=True),
         altcha_max_number=_number(environ, "PORTAL_ALTCHA_MAX_NUMBER", 100_000, minimum=1_000),
         altcha_expiry_minutes=_number(environ, "PORTAL_ALTCHA_EXPIRY_MINUTES", 10),
+        queue_target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
+        claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
+        match_auto_attach=_flag(environ.get("PORTAL_MATCH_AUTO_ATTACH"), default=False),
+        match_auto_threshold=_share(environ, "PORTAL_MATCH_AUTO_THRESHOLD", 0.95),
     )

@@ -20,8 +20,10 @@ from portal.config import BACKOFFICE_LANGUAGES, LANGUAGES  # noqa: E402
 
 DOMAINS = {
     # domain: (languages, extra pybabel extract arguments)
-    "messages": (LANGUAGES, ["--ignore-dirs", "backoffice", "portal"]),
-    "backoffice": (BACKOFFICE_LANGUAGES, ["portal/backoffice", "portal/templates/backoffice"]),
+    "messages": (LANGUAGES, ["--ignore-dirs", "backoffice matching casefiles casework", "portal"]),
+    # Back-office only: views, templates, matching reasons, case-file and casework rules.
+    "backoffice": (BACKOFFICE_LANGUAGES, ["portal/backoffice", "portal/templates/backoffice", "portal/matching",
+                                          "portal/casefiles", "portal/casework"]),
 }
 
 

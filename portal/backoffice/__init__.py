@@ -38,4 +38,4 @@ def channel_label(channel: str) -> str:
 def submission_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
-from portal.backoffice import appointments, auth, casework, queue, statistics, views  # noqa: E402,F401  (routes register on bp)
+from portal.backoffice import appointments, audit_views, auth, casefiles, casework, lookup, queue, statistics, views  # noqa: E402,F401  (routes register on bp)

@@ -14,7 +14,10 @@ from portal.backoffice import bp
 from portal.casework import actions
 from portal.extensions import db
 from portal.models import Submission
+from portal.models.submission import OPEN_STATUSES
 from portal.security import ALL_STAFF, requires_role
+
+OPEN = {s.value for s in OPEN_STATUSES}
 
 REFUSALS = {
     "not_open": lambda: _("This submission is no longer open."),
@@ -32,6 +35,16 @@ def requestable_documents(submission: Submission) -> list[tuple[str, str]]:
 
     form = form_for(submission.service.code)
     return [(slot.key, label_in(slot.label, "de")) for slot in form.documents] if form else []
+
+
+@bp.app_template_global()
+def match_candidates(submission: Submission):
+    """Ranked case files for a submission that is not in a case file yet."""
+    if submission.case_file_id is not None or submission.status not in OPEN:
+        return []
+    from portal.matching.candidates import for_submission
+
+    return for_submission(db.session, submission, limit=5)
 
 
 def _submission(reference: str) -> Submission:
@@ -93,3 +106,35 @@ def request_documents(reference: str):
     except actions.ActionRefused as exc:
         return _refused(item, exc)
     return _done(item, "request_documents", _("The applicant has been asked for the documents."))
+
+
+@bp.post("/submissions/<reference>/attach")
+@requires_role(*ALL_STAFF)
+def attach_to_case_file(reference: str):
+    from portal.matching.attach import attach_submission
+    from portal.models import CaseFile
+
+    item = _submission(reference)
+    case_file = db.session.get(CaseFile, request.form.get("case_file", type=int) or 0)
+    if case_file is None or item.status not in OPEN or item.case_file_id is not None:
+        flash(_("This submission cannot be attached (any more)."), "error")
+        return redirect(url_for("backoffice.submission", reference=reference))
+    attach_submission(db.session, item, case_file, current_user, client_address=request.remote_addr or "")
+    db.session.commit()
+    flash(_("Attached to case file %(number)s.", number=case_file.file_number), "success")
+    return redirect(url_for("backoffice.case_file", file_number=case_file.file_number))
+
+
+@bp.post("/submissions/<reference>/open-case-file")
+@requires_role(*ALL_STAFF)
+def open_new_case_file(reference: str):
+    from portal.matching.attach import open_case_file_for
+
+    item = _submission(reference)
+    if item.status not in OPEN or item.case_file_id is not None:
+        flash(_("This submission cannot be attached (any more)."), "error")
+        return redirect(url_for("backoffice.submission", reference=reference))
+    case_file = open_case_file_for(db.session, item, item.site or current_user.site, current_user)
+    db.session.commit()
+    flash(_("New case file %(number)s opened.", number=case_file.file_number), "success")
+    return redirect(url_for("backoffice.case_file", file_number=case_file.file_number))

@@ -1,63 +1,110 @@
-"""The inbound queue and the submission view (German labels, documents in the browser)."""
+"""The inbound queue (filters, sorting, age against the target, keyset paging, claims) and the
+submission view (German labels, documents in the browser). Thin views: the rules are in
+portal.inbound_queue."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from urllib.parse import urlencode
 
-from flask import abort, render_template, request, send_file
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import and_, or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from portal import inbound_queue as inbound
 from portal.audit import record
 from portal.backoffice import bp
+from portal.config import LANGUAGES
 from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.forms.display import display_value, label_in
 from portal.forms.registry import form_for
-from portal.models import Document, Submission
-from portal.models.submission import OPEN_STATUSES
-from portal.security import ALL_STAFF, requires_role
+from portal.models import Channel, Document, Service, Site, StaffUser, Submission
+from portal.models._types import utcnow
+from portal.security import ALL_STAFF, LEADS, requires_role
 
 PAGE_SIZE = 50
 BROWSER_TYPES = {"application/pdf", "image/jpeg", "image/png"}
+FILTER_NAMES = ("status", "service", "site", "channel", "age", "older_than", "assignee", "language", "sort")
 
 
-def _parse_cursor(text: str | None) -> tuple[datetime, int] | None:
-    """Keyset paging ("after this item"): stays fast however deep the queue is."""
-    if not text or "_" not in text:
-        return None
-    stamp, _, ident = text.partition("_")
-    try:
-        return datetime.fromtimestamp(float(stamp), tz=timezone.utc), int(ident)
-    except (ValueError, OverflowError):
-        return None
+def queue_rules() -> inbound.QueueRules:
+    config = current_app.config
+    return inbound.QueueRules(
+        target_days=int(config.get("PORTAL_QUEUE_TARGET_DAYS", inbound.DEFAULT_TARGET_DAYS)),
+        claim_timeout_minutes=int(config.get("PORTAL_CLAIM_TIMEOUT_MINUTES",
+                                             inbound.DEFAULT_CLAIM_TIMEOUT_MINUTES)))
 
 
-def _cursor(submission: Submission) -> str:
-    received = submission.received_at
-    if received.tzinfo is None:
-        received = received.replace(tzinfo=timezone.utc)
-    return f"{received.timestamp():.6f}_{submission.id}"
+def _choice(args, name: str, allowed) -> str | None:
+    value = args.get(name, "")
+    return value if value in allowed else None
+
+
+def _number(text: str, maximum: int) -> int | None:
+    text = text.strip()
+    return int(text) if text.isascii() and text.isdigit() and len(text) < 10 and int(text) <= maximum else None
+
+
+def _filters_from(args, services: list[Service], sites: list[Site]) -> inbound.QueueFilter:
+    """The GET parameters; anything unknown is ignored rather than refused (a stale bookmark
+    still shows the queue)."""
+    service = {s.code: s.id for s in services}.get(args.get("service", ""))
+    site_code = args.get("site", "")
+    assignee = args.get("assignee", "")
+    return inbound.QueueFilter(
+        status=_choice(args, "status", inbound.OPEN_VALUES),
+        service_id=service,
+        site_id={s.code: s.id for s in sites}.get(site_code),
+        no_site=site_code == "none",
+        channel=_choice(args, "channel", {c.value for c in Channel}),
+        language=_choice(args, "language", LANGUAGES),
+        assignee=assignee if assignee in (inbound.ASSIGNEE_ME, inbound.ASSIGNEE_NOBODY) else None,
+        assignee_id=_number(assignee, 2**31 - 1),
+        age=_choice(args, "age", (inbound.AGE_OVERDUE, inbound.AGE_ON_TIME)),
+        older_than=_number(args.get("older_than", ""), inbound.MAX_AGE_DAYS),
+    )
+
+
+def _is_lead() -> bool:
+    return current_user.has_role(*LEADS)
 
 
 @bp.get("/queue")
 @requires_role(*ALL_STAFF)
 def queue():
-    query = (select(Submission)
-             .where(Submission.status.in_([s.value for s in OPEN_STATUSES]))
-             .options(selectinload(Submission.service), selectinload(Submission.site),
-                      selectinload(Submission.assignee))
-             .order_by(Submission.received_at, Submission.id))
-    after = _parse_cursor(request.args.get("after"))
-    if after:
-        stamp, ident = after
-        query = query.where(or_(Submission.received_at > stamp,
-                                and_(Submission.received_at == stamp, Submission.id > ident)))
-    rows = db.session.scalars(query.limit(PAGE_SIZE + 1)).all()
-    more = len(rows) > PAGE_SIZE
-    rows = rows[:PAGE_SIZE]
-    return render_template("backoffice/queue.html", submissions=rows,
-                           next_cursor=_cursor(rows[-1]) if more else None)
+    now = utcnow()
+    settings = queue_rules()
+    services = db.session.scalars(select(Service).order_by(Service.name_de)).all()
+    sites = db.session.scalars(select(Site).order_by(Site.name)).all()
+    staff = db.session.scalars(select(StaffUser).where(StaffUser.is_active_account)
+                               .order_by(StaffUser.full_name)).all()
+    filters = _filters_from(request.args, services, sites)
+    sort = _choice(request.args, "sort", inbound.SORTS) or inbound.SORT_OLDEST
+    after = inbound.Cursor.parse(sort, request.args.get("after"))
+    page = inbound.queue_page(db.session, filters, sort, after, me_id=current_user.id, me_is_lead=_is_lead(),
+                              now=now, rules=settings, size=PAGE_SIZE)
+    # The filters as given, for the next-page link and the form (empty ones left out).
+    chosen = {name: request.args.get(name, "") for name in FILTER_NAMES}
+    kept = [(name, value) for name, value in chosen.items() if value]
+    base = url_for("backoffice.queue")
+    next_url = base + "?" + urlencode([("after", page.next_cursor), *kept]) if page.next_cursor else None
+    first_url = base + "?" + urlencode(kept) if kept else base
+    locale = get_locale()
+    language_names = {code: locale.languages.get(code, code) if locale else code for code in LANGUAGES}
+    # Translated once per page rather than once per row (gettext is the bulk of the page's time).
+    texts = {"age": _("%(days)s of %(target)s working days"), "due": _("due %(date)s"),
+             "since": _("since %(time)s"), "you": _("%(name)s (you)"),
+             "ran_out": _("the claim of %(name)s ran out"), "claim": _("Claim"), "free": _("free"),
+             "overdue": _("Overdue"), "no_site": _("No site yet")}
+    return render_template(
+        "backoffice/queue.html", page=page, next_url=next_url, first_url=first_url,
+        is_first_page=not request.args.get("after"), chosen=chosen,
+        filtered=any(value for name, value in chosen.items() if name != "sort"),
+        services=services, sites=sites, staff=staff, statuses=inbound.OPEN_VALUES,
+        channels=[c.value for c in Channel], languages=LANGUAGES, language_names=language_names,
+        target_days=settings.target_days, texts=texts)
 
 
 def _submission_or_404(reference: str) -> Submission:
@@ -84,11 +131,65 @@ def submission(reference: str):
     derived = {d.derived_from_id: d for d in documents if d.derived_from_id}
     shown = [(d, d if d.media_type in BROWSER_TYPES else derived.get(d.id)) for d in documents
              if not d.derived_from_id]
+    claim = inbound.claim_state(item, current_user.id, viewer_is_lead=_is_lead(), now=utcnow(),
+                                rules=queue_rules())
     record("view", staff=current_user, object_type="submission", object_id=item.reference,
            client_address=request.remote_addr)
     db.session.commit()
     return render_template("backoffice/submission.html", submission=item, fields=fields, documents=shown,
-                           slot_labels=slot_labels)
+                           slot_labels=slot_labels, claim=claim)
+
+
+def _staff_name(staff_id: int | None) -> str:
+    staff = db.session.get(StaffUser, staff_id) if staff_id else None
+    return staff.full_name if staff else _("another caseworker")
+
+
+@bp.post("/submissions/<reference>/claim")
+@requires_role(*ALL_STAFF)
+def submission_claim(reference: str):
+    item = _submission_or_404(reference)
+    settings = queue_rules()
+    now = utcnow()
+    try:
+        result = inbound.claim(db.session, item.id, current_user.id, now=now, rules=settings)
+    except inbound.ClaimError as refused:
+        db.session.rollback()
+        if refused.code == "claimed":
+            flash(_("%(name)s is already working on %(reference)s.", name=_staff_name(refused.holder_id),
+                    reference=reference), "error")
+        else:
+            flash(_("%(reference)s is no longer open and cannot be claimed.", reference=reference), "error")
+        return redirect(url_for("backoffice.submission", reference=reference))
+    record("claim", staff=current_user, object_type="submission", object_id=reference,
+           client_address=request.remote_addr,
+           detail={"renewed": result.renewed, "started": result.started,
+                   "took_over_from": result.took_over_from})
+    db.session.commit()
+    flash(_("You are working on %(reference)s until %(time)s.", reference=reference,
+            time=format_datetime(settings.claim_ends(now), "short")), "success")
+    return redirect(url_for("backoffice.submission", reference=reference))
+
+
+@bp.post("/submissions/<reference>/release")
+@requires_role(*ALL_STAFF)
+def submission_release(reference: str):
+    item = _submission_or_404(reference)
+    try:
+        holder = inbound.release(db.session, item.id, current_user.id, may_release_others=_is_lead())
+    except inbound.ClaimError as refused:
+        db.session.rollback()
+        if refused.code == "not_holder":
+            flash(_("Only %(name)s, a team lead or an administrator can release %(reference)s.",
+                    name=_staff_name(refused.holder_id), reference=reference), "error")
+        else:
+            flash(_("Nobody is working on %(reference)s.", reference=reference), "info")
+        return redirect(url_for("backoffice.submission", reference=reference))
+    record("release", staff=current_user, object_type="submission", object_id=reference,
+           client_address=request.remote_addr, detail={"holder": holder})
+    db.session.commit()
+    flash(_("%(reference)s has been released.", reference=reference), "success")
+    return redirect(url_for("backoffice.submission", reference=reference))
 
 
 @bp.get("/documents/<int:document_id>")

@@ -93,7 +93,10 @@ def _seed_staff(session: Session, report: SeedReport) -> None:
 
 
 def _seed_case_files(session: Session, sites: dict[str, Site], report: SeedReport, count: int) -> None:
+    from portal.matching.index import index_case_files, index_unindexed
+
     known = set(session.scalars(select(CaseFile.file_number)))
+    created = []
     for person in demo_people(count):
         if person.file_number in known:
             continue
@@ -107,7 +110,11 @@ def _seed_case_files(session: Session, sites: dict[str, Site], report: SeedRepor
             aliases=[CaseFileAlias(surname=s, given_names=g, source="demo") for s, g in person.aliases],
         )
         session.add(case_file)
+        created.append(case_file)
         report.case_files_created += 1
+    # The searchable name keys, also for files seeded before matching kept them.
+    index_case_files(session, created)
+    index_unindexed(session)
 
 
 # Counters per site for services that need an appointment; one of them kept for the phone desk.

@@ -16,6 +16,7 @@ from portal.forms.registry import form_for
 from portal.forms.spec import DECLARATION, DOCUMENTS, REVIEW, date_inputs
 from portal.intake import IntakeError, find_by_idempotency_key, receive
 from portal.intake.acknowledge import acknowledge_web_submission
+from portal.matching.attach import maybe_auto_attach
 from portal.public import bp
 from portal.public.access import grant_status_access, remember_status_code
 
@@ -220,6 +221,8 @@ def submit_application(code: str):
         result = receive(db.session, storage, intake_draft)
         if result.created:
             acknowledge_web_submission(db.session, storage, result.submission, result.status_code)
+            # Only when the office switched it on, and only for one clear, high match.
+            maybe_auto_attach(db.session, result.submission)
             remember_status_code(result.submission.reference, result.status_code)
         draft.submission_id = result.submission.id
         db.session.commit()

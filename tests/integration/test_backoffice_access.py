@@ -18,11 +18,16 @@ EXPECTED = {
     "backoffice.sites_overview": {"team_lead", "admin"},
     "backoffice.queue": STAFF,
     "backoffice.submission": STAFF,
+    "backoffice.submission_claim": STAFF,
+    "backoffice.submission_release": STAFF,
     "backoffice.document": STAFF,
     "backoffice.reject_submission": STAFF,
     "backoffice.close_submission": STAFF,
     "backoffice.request_documents": STAFF,
+    "backoffice.attach_to_case_file": STAFF,
+    "backoffice.open_new_case_file": STAFF,
     "backoffice.statistics": {"team_lead", "admin"},
+    "backoffice.lookup": STAFF,
     "backoffice.appointments_day": STAFF,
     "backoffice.appointments_day_pdf": STAFF,
     "backoffice.appointment_attendance": STAFF,
@@ -36,6 +41,12 @@ EXPECTED = {
     "backoffice.booking_rules_counters": {"admin"},
     "backoffice.booking_rules_add_closure": {"admin"},
     "backoffice.booking_rules_remove_closure": {"admin"},
+    "backoffice.casefile_search": STAFF,
+    "backoffice.case_file": STAFF,
+    "backoffice.case_file_note": STAFF,
+    "backoffice.case_file_export": STAFF,
+    "backoffice.audit_log": {"admin"},
+    "backoffice.audit_csv": {"admin"},
 }
 
 VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin"]
@@ -61,7 +72,7 @@ def test_every_backoffice_view_declares_its_roles(app):
 
 
 @pytest.mark.parametrize("visitor", VISITORS)
-def test_walk_all_backoffice_routes(app, client, make_staff, make_submission, db_session, visitor):
+def test_walk_all_backoffice_routes(app, client, make_staff, make_submission, db_session, case_files, visitor):
     from sqlalchemy import select
 
     from portal.models import Document
@@ -69,7 +80,8 @@ def test_walk_all_backoffice_routes(app, client, make_staff, make_submission, db
     submission = make_submission().submission
     # Values for URL parameters of routes that have them.
     sample_arguments = {"reference": submission.reference,
-                        "document_id": db_session.scalar(select(Document.id).limit(1))}
+                        "document_id": db_session.scalar(select(Document.id).limit(1)),
+                        "file_number": "WZ-2022-00017"}
     if visitor != "anonymous":
         role, site = ("caseworker", "DIL") if visitor == "caseworker_other_site" else (visitor, "WZ")
         assert sign_in(client, make_staff(role, site).email).status_code == 302

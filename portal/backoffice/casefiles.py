@@ -1,0 +1,181 @@
+"""The digital case file in the back office: a simple search, the file with its person data,
+known spellings, timeline, notes, submissions and bookings, and its export as one PDF.
+
+Thin views: the timeline, the person and the export are in portal.casefiles. Every view
+and download of a file, and every note, is in the audit trail.
+"""
+from __future__ import annotations
+
+import tempfile
+
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import format_datetime, get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+from wtforms import TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from portal.audit import record
+from portal.backoffice import CHANNEL_LABELS, bp
+from portal.casefiles.person import person_of
+from portal.casefiles.retention import RULE_YEARS, effective_retention_until
+from portal.casefiles.timeline import bookings_of, by_year, find_case_file, submissions_of, timeline
+from portal.documents.storage import get_storage
+from portal.extensions import db
+from portal.models import CaseFile, CaseFileNameKey, CaseFileNote
+from portal.models._types import utcnow
+from portal.security import ALL_STAFF, requires_role
+
+NOTE_MAX_LENGTH = 5000
+SEARCH_LIMIT = 50
+CASE_FILE_STATUS_LABELS = {"active": _l("Active"), "moved_away": _l("Moved away"), "closed": _l("Closed")}
+RETENTION_RULE_LABELS = {"standard": _l("Standard: ten years after moving away")}
+
+
+@bp.app_template_global()
+def case_file_status_label(status: str) -> str:
+    return str(CASE_FILE_STATUS_LABELS.get(status, status))
+
+
+def _stripped(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class CaseFileNoteForm(FlaskForm):
+    text = TextAreaField(_l("New note"), filters=[_stripped], validators=[
+        DataRequired(_l("Enter the note.")),
+        Length(max=NOTE_MAX_LENGTH, message=_l("A note can have at most %(max)d characters."))])
+
+
+def _client() -> str:
+    return request.remote_addr or ""
+
+
+def _case_file_or_404(file_number: str) -> CaseFile:
+    case_file = find_case_file(db.session, file_number)
+    if case_file is None:
+        abort(404)
+    return case_file
+
+
+def _like_prefix(text: str) -> str:
+    """A LIKE pattern for "starts with": the user's % and _ match themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+# -- search ------------------------------------------------------------------------------------
+
+@bp.get("/casefiles")
+@requires_role(*ALL_STAFF)
+def casefile_search():
+    query = " ".join(request.args.get("q", "").split())[:100]
+    results = []
+    if query:
+        exact = db.session.scalar(select(CaseFile.file_number).where(CaseFile.file_number == query.upper()))
+        if exact:
+            return redirect(url_for("backoffice.case_file", file_number=exact))
+        pattern = _like_prefix(query)
+        # Surnames also by their Latin key, so that "Shevchenko" finds Шевченко once the keys exist.
+        by_key = exists().where(CaseFileNameKey.case_file_id == CaseFile.id, CaseFileNameKey.kind == "surname",
+                                CaseFileNameKey.key.like(_like_prefix(query.lower()), escape="\\"))
+        results = db.session.scalars(
+            select(CaseFile).where(or_(CaseFile.file_number.ilike(pattern, escape="\\"),
+                                       CaseFile.surname.ilike(pattern, escape="\\"), by_key))
+            .options(selectinload(CaseFile.site))
+            .order_by(CaseFile.surname, CaseFile.given_names, CaseFile.file_number)
+            .limit(SEARCH_LIMIT + 1)).all()
+    return render_template("backoffice/casefiles/search.html", query=query, results=results[:SEARCH_LIMIT],
+                           more=len(results) > SEARCH_LIMIT, limit=SEARCH_LIMIT)
+
+
+# -- the file ----------------------------------------------------------------------------------
+
+def _render_case_file(case_file: CaseFile, form: CaseFileNoteForm):
+    submissions = submissions_of(db.session, case_file)
+    entries = timeline(db.session, case_file, submissions)
+    retention_until = effective_retention_until(case_file)
+    return render_template(
+        "backoffice/casefiles/show.html", case_file=case_file, person=person_of(case_file),
+        years=by_year(entries, newest_first=True), entries=len(entries), submissions=submissions,
+        bookings=bookings_of(db.session, submissions), form=form, note_max=NOTE_MAX_LENGTH,
+        retention_rule=str(RETENTION_RULE_LABELS.get(case_file.retention_rule, case_file.retention_rule)),
+        retention_until=retention_until,
+        retention_computed=retention_until is not None and case_file.retention_until is None,
+        retention_known=case_file.retention_rule in RULE_YEARS)
+
+
+@bp.get("/casefiles/<file_number>")
+@requires_role(*ALL_STAFF)
+def case_file(file_number: str):
+    item = _case_file_or_404(file_number)
+    record("view", staff=current_user, object_type="case_file", object_id=item.file_number,
+           client_address=_client())
+    db.session.commit()
+    return _render_case_file(item, CaseFileNoteForm())
+
+
+@bp.post("/casefiles/<file_number>/notes")
+@requires_role(*ALL_STAFF)
+def case_file_note(file_number: str):
+    item = _case_file_or_404(file_number)
+    form = CaseFileNoteForm()
+    if not form.validate_on_submit():
+        message = form.text.errors[0] if form.text.errors else \
+            _("The note could not be saved. Please reload the page and try again.")
+        flash(str(message), "error")
+        return redirect(url_for("backoffice.case_file", file_number=item.file_number) + "#notes")
+    note = CaseFileNote(case_file_id=item.id, staff_user_id=current_user.id, text=form.text.data)
+    db.session.add(note)
+    db.session.flush()
+    # The note is in the file; the trail says that one was written, and how long it is.
+    record("change", staff=current_user, object_type="case_file", object_id=item.file_number,
+           client_address=_client(), detail={"note_id": note.id, "length": len(note.text)})
+    db.session.commit()
+    flash(_("Note saved."), "success")
+    return redirect(url_for("backoffice.case_file", file_number=item.file_number) + f"#note-{note.id}")
+
+
+@bp.get("/casefiles/<file_number>/export.pdf")
+@requires_role(*ALL_STAFF)
+def case_file_export(file_number: str):
+    from portal.casefiles.export import PersonLabels, export_case_file
+    from portal.pdf.case_file_export import ExportLabels
+
+    item = _case_file_or_404(file_number)
+    now = utcnow()
+    labels = ExportLabels(
+        title=_("Case file"), file_number=_("File number"), person=_("Person"), aliases=_("Known spellings"),
+        contents=_("Contents"), number=_("No."), date=_("Date"), document=_("Document"), source=_("Source"),
+        page=_("Page"), notes=_("Notes"), no_documents=_("The case file holds no documents."),
+        missing=_("missing from storage"), unreadable=_("could not be read"),
+        not_printable=_("cannot be printed"), footer=_("%(file_number)s · Page %(page)s of %(pages)s"))
+    person_labels = PersonLabels(
+        name=_("Name"), birth_name=_("Birth name"), date_of_birth=_("Date of birth"),
+        place_of_birth=_("Place of birth"), nationality=_("Nationality"), site=_("Site"), status=_("Status"))
+    # Built in a temporary file, not in memory: a file can have hundreds of scanned pages.
+    out = tempfile.TemporaryFile(prefix="case-file-export-")
+    try:
+        result = export_case_file(
+            db.session, get_storage(), item, out,
+            office_name=current_app.config["PORTAL_OFFICE_NAME"],
+            exported=_("Exported on %(when)s by %(name)s", when=format_datetime(now, "short"),
+                       name=current_user.full_name),
+            labels=labels, person_labels=person_labels,
+            source_labels={key: str(value) for key, value in CHANNEL_LABELS.items()},
+            status_label=case_file_status_label(item.status), language=str(get_locale() or "de"))
+        out.seek(0)
+    except BaseException:
+        out.close()
+        raise
+    record("download", staff=current_user, object_type="case_file", object_id=item.file_number,
+           client_address=_client(),
+           detail={"export": "pdf", "pages": result.pages, "documents": result.documents, "skipped": result.skipped})
+    db.session.commit()
+    # send_file streams the temporary file and closes it (and so deletes it) when done.
+    return send_file(out, mimetype="application/pdf", as_attachment=True,
+                     download_name=f"{item.file_number}.pdf", max_age=0)
+

@@ -1,0 +1,24 @@
+"""The phone desk: one search box, everything about the caller on one screen."""
+from __future__ import annotations
+
+from flask import render_template, request
+from flask_login import current_user
+
+from portal.audit import record
+from portal.backoffice import bp
+from portal.casework.lookup import lookup as run_lookup
+from portal.extensions import db
+from portal.security import ALL_STAFF, requires_role
+
+
+@bp.get("/lookup")
+@requires_role(*ALL_STAFF)
+def lookup():
+    query = request.args.get("q", "").strip()
+    result = run_lookup(db.session, query)
+    if query:
+        # Who looked up whom is part of the audit trail.
+        record("lookup", staff=current_user, object_type="search", client_address=request.remote_addr,
+               detail={"query": query[:200], "found": len(result.hits) + (1 if result.submission else 0)})
+        db.session.commit()
+    return render_template("backoffice/lookup.html", query=query, result=result)

@@ -1,0 +1,457 @@
+"""Candidate case files for a person: ranked, with a score from 0 to 1 and reasons in words.
+
+Search works on indexed columns only, so that it stays fast with 50,000 files:
+
+1. the file number, exact after normalising spacing and case (unique index);
+2. the name keys (`CaseFileNameKey.key`, index): every key of the query's names (folded,
+   transliterated, loosened, skeletons), whatever kind, so that swapped surname and given
+   names are found too; grouped per file in the database and ranked there by what matched
+   and whether the date of birth can be the same (the best `NAME_HITS` files go on);
+3. the date of birth (`ix_case_file_birth`): files whose date "could be" the query's (same
+   year; month and day equal or unknown on either side), for names too differently spelled
+   to share a key (`Oleksandr` / `Aleksandr`, `Mueller` / `Muller`). Their stored keys are
+   compared with the query's by rapidfuzz in one pass, and only the closest go on.
+
+Only those few files are loaded and scored in Python:
+
+* names: `portal.matching.names.compare` on surname and given names (0.55 / 0.45; below
+  0.85 the distance counts double), also
+  against the birth name and every known spelling, and also in swapped order;
+* date of birth: exact 1.0; same year and month with the day unknown 0.95; same year with
+  day or month unknown 0.9; a near miss (one part different, day and month swapped, year
+  one off) 0.6; different 0.4 (a strong penalty: the name alone is not the person);
+  unknown on either side 0.8-0.85;
+* nationality: a tie-breaker worth 0.02.
+
+score = names × date of birth × 0.98 + 0.02 × nationality (1 same, 0.5 unknown, 0 other).
+The file number counts as 1.0, unless neither the name nor the date of birth fits it
+(a mistyped number must not attach a submission to someone else's file).
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from flask_babel import lazy_gettext as _l
+from rapidfuzz import fuzz, process
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from portal.domain.dates import InvalidPartialDate, PartialDate
+from portal.matching import names as N
+from portal.models import CaseFile, CaseFileNameKey, Submission
+
+NAME_HITS = 30          # files found by name keys that are scored
+DATE_HITS = 400         # files found by date of birth that are pre-compared by their keys
+DATE_SHORTLIST = 40     # ... of which the closest are scored
+DATE_KEY_CUTOFF = 70    # rapidfuzz ratio a stored key must reach to count for the shortlist
+MIN_SCORE = 0.3         # below this a file is not worth showing
+
+SURNAME_WEIGHT, GIVEN_WEIGHT = 0.55, 0.45
+
+_FILE_NUMBER = re.compile(r"^([A-Z]+)[\s\-/.]*(\d{4})[\s\-/.]*(\d{1,6})$")
+
+
+@dataclass
+class Candidate:
+    case_file: CaseFile
+    score: float                                  # 0..1
+    reasons: list = field(default_factory=list)   # lazy strings: str() them in a context
+
+    def reason_texts(self) -> list[str]:
+        return [str(reason) for reason in self.reasons]
+
+    def as_dict(self) -> dict:
+        """Plain data (strings translated into the current locale)."""
+        cf = self.case_file
+        return {
+            "file_number": cf.file_number,
+            "score": round(self.score, 3),
+            "reasons": self.reason_texts(),
+            "surname": cf.surname,
+            "given_names": cf.given_names,
+            "date_of_birth": cf.date_of_birth.german() if cf.date_of_birth else "",
+            "nationality": cf.nationality,
+            "site": cf.site.code if cf.site is not None else "",
+        }
+
+
+@dataclass(frozen=True)
+class Query:
+    surname: str = ""
+    given_names: str = ""
+    birth_name: str = ""
+    date_of_birth: PartialDate = PartialDate(None)
+    nationality: str = ""
+    file_number: str = ""
+
+
+# --- reasons (English message ids; the back office shows them in German) --------------------
+
+_NAME_REASONS = {
+    "surname": {
+        N.SAME: lambda q, f: _l("Surname matches"),
+        N.TRANSLITERATED: lambda q, f: _l("Surname equal after transliteration (%(query)s = %(file)s)", query=q, file=f),
+        N.LOOSE: lambda q, f: _l("Surname equal in another spelling (%(query)s ≈ %(file)s)", query=q, file=f),
+        N.SKELETON: lambda q, f: _l("Surname matches in its consonants (%(query)s ≈ %(file)s)", query=q, file=f),
+        N.SIMILAR: lambda q, f: _l("Surname similar (%(query)s ≈ %(file)s)", query=q, file=f),
+        N.DIFFERENT: lambda q, f: _l("Surname differs (%(query)s ≠ %(file)s)", query=q, file=f),
+    },
+    "given": {
+        N.SAME: lambda q, f: _l("Given names match"),
+        N.TRANSLITERATED: lambda q, f: _l("Given names equal after transliteration (%(query)s = %(file)s)", query=q, file=f),
+        N.LOOSE: lambda q, f: _l("Given names equal in another spelling (%(query)s ≈ %(file)s)", query=q, file=f),
+        N.SKELETON: lambda q, f: _l("Given names match in their consonants (%(query)s ≈ %(file)s)", query=q, file=f),
+        N.SIMILAR: lambda q, f: _l("Given names similar (%(query)s ≈ %(file)s)", query=q, file=f),
+        N.DIFFERENT: lambda q, f: _l("Given names differ (%(query)s ≠ %(file)s)", query=q, file=f),
+    },
+}
+SIMILAR_FROM = 0.75  # below this a name is reported as different
+
+
+def _name_reason(kind: str, comparison: N.Comparison, query: str, file: str):
+    how = comparison.how
+    if how == N.SIMILAR and comparison.score >= 0.999:
+        how = N.SAME  # only the order of the words differs
+    if how == N.SIMILAR and comparison.score < SIMILAR_FROM:
+        how = N.DIFFERENT
+    return _NAME_REASONS[kind][how](query, file)
+
+
+# --- file numbers ---------------------------------------------------------------------------
+
+def file_number_forms(text: str) -> list[str]:
+    """The ways a typed file number may be stored: `wz 2022 17` → WZ-2022-00017."""
+    raw = " ".join((text or "").split()).upper()
+    if not raw:
+        return []
+    found = [raw, raw.replace(" ", "")]
+    if m := _FILE_NUMBER.match(raw):
+        site, year, number = m.groups()
+        found.append(f"{site}-{year}-{int(number):05d}")
+    return list(dict.fromkeys(found))
+
+
+# --- the date of birth ----------------------------------------------------------------------
+
+def _date_condition(dob: PartialDate):
+    """SQL: the file's date of birth could be `dob` (unknown parts match anything)."""
+    parts = [CaseFile.dob_year == dob.year]
+    if dob.month is not None:
+        parts.append(or_(CaseFile.dob_month.is_(None), CaseFile.dob_month == dob.month))
+    if dob.day is not None:
+        parts.append(or_(CaseFile.dob_day.is_(None), CaseFile.dob_day == dob.day))
+    return and_(*parts)
+
+
+def _near_miss(q: PartialDate, f: PartialDate) -> bool:
+    """A typo or a swapped day and month rather than another person."""
+    if q.year == f.year and q.month and f.month and q.day and f.day:
+        if q.month == f.month or q.day == f.day:
+            return True
+        if (q.day, q.month) == (f.month, f.day):
+            return True
+    if abs(q.year - f.year) == 1 and (q.month, q.day) == (f.month, f.day) and q.month is not None:
+        return True
+    return False
+
+
+def compare_dates(q: PartialDate, f: PartialDate) -> tuple[float, object | None]:
+    if f.year is None:
+        return 0.8, _l("No date of birth in the case file")
+    if q.year is None:
+        return 0.85, None
+    if q.could_be(f):
+        if q.is_complete and f.is_complete:
+            return 1.0, _l("Date of birth matches")
+        if q.month is not None and f.month is not None:
+            return 0.95, _l("Year and month of birth match (day unknown)")
+        return 0.9, _l("Year of birth matches (day/month unknown)")
+    if _near_miss(q, f):
+        return 0.6, _l("Date of birth close (%(date)s)", date=f.german())
+    return 0.4, _l("Date of birth differs (%(date)s)", date=f.german())
+
+
+# --- names ----------------------------------------------------------------------------------
+
+@dataclass
+class _NameResult:
+    score: float
+    reasons: list
+    source: str        # "main", "birth", "alias"
+    spelling: str      # the file's spelling that matched best
+    swapped: bool
+
+
+def _curve(similarity: float) -> float:
+    """Spelling variants (0.85 and up) count as they are; below, the distance counts double,
+    so that Olena is not half an Oleksandr."""
+    return similarity if similarity >= 0.85 else max(0.0, 2 * similarity - 0.85)
+
+
+def _combine(surname: N.Comparison, given: N.Comparison | None, q_given: str, f_given: str) -> float:
+    if given is None:
+        # One side has no given names: the surname alone is less certain.
+        return _curve(surname.score) * (1.0 if not q_given and not f_given else 0.9)
+    return SURNAME_WEIGHT * _curve(surname.score) + GIVEN_WEIGHT * _curve(given.score)
+
+
+def _compare_names(q: Query, cf: CaseFile, arabic: bool) -> _NameResult:
+    options = [(cf.surname or "", cf.given_names or "", "main")]
+    if cf.birth_name:
+        options.append((cf.birth_name, cf.given_names or "", "birth"))
+    for alias in cf.aliases:
+        options.append((alias.surname or "", alias.given_names or cf.given_names or "", "alias"))
+    query_surnames = [q.surname] + ([q.birth_name] if q.birth_name else [])
+    best: _NameResult | None = None
+    for f_surname, f_given, source in options:
+        for q_surname in query_surnames:
+            s = N.compare(q_surname, f_surname, arabic=arabic)
+            g = N.compare(q.given_names, f_given, arabic=arabic) if q.given_names and f_given else None
+            score = _combine(s, g, q.given_names, f_given)
+            swapped = False
+            if q.given_names and f_given and score < 0.95:
+                s_sw = N.compare(q_surname, f_given, arabic=arabic)
+                g_sw = N.compare(q.given_names, f_surname, arabic=arabic)
+                sw_score = 0.97 * _combine(s_sw, g_sw, q.given_names, f_given)
+                if sw_score > score + 0.05:
+                    score, s, g, swapped = sw_score, g_sw, s_sw, True
+            if best is None or score > best.score + 1e-9:
+                reasons = []
+                if swapped:
+                    reasons.append(_l("Surname and given names swapped"))
+                    reasons.append(_name_reason("surname", s, q.given_names, f_surname))
+                    reasons.append(_name_reason("given", g, q_surname, f_given))
+                else:
+                    reasons.append(_name_reason("surname", s, q_surname, f_surname))
+                    if g is not None:
+                        reasons.append(_name_reason("given", g, q.given_names, f_given))
+                best = _NameResult(score, reasons, source, f"{f_surname} {f_given}".strip(), swapped)
+        if best is not None and best.score >= 0.999:
+            break  # the file's own name (or an earlier spelling) fits already
+    assert best is not None
+    if best.source == "alias":
+        best.reasons.insert(0, _l("Known spelling (%(spelling)s)", spelling=best.spelling))
+    elif best.source == "birth":
+        best.reasons.insert(0, _l("Birth name (%(name)s)", name=cf.birth_name))
+    return best
+
+
+def _known_nationality(code: str | None) -> bool:
+    return bool(code) and code.upper() != "XXX"  # XXX: nationality unclear (ICAO 9303)
+
+
+def score_case_file(q: Query, cf: CaseFile) -> Candidate:
+    """The score and reasons of one case file for a query."""
+    names = [q.surname, q.given_names, q.birth_name, cf.surname, cf.given_names, cf.birth_name]
+    names += [n for alias in cf.aliases for n in (alias.surname, alias.given_names)]
+    arabic = N.arabic_context(*names, nationalities=(q.nationality, cf.nationality or ""))
+    reasons: list = []
+    has_names = bool(q.surname or q.given_names)
+    if has_names:
+        name = _compare_names(q, cf, arabic)
+        name_score = name.score
+    else:
+        name, name_score = None, 0.8
+    date_score, date_reason = compare_dates(q.date_of_birth, cf.date_of_birth or PartialDate(None))
+    if _known_nationality(q.nationality) and _known_nationality(cf.nationality):
+        same_nation = q.nationality.upper() == cf.nationality.upper()
+        nation, nation_reason = (1.0, _l("Same nationality")) if same_nation else (
+            0.0, _l("Other nationality (%(code)s)", code=cf.nationality))
+    else:
+        nation, nation_reason = 0.5, None
+    score = name_score * date_score * 0.98 + 0.02 * nation
+
+    if q.file_number and cf.file_number in file_number_forms(q.file_number):
+        fits = (not has_names and q.date_of_birth.is_unknown) or date_score >= 0.9 or name_score >= 0.6
+        if fits:
+            score = 1.0
+            reasons.append(_l("File number matches"))
+        else:
+            reasons.append(_l("File number matches, but name and date of birth do not"))
+    if date_reason is not None:
+        reasons.append(date_reason)
+    if name is not None:
+        reasons.extend(name.reasons)
+    if nation_reason is not None:
+        reasons.append(nation_reason)
+    return Candidate(cf, round(min(1.0, max(0.0, score)), 4), reasons)
+
+
+# --- search ---------------------------------------------------------------------------------
+
+def _query_keys(q: Query) -> tuple[set[str], set[str]]:
+    keys = N.name_keys(q.surname, q.given_names, skeletons=True)
+    if q.birth_name:
+        keys |= N.name_keys(q.birth_name, "", skeletons=True)
+    surname_keys = {k for kind, k in keys if kind == N.SURNAME}
+    given_keys = {k for kind, k in keys if kind == N.GIVEN}
+    return surname_keys, given_keys
+
+
+def _date_ids(session: Session, q: Query) -> list[int]:
+    """Files whose date of birth could be the query's (index ix_case_file_birth), when that
+    narrows the search to at most DATE_HITS files; complete dates first. A bare year of birth
+    in a large office fits too many files to be worth comparing by date alone: then only
+    files sharing a name key are found."""
+    if q.date_of_birth.is_unknown:
+        return []
+    statement = (select(CaseFile.id).where(_date_condition(q.date_of_birth))
+                 .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id)
+                 .limit(DATE_HITS + 1))
+    ids = list(session.scalars(statement))
+    if len(ids) > DATE_HITS and not q.date_of_birth.is_complete:
+        return []
+    return ids[:DATE_HITS]
+
+
+def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: set[str]) -> list[int]:
+    """Files sharing a key with the query, best first: ranked in the database by which names
+    matched (surname counts double; swapped names count) and by the date of birth."""
+    all_keys = surname_keys | given_keys
+    if not all_keys:
+        return []
+    K = CaseFileNameKey
+
+    def hit(condition):
+        return func.max(case((condition, 1), else_=0))
+
+    def has(kind, keys):
+        return and_(K.kind == kind, K.key.in_(keys)) if keys else literal(False)
+
+    hits = (select(K.case_file_id.label("cid"), hit(has(N.SURNAME, surname_keys)).label("s"),
+                   hit(has(N.GIVEN, given_keys)).label("g"),
+                   hit(or_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys))).label("x"))
+            .where(K.key.in_(all_keys)).group_by(K.case_file_id).subquery())
+    # The date as the set of files found by its own index (computed once, from the index
+    # alone): cheaper than joining every hit's file.
+    date_ok = (case((hits.c.cid.in_(select(CaseFile.id).where(_date_condition(q.date_of_birth))), 1), else_=0)
+               if not q.date_of_birth.is_unknown else literal(0))
+    coarse = 2 * hits.c.s + hits.c.g + hits.c.x + 3 * date_ok
+    return list(session.scalars(select(hits.c.cid).order_by(coarse.desc(), hits.c.cid).limit(NAME_HITS)))
+
+
+def _date_hits(session: Session, ids: list[int], query_keys: set[str]) -> list[int]:
+    """Of the files whose date of birth could be the query's, those whose stored name keys come
+    closest to the query's keys (rapidfuzz over the keys, one pass in C per query key)."""
+    if not ids or not query_keys:
+        return ids[:DATE_SHORTLIST]
+    owners: list[int] = []
+    choices: list[str] = []
+    for start in range(0, len(ids), 500):
+        for case_file_id, key in session.execute(
+                select(CaseFileNameKey.case_file_id, CaseFileNameKey.key)
+                .where(CaseFileNameKey.case_file_id.in_(ids[start:start + 500]))):
+            owners.append(case_file_id)
+            choices.append(key)
+    best: dict[int, float] = defaultdict(float)
+    for key in query_keys:
+        matches = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=DATE_KEY_CUTOFF, limit=None)
+        seen: dict[int, float] = {}
+        for _, score, index in matches:
+            owner = owners[index]
+            seen[owner] = max(seen.get(owner, 0.0), score)
+        for owner, score in seen.items():
+            best[owner] += score
+    ranked = sorted(best, key=lambda owner: (-best[owner], owner))[:DATE_SHORTLIST]
+    # Files without any name key (loaded by a tool that does not index) are scored anyway.
+    indexed = set(owners)
+    ranked += [i for i in ids if i not in indexed][:DATE_SHORTLIST]
+    return ranked
+
+
+def find_candidates(session: Session, *, surname: str = "", given_names: str = "",
+                    date_of_birth: PartialDate | None = None, nationality: str = "", file_number: str = "",
+                    birth_name: str = "", limit: int = 10, min_score: float = MIN_SCORE) -> list[Candidate]:
+    """Candidate case files, best first (at most `limit`; those below `min_score` are left
+    out, except a file whose number was given)."""
+    q = Query(surname=(surname or "").strip(), given_names=(given_names or "").strip(),
+              birth_name=(birth_name or "").strip(), date_of_birth=date_of_birth or PartialDate(None),
+              nationality=(nationality or "").strip().upper(), file_number=(file_number or "").strip())
+    ids: list[int] = []
+    if q.file_number:
+        forms = file_number_forms(q.file_number)
+        ids.extend(session.scalars(select(CaseFile.id).where(CaseFile.file_number.in_(forms))))
+    surname_keys, given_keys = _query_keys(q)
+    date_ids = _date_ids(session, q)
+    for case_file_id in _name_hits(session, q, surname_keys, given_keys):
+        if case_file_id not in ids:
+            ids.append(case_file_id)
+    seen = set(ids)
+    ids.extend(_date_hits(session, [i for i in date_ids if i not in seen], surname_keys | given_keys))
+    if not ids:
+        return []
+    files = session.scalars(select(CaseFile).where(CaseFile.id.in_(ids))
+                            .options(selectinload(CaseFile.aliases), joinedload(CaseFile.site))).unique().all()
+    candidates = [score_case_file(q, cf) for cf in files]
+    wanted_numbers = set(file_number_forms(q.file_number))
+    candidates = [c for c in candidates if c.score >= min_score or c.case_file.file_number in wanted_numbers]
+    candidates.sort(key=lambda c: (-c.score, c.case_file.file_number))
+    return candidates[:limit]
+
+
+def query_for_submission(submission: Submission) -> Query:
+    """What a submission says about its applicant: the applicant columns first, the form's
+    fields where those are empty."""
+    values = submission.field_values or {}
+    dob = submission.applicant_date_of_birth or PartialDate(None)
+    if dob.is_unknown and values.get("date_of_birth"):
+        try:
+            dob = PartialDate.parse(str(values["date_of_birth"]))
+        except InvalidPartialDate:
+            dob = PartialDate(None)
+    return Query(
+        surname=submission.applicant_surname or str(values.get("surname", "")),
+        given_names=submission.applicant_given_names or str(values.get("given_names", "")),
+        birth_name=str(values.get("birth_name", "") or ""),
+        date_of_birth=dob,
+        nationality=str(values.get("nationality", "") or ""),
+        file_number=str(values.get("file_number", "") or ""),
+    )
+
+
+def for_submission(session: Session, submission: Submission, limit: int = 10) -> list[Candidate]:
+    q = query_for_submission(submission)
+    return find_candidates(session, surname=q.surname, given_names=q.given_names, birth_name=q.birth_name,
+                           date_of_birth=q.date_of_birth, nationality=q.nationality,
+                           file_number=q.file_number, limit=limit)
+
+
+# --- attaching without a caseworker ---------------------------------------------------------
+
+DEFAULT_AUTO_THRESHOLD = 0.95
+DEFAULT_AUTO_MARGIN = 0.10
+
+
+def auto_attach_candidate(candidates: list[Candidate], threshold: float = DEFAULT_AUTO_THRESHOLD,
+                          margin: float = DEFAULT_AUTO_MARGIN) -> Candidate | None:
+    """The candidate to attach without a caseworker: only one whose score reaches the
+    threshold and leads the next candidate by at least `margin`; otherwise None."""
+    if not candidates:
+        return None
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    top = ranked[0]
+    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
+    if top.score >= threshold and top.score - runner_up >= margin:
+        return top
+    return None
+
+
+def _flag(value) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in {"1", "true", "yes", "on"}
+    return bool(value)
+
+
+def auto_attach_settings() -> tuple[bool, float]:
+    """(enabled, threshold) from the app's config: PORTAL_MATCH_AUTO_ATTACH (default off)
+    and PORTAL_MATCH_AUTO_THRESHOLD (default 0.95)."""
+    from flask import current_app
+
+    enabled = _flag(current_app.config.get("PORTAL_MATCH_AUTO_ATTACH", False))
+    try:
+        threshold = float(current_app.config.get("PORTAL_MATCH_AUTO_THRESHOLD", DEFAULT_AUTO_THRESHOLD))
+    except (TypeError, ValueError):
+        threshold = DEFAULT_AUTO_THRESHOLD
+    return enabled, threshold
