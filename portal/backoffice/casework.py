@@ -38,6 +38,14 @@ def requestable_documents(submission: Submission) -> list[tuple[str, str]]:
 
 
 @bp.app_template_global()
+def latin_beside(text: str) -> str:
+    """A Latin transliteration of a value in Cyrillic, Greek or Arabic script ('' for Latin text)."""
+    from portal.casefiles.person import latin_beside as transliterated
+
+    return transliterated(text)
+
+
+@bp.app_template_global()
 def match_candidates(submission: Submission):
     """Ranked case files for a submission that is not in a case file yet."""
     if submission.case_file_id is not None or submission.status not in OPEN:

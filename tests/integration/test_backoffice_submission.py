@@ -22,6 +22,7 @@ def test_a_web_submission_reaches_the_queue_in_german(app, client, sites, make_s
     for label in ("Familienname", "Vornamen", "Geburtsdatum", "Staatsangehörigkeit", "Datum der Einreise nach Deutschland"):
         assert label in page, label
     assert "00.03.1987" in page and "Ukraine" in page and "15.03.2022" in page
+    assert "(Shevchenko)" in page and "(Oleksandr)" in page, "a Latin transliteration beside Cyrillic names"
 
     frames = re.findall(r'(?:src)="(/backoffice/documents/\d+)"', page)
     assert len(frames) == 4, "passport PDF, HEIC photo as its PDF, JPEG certificate, PNG birth certificate"
