@@ -54,7 +54,7 @@ def _prepare_database(url: str | None) -> tuple[str, callable]:
 
 def _generate(db, case_files: int, documents: int, submissions: int, rng: random.Random) -> list:
     """Bulk rows through SQLAlchemy Core; returns sample people for the lookups."""
-    from sqlalchemy import insert, select
+    from sqlalchemy import insert, select, text
 
     from portal.demo import seed_demo
     from portal.demo.people import demo_people
@@ -108,6 +108,9 @@ def _generate(db, case_files: int, documents: int, submissions: int, rng: random
     for start in range(0, len(first_ids), batch):
         db.session.execute(insert(SubmissionStatusChange), [
             {"submission_id": sid, "status": "received", "at": now, "note": ""} for sid in first_ids[start:start + batch]])
+    db.session.commit()
+    # A live database has planner statistics (autovacuum); a freshly bulk-loaded one does not.
+    db.session.execute(text("ANALYZE"))
     db.session.commit()
     return people
 

@@ -124,8 +124,26 @@ def _by_person(session: Session, text: str, limit: int) -> LookupResult:
     if not candidates and given:  # "Oleksandr Shevchenko": given name first
         candidates = find_candidates(session, surname=names[-1], given_names=" ".join(names[:-1]),
                                      date_of_birth=born, limit=limit)
-    hits = [_person(session, c.case_file, c.score, c.reasons) for c in candidates]
+    hits = _people(session, candidates)
     return LookupResult("person", hits=hits, problem="" if hits else "not_found")
+
+
+def _people(session: Session, candidates) -> list[PersonHit]:
+    """Like _person for each candidate, with the open submissions of all of them in one query."""
+    ids = [c.case_file.id for c in candidates]
+    open_items: dict[int, list[Submission]] = {i: [] for i in ids}
+    if ids:
+        for item in session.scalars(select(Submission).where(
+                Submission.case_file_id.in_(ids), Submission.status.in_([s.value for s in OPEN_STATUSES]))
+                .order_by(Submission.received_at)):
+            open_items[item.case_file_id].append(item)
+    hits = []
+    for candidate in candidates:
+        hit = PersonHit(candidate.case_file, candidate.score, list(candidate.reasons))
+        hit.open_submissions = open_items[candidate.case_file.id]
+        hit.next_booking = _next_booking(session, candidate.case_file)
+        hits.append(hit)
+    return hits
 
 
 def lookup(session: Session, text: str, *, limit: int = 5) -> LookupResult:
