@@ -109,3 +109,23 @@ def solve_human_check(client_or_base_url, lang: str = "de") -> str:
     assert solution is not None, "the challenge has no solution up to its maxNumber"
     return PayloadV1(challenge.algorithm, challenge.challenge, solution.number, challenge.salt,
                      challenge.signature).to_base64()
+
+
+def in_parallel(count: int, work) -> list:
+    """Run work(index) in `count` threads released at the same moment; their results, in any order."""
+    import threading
+
+    start, results, lock = threading.Barrier(count), [], threading.Lock()
+
+    def run(index):
+        start.wait()
+        outcome = work(index)
+        with lock:
+            results.append(outcome)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    return results

@@ -116,6 +116,15 @@ def request_documents(reference: str):
     return _done(item, "request_documents", _("The applicant has been asked for the documents."))
 
 
+def _attachable(item: Submission) -> bool:
+    return item.status in OPEN and item.case_file_id is None
+
+
+def _not_attachable(reference: str):
+    flash(_("This submission cannot be attached (any more)."), "error")
+    return redirect(url_for("backoffice.submission", reference=reference))
+
+
 @bp.post("/submissions/<reference>/attach")
 @requires_role(*ALL_STAFF)
 def attach_to_case_file(reference: str):
@@ -124,9 +133,8 @@ def attach_to_case_file(reference: str):
 
     item = _submission(reference)
     case_file = db.session.get(CaseFile, request.form.get("case_file", type=int) or 0)
-    if case_file is None or item.status not in OPEN or item.case_file_id is not None:
-        flash(_("This submission cannot be attached (any more)."), "error")
-        return redirect(url_for("backoffice.submission", reference=reference))
+    if case_file is None or not _attachable(item):
+        return _not_attachable(reference)
     attach_submission(db.session, item, case_file, current_user, client_address=request.remote_addr or "")
     db.session.commit()
     flash(_("Attached to case file %(number)s.", number=case_file.file_number), "success")
@@ -139,9 +147,8 @@ def open_new_case_file(reference: str):
     from portal.matching.attach import open_case_file_for
 
     item = _submission(reference)
-    if item.status not in OPEN or item.case_file_id is not None:
-        flash(_("This submission cannot be attached (any more)."), "error")
-        return redirect(url_for("backoffice.submission", reference=reference))
+    if not _attachable(item):
+        return _not_attachable(reference)
     case_file = open_case_file_for(db.session, item, item.site or current_user.site, current_user)
     db.session.commit()
     flash(_("New case file %(number)s opened.", number=case_file.file_number), "success")

@@ -9,7 +9,8 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.appointments.calendar import OFFICE_TZ, public_holiday
+from portal.appointments.calendar import OFFICE_TZ
+from portal.inbound_queue import working_days_between
 from portal.models import Service, Site, Submission, SubmissionStatusChange
 from portal.models.submission import OPEN_STATUSES
 
@@ -19,16 +20,6 @@ FINISHED = ("attached", "rejected", "closed")
 def _local_day(moment: datetime) -> date:
     aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
     return aware.astimezone(OFFICE_TZ).date()
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Monday to Friday, without Hessian public holidays, after `start` up to `end`."""
-    days, cursor = 0, start
-    while cursor < end:
-        cursor += timedelta(days=1)
-        if cursor.weekday() < 5 and not public_holiday(cursor):
-            days += 1
-    return days
 
 
 def _finished_at(session: Session):

@@ -8,7 +8,6 @@ import os
 import re
 import subprocess
 import sys
-import threading
 import time
 from datetime import time as dt_time
 import urllib.error
@@ -24,26 +23,9 @@ from portal.appointments import booking as booking_rules
 from portal.models import Booking, Slot
 from portal.models._types import utcnow
 from tests import booking_setup
-from tests.helpers import TEST_SECRET_KEY
+from tests.helpers import TEST_SECRET_KEY, in_parallel
 
 ATTEMPTS = 50
-
-
-def _in_parallel(count: int, work) -> list:
-    start, results, lock = threading.Barrier(count), [], threading.Lock()
-
-    def run(index):
-        start.wait()
-        outcome = work(index)
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
 
 
 def _places(db_session, slot_id: int) -> tuple[int, int]:
@@ -72,7 +54,7 @@ def test_fifty_parallel_holds_through_the_domain(app, db_session, sites):
                 session.rollback()
                 return f"error: {exc!r} {traceback.format_exc()}"
 
-    results = _in_parallel(ATTEMPTS, attempt)
+    results = in_parallel(ATTEMPTS, attempt)
     assert sorted(set(results)) == ["taken", "won"], results
     assert results.count("won") == 2 and results.count("taken") == ATTEMPTS - 2
     assert _places(db_session, slot_id) == (2, 2)
@@ -114,7 +96,7 @@ def _race_over_http(base_urls: list[str], slot: Slot, day: str) -> list[tuple[in
                                       {"csrf_token": token, "slot": slot_id})
         return status, headers.get("Location", "") if status == 302 else body
 
-    return _in_parallel(ATTEMPTS, attempt)
+    return in_parallel(ATTEMPTS, attempt)
 
 
 def _assert_exactly_two_won(results, db_session, slot):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
@@ -13,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from portal import inbound_queue as inbound
 from portal.models import AuditEvent, Service, Submission, SubmissionStatusChange
-from tests.helpers import csrf_token_from, sign_in
+from tests.helpers import csrf_token_from, in_parallel, sign_in
 
 # Wednesday after Easter 2026: Good Friday (3 April) and Easter Monday (6 April) lie behind it.
 NOW = datetime(2026, 4, 15, 10, 0, tzinfo=timezone.utc)
@@ -473,23 +472,6 @@ def test_domain_release_rules(app, db_session, make_submission, people):
 CLAIMERS = 20
 
 
-def _in_parallel(count: int, work) -> list:
-    start, results, lock = threading.Barrier(count), [], threading.Lock()
-
-    def run(index):
-        start.wait()
-        outcome = work(index)
-        with lock:
-            results.append(outcome)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    return results
-
-
 def _postgresql_only(db_session):
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("parallel connections are tested on PostgreSQL (SQLite has one writer)")
@@ -525,7 +507,7 @@ def test_twenty_parallel_claims_have_one_winner(db_session, make_submission, cla
                 session.rollback()
                 return ("error", repr(exc))
 
-    results = _in_parallel(CLAIMERS, attempt)
+    results = in_parallel(CLAIMERS, attempt)
     winners = [who for outcome, who in results if outcome == "won"]
     assert len(winners) == 1, results
     assert all(outcome == "claimed" and who == winners[0] for outcome, who in results if outcome != "won"), results
@@ -554,7 +536,7 @@ def test_twenty_caseworkers_claim_over_http_at_once(app, db_session, make_submis
         response = client.post(f"/backoffice/submissions/{reference}/claim", data={"csrf_token": token})
         return response.status_code
 
-    assert _in_parallel(CLAIMERS, attempt) == [302] * CLAIMERS
+    assert in_parallel(CLAIMERS, attempt) == [302] * CLAIMERS
     holder = _fresh(db_session, submission_id).assignee_id
     assert holder in {staff_id for _, _, staff_id in prepared}
     claims = [(a, who) for a, who, _ in _audit(db_session, reference)]
