@@ -127,21 +127,6 @@ def _generate(session, open_count: int, closed_count: int, staff_count: int, rng
     return {"me": me.email, "staff": staff_ids}
 
 
-# Not in the migrations: what the queue would gain from them is what --proposed-indexes shows.
-_OPEN = "WHERE status IN ('received', 'in_progress', 'awaiting_documents')"
-PROPOSED_INDEXES = [
-    f"CREATE INDEX ix_submission_open_received ON submission (received_at, id) {_OPEN}",
-    f"CREATE INDEX ix_submission_open_service ON submission (service_id, received_at, id) {_OPEN}",
-]
-
-
-def _create_proposed_indexes(engine) -> None:
-    with engine.connect() as conn:
-        for statement in PROPOSED_INDEXES:
-            conn.exec_driver_sql(statement)
-        conn.commit()
-
-
 def _analyze(engine) -> None:
     """Fresh statistics, as autovacuum (PostgreSQL) or a periodic ANALYZE would give."""
     with engine.connect() as conn:
@@ -196,8 +181,6 @@ def main() -> int:
     parser.add_argument("--staff", type=int, default=40, help="colleagues holding claims (default 40)")
     parser.add_argument("--repeat", type=int, default=50, help="requests per measure (default 50)")
     parser.add_argument("--seed", type=int, default=5)
-    parser.add_argument("--proposed-indexes", action="store_true",
-                        help="add the partial indexes proposed for the queue before measuring")
     args = parser.parse_args()
 
     url, drop = _prepare_database(args.database_url)
@@ -220,8 +203,6 @@ def main() -> int:
             upgrade()
             started = time.perf_counter()
             made = _generate(db.session, args.open, args.closed, args.staff, rng)
-            if args.proposed_indexes:
-                _create_proposed_indexes(db.engine)
             _analyze(db.engine)
             generated = time.perf_counter() - started
             version = _database_version(db.engine)
@@ -257,8 +238,7 @@ def main() -> int:
     print(f"machine:  {platform.platform()}; {platform.machine()}; {os.cpu_count()} CPUs; "
           f"Python {platform.python_version()}")
     print(f"database: {version}; {args.open} open + {args.closed} closed submissions "
-          f"(generated in {generated:.0f} s); page size {_page_size()}; "
-          f"{'with' if args.proposed_indexes else 'without'} the proposed partial indexes")
+          f"(generated in {generated:.0f} s); page size {_page_size()}")
     print(f"load:     {' '.join(f'{n:.2f}' for n in os.getloadavg())} (1, 5, 15 min) at the end")
     print(f"{'measure':30} {'matching':>9} {'n':>4} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
     for label, p50, p95, worst, count in rows:

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from portal.casefiles_cli import casefiles
 from portal.extensions import db
+from portal.models import Role
 from portal.retention_cli import retention
 from portal.worker import worker_command
 
@@ -44,7 +45,7 @@ users = AppGroup("users", help="Staff accounts.")
 
 @users.command("create")
 @click.option("--email", required=True)
-@click.option("--role", required=True, type=click.Choice(["caseworker", "team_lead", "admin"]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
 @click.option("--site", "site_code", required=True, help="Site code, e.g. WZ or DIL.")
 @click.option("--name", "full_name", default="", help="Full name as shown to colleagues.")
 @click.password_option("--password", prompt="Password", help="Asked for when not given.")

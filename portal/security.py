@@ -8,8 +8,12 @@ from flask_login import current_user
 from portal.extensions import db, login_manager
 from portal.models import Role, StaffUser
 
-ALL_STAFF = (Role.CASEWORKER, Role.TEAM_LEAD, Role.ADMIN)
+# Staff who work case files and submissions.
+CASEWORK_STAFF = (Role.CASEWORKER, Role.TEAM_LEAD, Role.ADMIN)
 LEADS = (Role.TEAM_LEAD, Role.ADMIN)
+# Everyone with a staff account (sign-out, language, overview).
+SIGNED_IN_STAFF = (*CASEWORK_STAFF, Role.DATA_PROTECTION)
+AUDIT_READERS = (Role.ADMIN, Role.DATA_PROTECTION)
 
 
 def requires_role(*roles: Role):

@@ -13,6 +13,7 @@ ROLE_LABELS = {
     "caseworker": _l("Caseworker"),
     "team_lead": _l("Team lead"),
     "admin": _l("Administrator"),
+    "dpo": _l("Data protection officer"),
 }
 
 

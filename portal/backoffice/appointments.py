@@ -32,7 +32,7 @@ from portal.models import (
     Slot,
 )
 from portal.models._types import utcnow
-from portal.security import ALL_STAFF, LEADS, requires_role
+from portal.security import CASEWORK_STAFF, LEADS, requires_role
 
 ATTENDANCE_LABELS = {Attendance.ARRIVED: _l("Arrived"), Attendance.NO_SHOW: _l("Did not come")}
 BOOKING_STATUS_LABELS = {
@@ -97,7 +97,7 @@ def _name(booking: Booking) -> str:
 # -- the day at a site -----------------------------------------------------------------------
 
 @bp.get("/appointments")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def appointments_day():
     now = utcnow()
     site = _site_from(request.args.get("site"))
@@ -132,7 +132,7 @@ def _back_to_day(site_code: str | None = None, day: date | None = None, booking:
 
 
 @bp.post("/appointments/attendance")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def appointment_attendance():
     form = BookingActionForm()
     if not form.validate_on_submit():
@@ -153,7 +153,7 @@ def appointment_attendance():
 
 
 @bp.post("/appointments/note")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def appointment_note():
     form = NoteForm()
     if not form.validate_on_submit():
@@ -172,7 +172,7 @@ def appointment_note():
 
 
 @bp.get("/appointments/day.pdf")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def appointments_day_pdf():
     from portal.pdf.day_list import (
         DayListData,
@@ -230,7 +230,7 @@ def _chosen_slot(slot_id: int | None, site: Site, service: Service, day: date) -
 
 
 @bp.route("/appointments/book", methods=["GET", "POST"])
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def appointment_book():
     now = utcnow()
     today = office.local_today(now)
@@ -306,7 +306,7 @@ def _book(slot: Slot, form: CallerBookingForm, now) -> Booking:
 
 
 @bp.get("/appointments/booking")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def appointment_booking():
     reference = request.args.get("reference", "").strip().upper()
     if not reference:

@@ -13,7 +13,7 @@ from portal.backoffice import bp
 from portal.backoffice.forms import ActionForm, LanguageForm, LoginForm
 from portal.extensions import db, limiter
 from portal.models._types import utcnow
-from portal.security import ALL_STAFF, allow_anonymous, requires_role
+from portal.security import SIGNED_IN_STAFF, allow_anonymous, requires_role
 
 
 def _login_account_key() -> str:
@@ -57,7 +57,7 @@ def login():
 
 
 @bp.post("/logout")
-@requires_role(*ALL_STAFF)
+@requires_role(*SIGNED_IN_STAFF)
 def logout():
     if ActionForm().validate_on_submit():
         record("logout", staff=current_user, object_type="staff_user", object_id=current_user.id,
@@ -70,7 +70,7 @@ def logout():
 
 
 @bp.post("/language")
-@requires_role(*ALL_STAFF)
+@requires_role(*SIGNED_IN_STAFF)
 def choose_language():
     form = LanguageForm()
     if form.validate_on_submit():

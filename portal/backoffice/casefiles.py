@@ -28,7 +28,7 @@ from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.models import CaseFile, CaseFileNameKey, CaseFileNote
 from portal.models._types import utcnow
-from portal.security import ALL_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, requires_role
 
 NOTE_MAX_LENGTH = 5000
 SEARCH_LIMIT = 50
@@ -70,7 +70,7 @@ def _like_prefix(text: str) -> str:
 # -- search ------------------------------------------------------------------------------------
 
 @bp.get("/casefiles")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def casefile_search():
     query = " ".join(request.args.get("q", "").split())[:100]
     results = []
@@ -109,7 +109,7 @@ def _render_case_file(case_file: CaseFile, form: CaseFileNoteForm):
 
 
 @bp.get("/casefiles/<file_number>")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def case_file(file_number: str):
     item = _case_file_or_404(file_number)
     record("view", staff=current_user, object_type="case_file", object_id=item.file_number,
@@ -119,7 +119,7 @@ def case_file(file_number: str):
 
 
 @bp.post("/casefiles/<file_number>/notes")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def case_file_note(file_number: str):
     item = _case_file_or_404(file_number)
     form = CaseFileNoteForm()
@@ -140,7 +140,7 @@ def case_file_note(file_number: str):
 
 
 @bp.get("/casefiles/<file_number>/export.pdf")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def case_file_export(file_number: str):
     from portal.casefiles.export import PersonLabels, export_case_file
     from portal.pdf.case_file_export import ExportLabels

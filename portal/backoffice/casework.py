@@ -15,7 +15,7 @@ from portal.casework import actions
 from portal.extensions import db
 from portal.models import Submission
 from portal.models.submission import OPEN_STATUSES
-from portal.security import ALL_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, requires_role
 
 OPEN = {s.value for s in OPEN_STATUSES}
 
@@ -83,7 +83,7 @@ def _refused(item: Submission, exc: actions.ActionRefused):
 
 
 @bp.post("/submissions/<reference>/reject")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def reject_submission(reference: str):
     item = _submission(reference)
     try:
@@ -94,7 +94,7 @@ def reject_submission(reference: str):
 
 
 @bp.post("/submissions/<reference>/close")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def close_submission(reference: str):
     item = _submission(reference)
     try:
@@ -105,7 +105,7 @@ def close_submission(reference: str):
 
 
 @bp.post("/submissions/<reference>/request-documents")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def request_documents(reference: str):
     item = _submission(reference)
     try:
@@ -126,7 +126,7 @@ def _not_attachable(reference: str):
 
 
 @bp.post("/submissions/<reference>/attach")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def attach_to_case_file(reference: str):
     from portal.matching.attach import attach_submission
     from portal.models import CaseFile
@@ -142,7 +142,7 @@ def attach_to_case_file(reference: str):
 
 
 @bp.post("/submissions/<reference>/open-case-file")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def open_new_case_file(reference: str):
     from portal.matching.attach import open_case_file_for
 

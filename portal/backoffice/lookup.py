@@ -8,11 +8,11 @@ from portal.audit import record
 from portal.backoffice import bp
 from portal.casework.lookup import lookup as run_lookup
 from portal.extensions import db
-from portal.security import ALL_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, requires_role
 
 
 @bp.get("/lookup")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def lookup():
     query = request.args.get("q", "").strip()
     result = run_lookup(db.session, query)

@@ -22,7 +22,7 @@ from portal.forms.display import display_value, label_in
 from portal.forms.registry import form_for
 from portal.models import Channel, Document, Service, Site, StaffUser, Submission
 from portal.models._types import utcnow
-from portal.security import ALL_STAFF, LEADS, requires_role
+from portal.security import CASEWORK_STAFF, LEADS, requires_role
 
 PAGE_SIZE = 50
 BROWSER_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -72,7 +72,7 @@ def _is_lead() -> bool:
 
 
 @bp.get("/queue")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def queue():
     now = utcnow()
     settings = queue_rules()
@@ -116,7 +116,7 @@ def _submission_or_404(reference: str) -> Submission:
 
 
 @bp.get("/submissions/<reference>")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def submission(reference: str):
     item = _submission_or_404(reference)
     form = form_for(item.service.code)
@@ -146,7 +146,7 @@ def _staff_name(staff_id: int | None) -> str:
 
 
 @bp.post("/submissions/<reference>/claim")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def submission_claim(reference: str):
     item = _submission_or_404(reference)
     settings = queue_rules()
@@ -172,7 +172,7 @@ def submission_claim(reference: str):
 
 
 @bp.post("/submissions/<reference>/release")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def submission_release(reference: str):
     item = _submission_or_404(reference)
     try:
@@ -193,7 +193,7 @@ def submission_release(reference: str):
 
 
 @bp.get("/documents/<int:document_id>")
-@requires_role(*ALL_STAFF)
+@requires_role(*CASEWORK_STAFF)
 def document(document_id: int):
     item = db.session.get(Document, document_id)
     if item is None:

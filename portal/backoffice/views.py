@@ -9,11 +9,11 @@ from portal.backoffice import bp
 from portal.extensions import db
 from portal.models import CaseFile, Role, Service, Site, StaffUser, Submission
 from portal.models.submission import OPEN_STATUSES
-from portal.security import ALL_STAFF, LEADS, requires_role
+from portal.security import LEADS, SIGNED_IN_STAFF, requires_role
 
 
 @bp.get("/")
-@requires_role(*ALL_STAFF)
+@requires_role(*SIGNED_IN_STAFF)
 def dashboard():
     case_files = dict(db.session.execute(
         select(CaseFile.site_id, func.count()).group_by(CaseFile.site_id)).all())

@@ -32,6 +32,7 @@ DEMO_STAFF = [
     ("sachbearbeitung.dillenburg@abh-demo.example", "Murat Aksoy", Role.CASEWORKER, "DIL", "demo-Sachbearbeitung-DIL"),
     ("teamleitung@abh-demo.example", "Jana Becker", Role.TEAM_LEAD, "WZ", "demo-Teamleitung-2026"),
     ("admin@abh-demo.example", "Thomas Weber", Role.ADMIN, "WZ", "demo-Administration-2026"),
+    ("datenschutz@abh-demo.example", "Petra Hoffmann", Role.DATA_PROTECTION, "WZ", "demo-Datenschutz-2026"),
 ]
 
 DEMO_CASE_FILES = 3000

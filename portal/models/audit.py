@@ -12,7 +12,10 @@ from portal.models._types import created_at_column
 
 class AuditEvent(db.Model):
     __tablename__ = "audit_event"
-    __table_args__ = (Index("ix_audit_event_object", "object_type", "object_id", "at"),)
+    __table_args__ = (
+        Index("ix_audit_event_object", "object_type", "object_id", "at"),
+        Index("ix_audit_event_at", "at", "id"),  # the trail newest first, paged by (at, id)
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = created_at_column()

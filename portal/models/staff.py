@@ -17,6 +17,8 @@ class Role(StrEnum):
     CASEWORKER = "caseworker"
     TEAM_LEAD = "team_lead"
     ADMIN = "admin"
+    # The data-protection officer reads the audit trail and nothing of the casework.
+    DATA_PROTECTION = "dpo"
 
 
 class StaffUser(UserMixin, db.Model):

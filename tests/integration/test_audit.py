@@ -57,10 +57,24 @@ def _listed(client, url: str) -> list[int]:
     return [int(i) for i in re.findall(r'<tr id="audit-(\d+)">', response.get_data(as_text=True))]
 
 
-def test_only_admins_open_the_audit_trail(client, make_staff, db_session):
+def test_only_admins_and_the_data_protection_officer_open_the_audit_trail(client, make_staff, db_session):
     sign_in(client, make_staff("team_lead").email)
     assert client.get("/backoffice/audit").status_code == 403
     assert client.get("/backoffice/audit.csv").status_code == 403
+
+
+def test_data_protection_officer_filters_the_trail_but_sees_no_case_file(client, make_staff, db_session, trail,
+                                                                           case_files):
+    ids = trail["ids"]
+    officer = staff_in_english(make_staff, db_session, "dpo", "WZ")
+    sign_in(client, officer.email)
+    assert _listed(client, f"/backoffice/audit?object_type=case_file&object_id={FILE}") == [ids[4], ids[1], ids[0]]
+    page = client.get("/backoffice/").get_data(as_text=True)
+    assert "/backoffice/audit" in page and "/backoffice/queue" not in page  # the menu fits the role
+    # Reading the trail is not reading the files it names.
+    assert client.get(f"/backoffice/casefiles/{FILE}").status_code == 403
+    assert client.get("/backoffice/queue").status_code == 403
+    assert client.get("/backoffice/lookup?q=Shevchenko").status_code == 403
 
 
 def test_newest_first_and_every_filter(client, make_staff, db_session, trail):

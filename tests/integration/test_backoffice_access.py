@@ -8,12 +8,13 @@ import pytest
 from tests.helpers import csrf_token_from, sign_in
 
 STAFF = {"caseworker", "team_lead", "admin"}
+SIGNED_IN = STAFF | {"dpo"}
 EXPECTED = {
     # endpoint: roles allowed (None: open to anonymous visitors)
     "backoffice.login": None,
-    "backoffice.logout": STAFF,
-    "backoffice.choose_language": STAFF,
-    "backoffice.dashboard": STAFF,
+    "backoffice.logout": SIGNED_IN,
+    "backoffice.choose_language": SIGNED_IN,
+    "backoffice.dashboard": SIGNED_IN,
     "backoffice.staff_list": {"admin"},
     "backoffice.sites_overview": {"team_lead", "admin"},
     "backoffice.queue": STAFF,
@@ -45,11 +46,11 @@ EXPECTED = {
     "backoffice.case_file": STAFF,
     "backoffice.case_file_note": STAFF,
     "backoffice.case_file_export": STAFF,
-    "backoffice.audit_log": {"admin"},
-    "backoffice.audit_csv": {"admin"},
+    "backoffice.audit_log": {"admin", "dpo"},
+    "backoffice.audit_csv": {"admin", "dpo"},
 }
 
-VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin"]
+VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin", "dpo"]
 
 
 def _backoffice_rules(app):

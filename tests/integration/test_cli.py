@@ -49,7 +49,7 @@ def test_seed_demo_is_idempotent(app, db_session):
     assert first.exit_code == 0, first.output
     assert "case files created: 400" in first.output and "password: demo-" in first.output
     counts = _counts(db_session)
-    assert counts["Site"] == 2 and counts["Service"] == 6 and counts["StaffUser"] == 4
+    assert counts["Site"] == 2 and counts["Service"] == 6 and counts["StaffUser"] == 5
     assert counts["CaseFile"] == 400 and counts["OpeningHours"] > 8
 
     second = _invoke(app, ["seed-demo", "--case-files", "400"])
