@@ -8,8 +8,11 @@ from sqlalchemy import select
 
 from portal.casefiles_cli import casefiles
 from portal.extensions import db
+from portal.mail_cli import mail
 from portal.models import Role
+from portal.maintenance_cli import backup_command, check_command, restore_command
 from portal.retention_cli import retention
+from portal.scans_cli import scans
 from portal.worker import worker_command
 
 
@@ -19,6 +22,11 @@ def register(app: Flask) -> None:
     app.cli.add_command(casefiles)
     app.cli.add_command(worker_command)
     app.cli.add_command(retention)
+    app.cli.add_command(mail)
+    app.cli.add_command(scans)
+    app.cli.add_command(check_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)
 
 
 @click.command("seed-demo")

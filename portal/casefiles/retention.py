@@ -19,9 +19,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import String, cast, delete, exists, or_, select, update
+from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from portal.documents.references import is_referenced
 from portal.documents.storage import DocumentStorage
 from portal.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -196,18 +197,6 @@ def _delete_one(session: Session, case_file_id: int, report: DeletionReport, now
     counts["case_files"] += _delete(session, CaseFile, CaseFile.id, [case_file_id])
 
 
-def _still_referenced(session: Session, digest: str) -> bool:
-    references = [
-        exists().where(Document.sha256 == digest),
-        exists().where(Submission.receipt_sha256 == digest),
-        exists().where(InboundMail.sha256 == digest),
-        exists().where(or_(DraftUpload.sha256 == digest, DraftUpload.pdf_sha256 == digest)),
-        # Attachments are a JSON list; the digest is unique enough to find it in the text.
-        exists().where(cast(OutboundMail.attachments, String).contains(digest)),
-    ]
-    return any(session.scalar(select(reference)) for reference in references)
-
-
 def delete_case_files(session: Session, case_file_ids: list[int], as_of: date, *,
                       staff_user_id: int | None = None, now: datetime | None = None,
                       held_back: int = 0) -> DeletionReport:
@@ -219,7 +208,7 @@ def delete_case_files(session: Session, case_file_ids: list[int], as_of: date, *
     for case_file_id in case_file_ids:
         _delete_one(session, case_file_id, report, now)
     session.flush()
-    report.unreferenced = {d for d in report.unreferenced if not _still_referenced(session, d)}
+    report.unreferenced = {d for d in report.unreferenced if not is_referenced(session, d)}
     report.counts["stored_files"] = len(report.unreferenced)
     session.add(AuditEvent(action=AUDIT_ACTION, staff_user_id=staff_user_id, object_type="case_file",
                            object_id="", client_address="", detail=report.detail()))
@@ -233,7 +222,7 @@ def remove_unreferenced_files(session: Session, storage: DocumentStorage, report
     orphan files (reported by storage.orphans), never a row without its file."""
     removed = 0
     for digest in sorted(report.unreferenced):
-        if _still_referenced(session, digest):
+        if is_referenced(session, digest):
             continue
         try:
             storage.path(digest).unlink()

@@ -230,7 +230,8 @@ def _compare_names(q: Query, cf: CaseFile, arabic: bool) -> _NameResult:
                 best = _NameResult(score, reasons, source, f"{f_surname} {f_given}".strip(), swapped)
         if best is not None and best.score >= 0.999:
             break  # the file's own name (or an earlier spelling) fits already
-    assert best is not None
+    if best is None:  # cannot happen: options always holds the file's own name
+        raise RuntimeError("no name of the case file was compared")
     if best.source == "alias":
         best.reasons.insert(0, _l("Known spelling (%(spelling)s)", spelling=best.spelling))
     elif best.source == "birth":
