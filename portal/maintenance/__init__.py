@@ -1,0 +1,1 @@
+"""Operations: consistency check, backup and restore."""
