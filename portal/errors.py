@@ -1,9 +1,11 @@
 """Error pages in the visitor's language (German in the back office)."""
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 ERROR_TEXTS = {
     400: (_l("The request could not be processed"), _l("Please go back, reload the page and try again.")),
@@ -13,6 +15,8 @@ ERROR_TEXTS = {
     413: (_l("The file is too large"), _l("Please go back and choose a smaller file, or a photo with fewer pixels.")),
     429: (_l("Too many attempts"), _l("Please wait a few minutes before you try again.")),
     500: (_l("Something went wrong on our side"), _l("Your data has not been lost. Please try again later.")),
+    503: (_l("The service is briefly unavailable"),
+          _l("Nothing you sent in this step was stored. Please try again in a few minutes.")),
 }
 
 
@@ -23,7 +27,30 @@ def _render(status: int, detail=None):
                            text=detail or text), status
 
 
+def _database_unavailable(error):
+    """The database is down or unreachable: a plain page that needs no database to render."""
+    from portal.extensions import db
+
+    current_app.logger.error("database unavailable: %s", error)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: S110 - the connection is gone; the pool replaces it later
+        pass
+    title, text = ERROR_TEXTS[503]
+    headers = {"Retry-After": "120", "Cache-Control": "no-store"}
+    try:
+        return render_template("errors/error.html", layout="base.html", status=503, title=title, text=text), \
+            503, headers
+    except Exception:  # a template helper needed the database after all
+        page = (f"<!doctype html><meta charset=utf-8><title>{escape(title)}</title>"
+                f"<h1>{escape(title)}</h1><p>{escape(text)}</p>")
+        return page, 503, headers
+
+
 def register_error_pages(app: Flask) -> None:
+    for error in (OperationalError, InterfaceError):
+        app.register_error_handler(error, _database_unavailable)
+
     @app.errorhandler(CSRFError)
     def csrf_error(error):
         return _render(400, _l("The form has expired or was sent twice. Please reload the page and try again."))

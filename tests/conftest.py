@@ -178,6 +178,8 @@ def make_submission(app, db_session, sites):
             site_code="WZ",
         )
         result = receive(db_session, storage, draft)
+        # A web submission carries its receipt (made with it in the portal; stands in here).
+        result.submission.receipt_sha256 = storage.put(samples.pdf_bytes(1))
         db_session.commit()
         return result
 

@@ -3,7 +3,7 @@
 Findings that are errors: a row that points at a stored file that is not there (or, with
 `verify_content`, whose bytes no longer match their digest), an orphan file older than the grace
 period, and broken invariants of the data (an attached submission without a case file, a
-submission without status history, a document that belongs to nothing, a slot whose counter
+web submission without its receipt, a submission without status history, a document that belongs to nothing, a slot whose counter
 differs from its bookings). Orphans younger than the grace period are uploads whose transaction
 may still be open (files are written before the commit): listed, not counted as errors.
 """
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from portal.documents.references import is_referenced, referenced_digests
 from portal.documents.storage import DocumentStorage
 from portal.models import (
-    ACTIVE_BOOKING_STATUSES, Booking, Document, Slot, Submission, SubmissionStatus, SubmissionStatusChange,
+    ACTIVE_BOOKING_STATUSES, Booking, Channel, Document, Slot, Submission, SubmissionStatus, SubmissionStatusChange,
 )
 
 DEFAULT_GRACE_SECONDS = 15 * 60
@@ -98,6 +98,9 @@ def _check_rows(session: Session, report: CheckReport) -> None:
     for reference in session.scalars(select(Submission.reference).where(
             Submission.status == SubmissionStatus.ATTACHED, Submission.case_file_id.is_(None))):
         report.add("attached_without_case_file", f"submission {reference} is attached but has no case file")
+    for reference in session.scalars(select(Submission.reference).where(
+            Submission.channel == Channel.WEB, Submission.receipt_sha256.is_(None))):
+        report.add("web_submission_without_receipt", f"web submission {reference} has no receipt")
     no_history = ~select(SubmissionStatusChange.id).where(
         SubmissionStatusChange.submission_id == Submission.id).exists()
     for reference in session.scalars(select(Submission.reference).where(no_history)):

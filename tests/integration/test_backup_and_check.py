@@ -51,7 +51,7 @@ def _cli(app, *args):
 def test_a_consistent_instance_passes(app, office_data):
     result = _cli(app, "check")
     assert result.exit_code == 0, result.output
-    assert "consistent" in result.output and "checked 2 file references" in result.output
+    assert "consistent" in result.output and "checked 3 file references" in result.output
 
 
 def test_missing_file_orphans_and_broken_rows_are_reported(app, db_session, office_data, storage):
@@ -157,7 +157,7 @@ def test_backup_round_trips_into_an_empty_instance(app, office_data, storage, em
     assert result.exit_code == 0, result.output
     with tarfile.open(backup) as tar:
         manifest = json.load(tar.extractfile("manifest.json"))
-    assert manifest["rows"]["case_file"] == 3 and len(manifest["documents"]) == 2
+    assert manifest["rows"]["case_file"] == 3 and len(manifest["documents"]) == 3
 
     result = _cli(empty_instance, "restore", str(backup))
     assert result.exit_code == 0, result.output

@@ -4,16 +4,11 @@ through two separate app processes."""
 from __future__ import annotations
 
 import http.cookiejar
-import os
 import re
-import subprocess
-import sys
-import time
 from datetime import time as dt_time
 import urllib.error
 import urllib.parse
 import urllib.request
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
@@ -23,7 +18,8 @@ from portal.appointments import booking as booking_rules
 from portal.models import Booking, Slot
 from portal.models._types import utcnow
 from tests import booking_setup
-from tests.helpers import TEST_SECRET_KEY, in_parallel
+from tests.app_process import AppProcess
+from tests.helpers import in_parallel
 
 ATTEMPTS = 50
 
@@ -129,46 +125,19 @@ def test_fifty_parallel_holds_through_http(app, db_session, sites, live_server, 
     _assert_exactly_two_won(results, db_session, slot)
 
 
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def two_app_processes(app, test_environ, tmp_path):
     """Two separate portal processes (own interpreters, own connection pools) on one database."""
     if not test_environ["PORTAL_DATABASE_URL"].startswith("postgresql"):
         pytest.skip("two app processes on one database: PostgreSQL")
-    root = Path(__file__).resolve().parents[2]
-    env = {**os.environ, **test_environ, "PORTAL_SECRET_KEY": TEST_SECRET_KEY, "PORTAL_ALTCHA_ENABLED": "0",
-           "PORTAL_RATELIMIT_ENABLED": "0",
-           "FLASK_APP": "portal"}
-    processes, urls = [], []
-    for _ in range(2):
-        port = _free_port()
-        log = (tmp_path / f"app-{port}.log").open("w")
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(port), "--no-reload",
-             "--with-threads"], cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT))
-        urls.append(f"http://127.0.0.1:{port}")
+    processes = []
     try:
-        for url in urls:
-            for _ in range(150):
-                try:
-                    urllib.request.urlopen(f"{url}/healthz", timeout=2)
-                    break
-                except OSError:
-                    time.sleep(0.1)
-            else:
-                pytest.fail(f"{url} did not start: {(tmp_path / ('app-' + url.rsplit(':', 1)[1] + '.log')).read_text()}")
-        yield urls
+        for n in range(2):
+            processes.append(AppProcess(test_environ, tmp_path / f"app-{n}.log").start())
+        yield [process.url for process in processes]
     finally:
         for process in processes:
-            process.terminate()
-            process.wait(10)
+            process.stop()
 
 
 def test_fifty_parallel_holds_through_two_app_processes(db_session, sites, two_app_processes):
