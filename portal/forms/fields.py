@@ -153,10 +153,14 @@ _CLEANERS = {EMAIL: _email, PHONE: _phone, DATE: _date, BIRTH_DATE: _date, COUNT
 
 
 def as_date(value: str) -> date | None:
-    """A complete ISO date value as a date (None for empty or partial)."""
+    """A complete ISO date value as a date (None for empty, partial or unreadable: a rule that
+    compares with another field reads that field's raw input, whose own check reports it)."""
     if not value:
         return None
-    parsed = PartialDate.parse(value)
+    try:
+        parsed = PartialDate.parse(value)
+    except InvalidPartialDate:
+        return None
     return date(parsed.year, parsed.month, parsed.day) if parsed.is_complete else None
 
 

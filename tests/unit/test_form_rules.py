@@ -146,3 +146,11 @@ def test_control_characters_are_removed_and_text_kept_whole():
     step = FORMS["general-enquiry"].step("enquiry")
     values, errors = step.validate({"subject": "Termin\x00\x07 bitte", "message": "Zeile 1\nZeile 2\x1b"})
     assert not errors and values["subject"] == "Termin bitte" and values["message"] == "Zeile 1\nZeile 2"
+
+
+def test_a_date_rule_ignores_an_unreadable_other_field():
+    """Found by the hostile-input fuzzing: a day input of "000" reached a rule that compares dates."""
+    from portal.forms.fields import after, as_date
+
+    assert as_date("2026-12-000") is None and as_date("2026|x|") is None
+    assert after("visit_from", "end before start")("2026-12-24", {"visit_from": "2026-12-000"}) is None
