@@ -43,6 +43,15 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.public import bp as public_bp
     from portal.public import root_bp
 
+    if app.config["PORTAL_PROXY_COUNT"]:
+        # Behind reverse proxies the client address (rate limits, audit trail, booking limits)
+        # and the scheme come from their headers; trusting more hops than there are would let
+        # a client choose its own address.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PORTAL_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(backoffice_bp)

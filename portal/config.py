@@ -61,6 +61,8 @@ class Settings:
     altcha_enabled: bool
     altcha_max_number: int
     altcha_expiry_minutes: int
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted.
+    proxy_count: int = 0
 
     @property
     def is_production(self) -> bool:
@@ -94,6 +96,7 @@ class Settings:
             "PORTAL_ALTCHA_ENABLED": self.altcha_enabled,
             "PORTAL_ALTCHA_MAX_NUMBER": self.altcha_max_number,
             "PORTAL_ALTCHA_EXPIRY_MINUTES": self.altcha_expiry_minutes,
+            "PORTAL_PROXY_COUNT": self.proxy_count,
             # A request may carry one file at the limit plus the form around it.
             "MAX_CONTENT_LENGTH": self.upload_max_file_bytes + 1024 * 1024,
             "SMTP_HOST": self.smtp_host,
@@ -234,6 +237,7 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         altcha_enabled=_flag(environ.get("PORTAL_ALTCHA_ENABLED"), default=True),
         altcha_max_number=_number(environ, "PORTAL_ALTCHA_MAX_NUMBER", 100_000, minimum=1_000),
         altcha_expiry_minutes=_number(environ, "PORTAL_ALTCHA_EXPIRY_MINUTES", 10),
+        proxy_count=_number(environ, "PORTAL_PROXY_COUNT", 0, minimum=0),
         queue_target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
         claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
         match_auto_attach=_flag(environ.get("PORTAL_MATCH_AUTO_ATTACH"), default=False),

@@ -17,6 +17,7 @@ from sqlalchemy import select, update
 from portal.documents.storage import DocumentStorage
 from portal.models import AuditEvent, CaseFile, CaseFileNote, Document, OutboundMail, Submission, SubmissionStatus
 from tests import samples
+from tests.app_factory import app_for
 
 
 @pytest.fixture
@@ -109,8 +110,6 @@ def test_every_digest_column_is_classified(app):
 @pytest.fixture
 def empty_instance(database_url, tmp_path):
     """A second installation: its own empty database (no schema yet) and storage."""
-    from portal import create_app
-
     admin = None
     if database_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'restored.sqlite3'}"
@@ -121,15 +120,8 @@ def empty_instance(database_url, tmp_path):
         with admin.connect() as conn:
             conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
         url = f"{server}?options=-csearch_path%3D{schema}"
-    environ = {"PORTAL_ENV": "testing", "PORTAL_DATABASE_URL": url,
-               "PORTAL_STORAGE_DIR": str(tmp_path / "restored-storage"), "PORTAL_SECRET_KEY": "r" * 40}
-    saved = {key: os.environ.get(key) for key in environ}
-    os.environ.update(environ)
-    try:
-        restored = create_app({"TESTING": True})
-    finally:
-        for key, value in saved.items():
-            os.environ.pop(key, None) if value is None else os.environ.__setitem__(key, value)
+    restored = app_for({"PORTAL_ENV": "testing", "PORTAL_DATABASE_URL": url,
+                        "PORTAL_STORAGE_DIR": str(tmp_path / "restored-storage"), "PORTAL_SECRET_KEY": "r" * 40})
     yield restored
     from portal.extensions import db
 
