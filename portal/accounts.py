@@ -1,6 +1,9 @@
 """Staff accounts: password hashing and account creation. No Flask request in here."""
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from email_validator import EmailNotValidError, validate_email
@@ -10,6 +13,7 @@ from sqlalchemy.orm import Session
 from portal.models import Role, Site, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
+_AROUND = re.compile(r"^[\W\d_]+|[\W\d_]+$")
 _hasher = PasswordHasher()
 # Verifying against this keeps the timing of unknown and known e-mail addresses alike.
 _DUMMY_HASH = _hasher.hash("not-a-real-password-0000")
@@ -23,11 +27,42 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def check_password_strength(password: str) -> None:
+@lru_cache(maxsize=1)
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of the leaked-password corpus that zxcvbn ships
+    (a maintained package; lower case), loaded once on first use."""
+    from zxcvbn.frequency_lists import FREQUENCY_LISTS
+
+    return frozenset(word.lower() for word in FREQUENCY_LISTS["passwords"])
+
+
+def _letters(text: str) -> str:
+    """Only the letters, lower case: "Thomas.Weber-2026" and "thomasweber" compare equal."""
+    return "".join(ch for ch in text.casefold() if ch.isalpha())
+
+
+def check_password_strength(password: str, *, email: str = "", full_name: str = "", office_name: str = "") -> None:
+    """Refuse short passwords, common ones (also with digits or symbols around them) and the
+    person's own e-mail name, name or the office's name. Case does not matter."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise AccountError(f"the password must have at least {MIN_PASSWORD_LENGTH} characters")
     if len(set(password)) < 5:
         raise AccountError("the password repeats too few different characters")
+    lowered = password.casefold()
+    # "Password2026!" is "password" with a year and a symbol: as easy to guess.
+    core = _AROUND.sub("", lowered)
+    common = common_passwords()
+    if lowered in common or (len(core) >= 4 and core in common):
+        raise AccountError("the password is one of the most common passwords; choose another")
+    letters = _letters(password)
+    names = [email.split("@", 1)[0], full_name, " ".join(reversed(full_name.split())), office_name]
+    if letters and any(letters == _letters(name) for name in names if _letters(name)):
+        raise AccountError("the password must not be the e-mail address, the person's name or the office's name")
+
+
+def change_password(user: StaffUser, password: str, *, office_name: str = "") -> None:
+    check_password_strength(password, email=user.email, full_name=user.full_name, office_name=office_name)
+    user.password_hash = hash_password(password)
 
 
 def normalise_email(email: str) -> str:
@@ -38,7 +73,8 @@ def normalise_email(email: str) -> str:
 
 
 def create_staff_user(
-    session: Session, *, email: str, full_name: str, role: str, site_code: str, password: str
+    session: Session, *, email: str, full_name: str, role: str, site_code: str, password: str,
+    office_name: str = "",
 ) -> StaffUser:
     if role not in {r.value for r in Role}:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}")
@@ -49,7 +85,7 @@ def create_staff_user(
         raise AccountError(f"unknown site {site_code!r}; known sites: {known or 'none'}")
     if session.scalar(select(StaffUser.id).where(func.lower(StaffUser.email) == email)):
         raise AccountError(f"a staff account for {email} exists already")
-    check_password_strength(password)
+    check_password_strength(password, email=email, full_name=full_name, office_name=office_name)
     user = StaffUser(
         email=email, full_name=full_name.strip() or email, role=role, site=site,
         password_hash=hash_password(password),

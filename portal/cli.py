@@ -41,11 +41,17 @@ def seed_demo_command(case_files):
         raise click.ClickException("seed-demo does not run with PORTAL_ENV=production")
     report = seed_demo(db.session, case_files if case_files is not None else DEMO_CASE_FILES)
     click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
-               f"case files created: {report.case_files_created}, slots created: {report.slots_created}")
+               f"case files created: {report.case_files_created}, slots created: {report.slots_created}, "
+               f"content translations created: {report.content_created}")
     click.echo("Demo staff accounts (sign in at /backoffice/login):")
     for email, role, password, created in report.staff:
         note = "" if created else "  (existed already; password unchanged)"
         click.echo(f"  {role:<11} {email:<45} password: {password}{note}")
+    from portal.demo import DEMO_ADMIN_TOTP_SECRET
+
+    click.echo(f"The admin also enters a code (two-factor sign-in). Add the key {DEMO_ADMIN_TOTP_SECRET} to an "
+               "authenticator app, or get the current code with:\n"
+               f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_ADMIN_TOTP_SECRET}').now())\"")
 
 
 users = AppGroup("users", help="Staff accounts.")
@@ -63,12 +69,64 @@ def create_user(email, role, site_code, full_name, password):
 
     try:
         user = create_staff_user(db.session, email=email, full_name=full_name, role=role,
-                                 site_code=site_code, password=password)
+                                 site_code=site_code, password=password,
+                                 office_name=current_app.config["PORTAL_OFFICE_NAME"])
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     click.echo(f"created {user.role} {user.email} at site {site_code}")
+
+
+def _staff_by_email(email: str):
+    from sqlalchemy import func
+
+    from portal.accounts import AccountError, normalise_email
+    from portal.models import StaffUser
+
+    try:
+        email = normalise_email(email)
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
+    if user is None:
+        raise click.ClickException(f"no staff account for {email}")
+    return user
+
+
+@users.command("reset-totp")
+@click.argument("email")
+def reset_totp(email):
+    """Switch off the second factor of an account (lost phone); it is set up again at the
+    next sign-in (admins must) or from the account page."""
+    from portal import totp
+    from portal.audit import record
+
+    user = _staff_by_email(email)
+    totp.reset(user)
+    record("totp_reset", staff=None, object_type="staff_user", object_id=user.id,
+           detail={"email": user.email, "by": "command line"})
+    db.session.commit()
+    click.echo(f"two-factor sign-in of {user.email} reset; it is set up again at the next sign-in")
+
+
+@users.command("set-password")
+@click.argument("email")
+@click.password_option("--password", prompt="New password", help="Asked for when not given.")
+def set_password(email, password):
+    """Give an account a new password (same rules as for new accounts)."""
+    from portal.accounts import AccountError, change_password
+    from portal.audit import record
+
+    user = _staff_by_email(email)
+    try:
+        change_password(user, password, office_name=current_app.config["PORTAL_OFFICE_NAME"])
+    except AccountError as exc:
+        raise click.ClickException(str(exc)) from exc
+    record("password_changed", staff=None, object_type="staff_user", object_id=user.id,
+           detail={"email": user.email, "by": "command line"})
+    db.session.commit()
+    click.echo(f"new password set for {user.email}")
 
 
 @users.command("list")
@@ -78,4 +136,5 @@ def list_users():
 
     for user in db.session.scalars(select(StaffUser).order_by(StaffUser.email)):
         state = "active" if user.is_active_account else "locked"
-        click.echo(f"{user.email:<45} {user.role:<11} {user.site.code:<5} {state}")
+        factor = "2fa" if user.has_totp else "-"
+        click.echo(f"{user.email:<45} {user.role:<11} {user.site.code:<5} {state:<7} {factor}")

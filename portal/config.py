@@ -61,6 +61,19 @@ class Settings:
     altcha_enabled: bool
     altcha_max_number: int
     altcha_expiry_minutes: int
+    scan_max_file_bytes: int = 500 * 1024 * 1024  # one file of a scan delivery
+    # E-mail intake (portal.intake.email): the office's mailbox; no host means no polling.
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_security: str = "tls"  # "tls", "starttls" or "none"
+    imap_user: str = ""
+    imap_password: str = ""
+    imap_folder: str = "INBOX"
+    imap_processed_folder: str = "Processed"
+    imap_quarantine_folder: str = "Quarantine"
+    imap_ca_file: str = ""  # a private CA for the mail server; the system's CAs otherwise
+    mail_max_bytes: int = 40 * 1024 * 1024
+    staff_idle_minutes: int = 30  # a staff session ends after this long without a request
     # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted.
     proxy_count: int = 0
 
@@ -81,6 +94,8 @@ class Settings:
             "PORTAL_PUBLIC_BASE_URL": self.public_base_url,
             "PORTAL_UPLOAD_MAX_FILE_BYTES": self.upload_max_file_bytes,
             "PORTAL_UPLOAD_MAX_SUBMISSION_BYTES": self.upload_max_submission_bytes,
+            # One file of a scan delivery (a scanned paper file can have hundreds of pages).
+            "PORTAL_SCAN_MAX_FILE_BYTES": self.scan_max_file_bytes,
             "PORTAL_DRAFT_DAYS": self.draft_days,
             "PORTAL_MAIL_MAX_ATTEMPTS": self.mail_max_attempts,
             "PORTAL_BOOKING_HOLD_MINUTES": self.booking_hold_minutes,
@@ -96,9 +111,18 @@ class Settings:
             "PORTAL_ALTCHA_ENABLED": self.altcha_enabled,
             "PORTAL_ALTCHA_MAX_NUMBER": self.altcha_max_number,
             "PORTAL_ALTCHA_EXPIRY_MINUTES": self.altcha_expiry_minutes,
-            "PORTAL_PROXY_COUNT": self.proxy_count,
             # A request may carry one file at the limit plus the form around it.
             "MAX_CONTENT_LENGTH": self.upload_max_file_bytes + 1024 * 1024,
+            "PORTAL_IMAP_HOST": self.imap_host,
+            "PORTAL_IMAP_PORT": self.imap_port,
+            "PORTAL_IMAP_SECURITY": self.imap_security,
+            "PORTAL_IMAP_USER": self.imap_user,
+            "PORTAL_IMAP_PASSWORD": self.imap_password,
+            "PORTAL_IMAP_FOLDER": self.imap_folder,
+            "PORTAL_IMAP_PROCESSED_FOLDER": self.imap_processed_folder,
+            "PORTAL_IMAP_QUARANTINE_FOLDER": self.imap_quarantine_folder,
+            "PORTAL_IMAP_CA_FILE": self.imap_ca_file,
+            "PORTAL_MAIL_MAX_BYTES": self.mail_max_bytes,
             "SMTP_HOST": self.smtp_host,
             "SMTP_PORT": self.smtp_port,
             "SMTP_SECURITY": self.smtp_security,
@@ -115,7 +139,10 @@ class Settings:
             "REMEMBER_COOKIE_HTTPONLY": True,
             "REMEMBER_COOKIE_SAMESITE": "Lax",
             "REMEMBER_COOKIE_SECURE": secure_cookies,
+            # The longest a staff sign-in lasts, however active (checked against the sign-in time).
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
+            "PORTAL_STAFF_IDLE_MINUTES": self.staff_idle_minutes,
+            "PORTAL_PROXY_COUNT": self.proxy_count,
             "WTF_CSRF_TIME_LIMIT": 4 * 3600,
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
             "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
@@ -210,6 +237,15 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
     except ValueError as exc:
         raise ConfigError("PORTAL_SMTP_PORT must be a number") from exc
 
+    imap_host = environ.get("PORTAL_IMAP_HOST", "").strip()
+    imap_security = environ.get("PORTAL_IMAP_SECURITY", "tls").strip().lower() or "tls"
+    if imap_security not in {"none", "starttls", "tls"}:
+        raise ConfigError("PORTAL_IMAP_SECURITY must be tls, starttls or none")
+    if production and imap_host and imap_security == "none":
+        # The mailbox password and the applicants' documents would cross the network in clear.
+        raise ConfigError("PORTAL_IMAP_SECURITY=none is not allowed when PORTAL_ENV=production")
+    imap_port = _number(environ, "PORTAL_IMAP_PORT", 993 if imap_security == "tls" else 143)
+
     return Settings(
         env=env,
         debug=debug,
@@ -237,9 +273,21 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         altcha_enabled=_flag(environ.get("PORTAL_ALTCHA_ENABLED"), default=True),
         altcha_max_number=_number(environ, "PORTAL_ALTCHA_MAX_NUMBER", 100_000, minimum=1_000),
         altcha_expiry_minutes=_number(environ, "PORTAL_ALTCHA_EXPIRY_MINUTES", 10),
-        proxy_count=_number(environ, "PORTAL_PROXY_COUNT", 0, minimum=0),
         queue_target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
         claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
         match_auto_attach=_flag(environ.get("PORTAL_MATCH_AUTO_ATTACH"), default=False),
         match_auto_threshold=_share(environ, "PORTAL_MATCH_AUTO_THRESHOLD", 0.95),
+        scan_max_file_bytes=_number(environ, "PORTAL_SCAN_MAX_FILE_MB", 500) * 1024 * 1024,
+        imap_host=imap_host,
+        imap_port=imap_port,
+        imap_security=imap_security,
+        imap_user=environ.get("PORTAL_IMAP_USER", ""),
+        imap_password=environ.get("PORTAL_IMAP_PASSWORD", ""),
+        imap_folder=environ.get("PORTAL_IMAP_FOLDER", "").strip() or "INBOX",
+        imap_processed_folder=environ.get("PORTAL_IMAP_PROCESSED_FOLDER", "").strip() or "Processed",
+        imap_quarantine_folder=environ.get("PORTAL_IMAP_QUARANTINE_FOLDER", "").strip() or "Quarantine",
+        imap_ca_file=environ.get("PORTAL_IMAP_CA_FILE", "").strip(),
+        mail_max_bytes=_number(environ, "PORTAL_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1024),
+        staff_idle_minutes=_number(environ, "PORTAL_STAFF_IDLE_MINUTES", 30),
+        proxy_count=_number(environ, "PORTAL_PROXY_COUNT", 0, minimum=0),
     )

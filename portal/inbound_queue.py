@@ -178,6 +178,7 @@ class QueueFilter:
     assignee_id: int | None = None   # a given staff member (current claims)
     age: str | None = None           # AGE_OVERDUE or AGE_ON_TIME against the target
     older_than: int | None = None    # working days
+    visible: object = None           # who may see what: a condition from portal.casework.access
 
 
 def _is_open():
@@ -189,6 +190,8 @@ def _is_open():
 
 def conditions(f: QueueFilter, *, me_id: int, today: date, now: datetime, rules: QueueRules) -> list:
     where = [Submission.status == f.status if f.status in OPEN_VALUES else _is_open()]
+    if f.visible is not None:
+        where.append(f.visible)
     if f.service_id is not None:
         where.append(Submission.service_id == f.service_id)
     if f.no_site:

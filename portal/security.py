@@ -1,18 +1,26 @@
 """Sign-in wiring, role checks for the back office, and response headers."""
 from __future__ import annotations
 
-from flask import Flask, abort, current_app, request
-from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+import time
+from typing import NoReturn
 
+from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, logout_user
+
+from portal.audit import record
 from portal.extensions import db, login_manager
 from portal.models import Role, StaffUser
+from portal.totp import must_enrol
 
 # Staff who work case files and submissions.
 CASEWORK_STAFF = (Role.CASEWORKER, Role.TEAM_LEAD, Role.ADMIN)
 LEADS = (Role.TEAM_LEAD, Role.ADMIN)
 # Everyone with a staff account (sign-out, language, overview).
-SIGNED_IN_STAFF = (*CASEWORK_STAFF, Role.DATA_PROTECTION)
+SIGNED_IN_STAFF = (*CASEWORK_STAFF, Role.DATA_PROTECTION, Role.EDITOR)
+# Portal content (pages, service descriptions, notices): editors write, leads also publish.
+EDITORS = (Role.EDITOR, Role.TEAM_LEAD, Role.ADMIN)
+PUBLISHERS = LEADS
 AUDIT_READERS = (Role.ADMIN, Role.DATA_PROTECTION)
 
 
@@ -32,6 +40,57 @@ def allow_anonymous(view):
     return view
 
 
+def allow_before_enrolment(view):
+    """Mark the views an admin without a second factor may open (enrolment, sign-out)."""
+    view.allowed_before_enrolment = True
+    return view
+
+
+# The time source of the session checks; tests put a clock of their own here.
+clock = time.time
+
+
+def start_staff_session() -> None:
+    """Called right after login_user: the sign-in time (absolute limit) and the last request (idle)."""
+    now = int(clock())
+    session["signed_in_at"] = now
+    session["seen"] = now
+
+
+def _session_expired() -> str | None:
+    """"idle", "too_long" or None. A session without the marks (older than this check) counts as idle."""
+    now = clock()
+    signed_in, seen = session.get("signed_in_at"), session.get("seen")
+    if not isinstance(signed_in, int) or not isinstance(seen, int):
+        return "idle"
+    if now - signed_in > current_app.permanent_session_lifetime.total_seconds():
+        return "too_long"
+    if now - seen > int(current_app.config["PORTAL_STAFF_IDLE_MINUTES"]) * 60:
+        return "idle"
+    return None
+
+
+def _end_expired_session(reason: str):
+    record("session_expired", staff=current_user, object_type="staff_user", object_id=current_user.id,
+           client_address=request.remote_addr, detail={"reason": reason})
+    db.session.commit()
+    logout_user()
+    session.clear()
+    from portal.backoffice.auth import signed_out_message  # the back office's own wording
+
+    flash(signed_out_message(reason), "info")
+    target = request.full_path if request.method == "GET" else None
+    return redirect(url_for("backoffice.login", next=target.rstrip("?") if target else None))
+
+
+def refuse(object_type: str, object_id) -> NoReturn:
+    """403 for something of another site, written into the audit trail."""
+    record("denied", staff=current_user, object_type=object_type, object_id=object_id,
+           client_address=request.remote_addr, detail={"endpoint": request.endpoint or ""})
+    db.session.commit()
+    abort(403)
+
+
 def guard_backoffice_request():
     """Runs before every back-office view: fail closed when a view declares no roles."""
     view = current_app.view_functions.get(request.endpoint or "")
@@ -39,6 +98,13 @@ def guard_backoffice_request():
         return None
     if not current_user.is_authenticated:
         return login_manager.unauthorized()
+    expired = _session_expired()
+    if expired:
+        return _end_expired_session(expired)
+    session["seen"] = int(clock())
+    if must_enrol(current_user) and not getattr(view, "allowed_before_enrolment", False):
+        # An admin without a second factor can do nothing but enrol (or sign out).
+        return redirect(url_for("backoffice.two_factor"))
     roles = getattr(view, "required_roles", None)
     if not roles or current_user.role not in roles:
         abort(403)

@@ -91,8 +91,26 @@ def _send_reminders():
     return _Reminded(send_due_reminders(db.session))  # commits per booking
 
 
+class _NotConfigured:
+    """A report that is false: the worker logs nothing, `worker --once` says why."""
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __str__(self) -> str:
+        return "no IMAP mailbox configured (PORTAL_IMAP_HOST)"
+
+
+def _poll_imap():
+    from portal.mail_cli import poll_configured_mailbox
+
+    report = poll_configured_mailbox(limit=200)  # a bounded round; the rest comes next round
+    return _NotConfigured() if report is None else report
+
+
 # Reminders before "mail", so that a reminder queued in a round goes out in the same round.
 JOBS: tuple[Job, ...] = (
+    Job("imap", _poll_imap),  # first: its acknowledgements go out with "mail" in the same round
     Job("holds", _release_holds),
     Job("slots", _ensure_slots),
     Job("reminders", _send_reminders),

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import STAFF_PASSWORD, TEST_SECRET_KEY
+from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, TEST_SECRET_KEY
 
 
 def _with_search_path(url: str, schema: str) -> str:
@@ -128,6 +128,11 @@ def make_staff(db_session, sites):
         email = email or f"{role}.{site.lower()}.{uuid.uuid4().hex[:6]}@abh-test.example"
         user = create_staff_user(db_session, email=email, full_name=f"Test {role} {site}", role=role,
                                  site_code=site, password=STAFF_PASSWORD)
+        if role == "admin":
+            # Admins must have a second factor; sign_in() computes their codes from this secret.
+            from portal.models._types import utcnow
+
+            user.totp_secret, user.totp_enrolled_at = STAFF_TOTP_SECRET, utcnow()
         db_session.commit()
         return user
 

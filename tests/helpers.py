@@ -7,6 +7,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 STAFF_PASSWORD = "correct-horse-battery-staple"
+# The second factor of the admins that make_staff creates (base32, as an authenticator app has it).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 CSRF_INPUT = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
 
@@ -17,11 +19,34 @@ def csrf_token_from(html: str) -> str:
     return match.group(1) or match.group(2)
 
 
-def sign_in(client, email: str, password: str = STAFF_PASSWORD, next_url: str = ""):
+def sign_in(client, email: str, password: str = STAFF_PASSWORD, next_url: str = "",
+            totp_secret: str = STAFF_TOTP_SECRET):
+    """Password, and for accounts with a second factor (make_staff's admins) the current code."""
     page = client.get("/backoffice/login")
     token = csrf_token_from(page.get_data(as_text=True))
-    return client.post("/backoffice/login", data={"email": email, "password": password,
-                                                  "csrf_token": token, "next": next_url})
+    response = client.post("/backoffice/login", data={"email": email, "password": password,
+                                                      "csrf_token": token, "next": next_url})
+    if response.status_code == 302 and response.headers["Location"].endswith("/backoffice/login/code"):
+        response = enter_code(client, email, totp_secret)
+    return response
+
+
+def enter_code(client, email: str, secret: str = STAFF_TOTP_SECRET):
+    """The code step. Codes are single-use, and tests sign the same person in several times within
+    one 30-second step: the account's used step is forgotten first (the rule itself is tested in
+    test_two_factor)."""
+    import pyotp
+    from sqlalchemy import func, update
+
+    from portal.extensions import db
+    from portal.models import StaffUser
+
+    with client.application.app_context():
+        db.session.execute(update(StaffUser).where(func.lower(StaffUser.email) == email.lower())
+                           .values(totp_last_step=None))
+        db.session.commit()
+    token = csrf_token_from(client.get("/backoffice/login/code").get_data(as_text=True))
+    return client.post("/backoffice/login/code", data={"code": pyotp.TOTP(secret).now(), "csrf_token": token})
 
 
 

@@ -14,6 +14,7 @@ ROLE_LABELS = {
     "team_lead": _l("Team lead"),
     "admin": _l("Administrator"),
     "dpo": _l("Data protection officer"),
+    "editor": _l("Editor"),
 }
 
 
@@ -40,3 +41,6 @@ def submission_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
 from portal.backoffice import appointments, audit_views, auth, casefiles, casework, lookup, queue, statistics, views  # noqa: E402,F401  (routes register on bp)
+from portal.backoffice import inbound_mail  # noqa: E402,F401  (routes register on bp)
+from portal.backoffice import scan_batches  # noqa: E402,F401  (scanned paper files)
+from portal.backoffice import content_edit, content_items, content_media  # noqa: E402,F401  (portal content)

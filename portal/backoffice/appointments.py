@@ -21,6 +21,7 @@ from portal.appointments import office
 from portal.appointments.booking import BookingError, Person, SlotTaken, book_for_caller
 from portal.audit import record
 from portal.backoffice import bp
+from portal.casework import access
 from portal.backoffice.appointment_forms import (
     BookingActionForm, BookingSearchForm, BulkCancelForm, CallerBookingForm, ClosureForm, NoteForm,
     RemoveClosureForm, RulesForm, counters_form,
@@ -32,7 +33,7 @@ from portal.models import (
     Slot,
 )
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, LEADS, requires_role
+from portal.security import CASEWORK_STAFF, LEADS, refuse, requires_role
 
 ATTENDANCE_LABELS = {Attendance.ARRIVED: _l("Arrived"), Attendance.NO_SHOW: _l("Did not come")}
 BOOKING_STATUS_LABELS = {
@@ -83,7 +84,15 @@ def _day_from(text: str | None, default: date) -> date:
 
 
 def _may_change(site: Site) -> bool:
-    return current_user.site_id == site.id or current_user.role in {str(r) for r in LEADS}
+    return access.can_see_site(current_user, site.id)
+
+
+def _visible_site_from(code: str | None, day: date) -> Site:
+    """Like _site_from, for the day's list of names: refused (and audited) for another site."""
+    site = _site_from(code)
+    if not access.can_see_site(current_user, site.id):
+        refuse("day_list", f"{site.code}:{day.isoformat()}")
+    return site
 
 
 def _client() -> str:
@@ -100,11 +109,12 @@ def _name(booking: Booking) -> str:
 @requires_role(*CASEWORK_STAFF)
 def appointments_day():
     now = utcnow()
-    site = _site_from(request.args.get("site"))
     day = _day_from(request.args.get("day"), office.local_today(now))
+    site = _visible_site_from(request.args.get("site"), day)
     groups = office.day_listing(db.session, site.id, day, now)
+    sites = [s for s in _sites() if access.can_see_site(current_user, s.id)]
     return render_template(
-        "backoffice/appointments/day.html", site=site, sites=_sites(), day=day, groups=groups,
+        "backoffice/appointments/day.html", site=site, sites=sites, day=day, groups=groups,
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
         today=office.local_today(now), may_change=_may_change(site),
         attendance_open=day <= office.local_today(now),
@@ -117,7 +127,7 @@ def _booking_for_change(form) -> tuple[Booking, Site]:
     if booking is None:
         abort(404)
     if not _may_change(site):
-        abort(403)
+        refuse("booking", booking.reference)
     return booking, site
 
 
@@ -182,8 +192,8 @@ def appointments_day_pdf():
     )
 
     now = utcnow()
-    site = _site_from(request.args.get("site"))
     day = _day_from(request.args.get("day"), office.local_today(now))
+    site = _visible_site_from(request.args.get("site"), day)
     rows = [
         DayListRow(time=entry.starts_at.strftime("%H:%M"), counter=entry.counter,
                    surname=entry.booking.surname, given_names=entry.booking.given_names,
@@ -314,6 +324,8 @@ def appointment_booking():
     booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
     if booking is None:
         abort(404)
+    if not access.can_see_booking(current_user, booking):
+        refuse("booking", booking.reference)
     record("view", staff=current_user, object_type="booking", object_id=booking.reference,
            client_address=_client())
     db.session.commit()

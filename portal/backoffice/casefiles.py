@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
@@ -24,11 +24,12 @@ from portal.backoffice import CHANNEL_LABELS, bp
 from portal.casefiles.person import person_of
 from portal.casefiles.retention import RULE_YEARS, effective_retention_until
 from portal.casefiles.timeline import bookings_of, by_year, find_case_file, submissions_of, timeline
+from portal.casework import access
 from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.models import CaseFile, CaseFileNameKey, CaseFileNote
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 NOTE_MAX_LENGTH = 5000
 SEARCH_LIMIT = 50
@@ -59,6 +60,8 @@ def _case_file_or_404(file_number: str) -> CaseFile:
     case_file = find_case_file(db.session, file_number)
     if case_file is None:
         abort(404)
+    if not access.can_see_case_file(current_user, case_file):
+        refuse("case_file", case_file.file_number)
     return case_file
 
 
@@ -73,23 +76,29 @@ def _like_prefix(text: str) -> str:
 @requires_role(*CASEWORK_STAFF)
 def casefile_search():
     query = " ".join(request.args.get("q", "").split())[:100]
-    results = []
+    results, elsewhere = [], 0
     if query:
-        exact = db.session.scalar(select(CaseFile.file_number).where(CaseFile.file_number == query.upper()))
+        visible = access.case_file_condition(current_user)
+        exact = db.session.scalar(select(CaseFile.file_number).where(CaseFile.file_number == query.upper(), visible))
         if exact:
             return redirect(url_for("backoffice.case_file", file_number=exact))
         pattern = _like_prefix(query)
         # Surnames also by their Latin key, so that "Shevchenko" finds Шевченко once the keys exist.
         by_key = exists().where(CaseFileNameKey.case_file_id == CaseFile.id, CaseFileNameKey.kind == "surname",
                                 CaseFileNameKey.key.like(_like_prefix(query.lower()), escape="\\"))
+        matches = or_(CaseFile.file_number.ilike(pattern, escape="\\"),
+                      CaseFile.surname.ilike(pattern, escape="\\"), by_key)
         results = db.session.scalars(
-            select(CaseFile).where(or_(CaseFile.file_number.ilike(pattern, escape="\\"),
-                                       CaseFile.surname.ilike(pattern, escape="\\"), by_key))
+            select(CaseFile).where(matches, visible)
             .options(selectinload(CaseFile.site))
             .order_by(CaseFile.surname, CaseFile.given_names, CaseFile.file_number)
             .limit(SEARCH_LIMIT + 1)).all()
+        if not access.sees_all_sites(current_user):
+            # Only how many: so that nobody opens a second file for a person another site has.
+            elsewhere = db.session.scalar(select(func.count()).select_from(CaseFile).where(
+                matches, CaseFile.site_id != current_user.site_id))
     return render_template("backoffice/casefiles/search.html", query=query, results=results[:SEARCH_LIMIT],
-                           more=len(results) > SEARCH_LIMIT, limit=SEARCH_LIMIT)
+                           more=len(results) > SEARCH_LIMIT, limit=SEARCH_LIMIT, elsewhere=elsewhere)
 
 
 # -- the file ----------------------------------------------------------------------------------

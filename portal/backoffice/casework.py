@@ -11,11 +11,11 @@ from sqlalchemy import select
 
 from portal.audit import record
 from portal.backoffice import bp
-from portal.casework import actions
+from portal.casework import access, actions
 from portal.extensions import db
 from portal.models import Submission
 from portal.models.submission import OPEN_STATUSES
-from portal.security import CASEWORK_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 OPEN = {s.value for s in OPEN_STATUSES}
 
@@ -47,18 +47,23 @@ def latin_beside(text: str) -> str:
 
 @bp.app_template_global()
 def match_candidates(submission: Submission):
-    """Ranked case files for a submission that is not in a case file yet."""
-    if submission.case_file_id is not None or submission.status not in OPEN:
+    """Ranked case files for an open submission. One linked to a file by the intake (a file number
+    in an e-mail, a file the scan import opened) is not confirmed yet: the others are shown too."""
+    if submission.status not in OPEN:
         return []
     from portal.matching.candidates import for_submission
 
-    return for_submission(db.session, submission, limit=5)
+    # Only files this person may open and attach to (portal.casework.access).
+    return [c for c in for_submission(db.session, submission, limit=5)
+            if access.can_see_case_file(current_user, c.case_file) and c.case_file.id != submission.case_file_id]
 
 
 def _submission(reference: str) -> Submission:
     item = db.session.scalar(select(Submission).where(Submission.reference == reference))
     if item is None:
         abort(404)
+    if not access.can_see_submission(current_user, item):
+        refuse("submission", item.reference)
     return item
 
 
@@ -117,7 +122,8 @@ def request_documents(reference: str):
 
 
 def _attachable(item: Submission) -> bool:
-    return item.status in OPEN and item.case_file_id is None
+    """Open, and not confirmed in a case file yet (a link made by the intake may be confirmed or changed)."""
+    return item.status in OPEN
 
 
 def _not_attachable(reference: str):
@@ -135,6 +141,8 @@ def attach_to_case_file(reference: str):
     case_file = db.session.get(CaseFile, request.form.get("case_file", type=int) or 0)
     if case_file is None or not _attachable(item):
         return _not_attachable(reference)
+    if not access.can_see_case_file(current_user, case_file):
+        refuse("case_file", case_file.file_number)
     attach_submission(db.session, item, case_file, current_user, client_address=request.remote_addr or "")
     db.session.commit()
     flash(_("Attached to case file %(number)s.", number=case_file.file_number), "success")
@@ -147,7 +155,7 @@ def open_new_case_file(reference: str):
     from portal.matching.attach import open_case_file_for
 
     item = _submission(reference)
-    if not _attachable(item):
+    if not _attachable(item) or item.case_file_id is not None:
         return _not_attachable(reference)
     case_file = open_case_file_for(db.session, item, item.site or current_user.site, current_user)
     db.session.commit()

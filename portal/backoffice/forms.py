@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, PasswordField, SelectField
+from wtforms import EmailField, HiddenField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from portal.config import BACKOFFICE_LANGUAGES
@@ -15,6 +15,12 @@ class LoginForm(FlaskForm):
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                           Length(max=1024)])
     next = HiddenField()
+
+
+class CodeForm(FlaskForm):
+    """The six-digit code of an authenticator app (second factor)."""
+    code = StringField(_l("Code from your authenticator app"),
+                       validators=[DataRequired(_l("Enter the code.")), Length(max=20)])
 
 
 class LanguageForm(FlaskForm):

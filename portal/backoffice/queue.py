@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from portal import inbound_queue as inbound
 from portal.audit import record
 from portal.backoffice import bp
+from portal.casework import access
 from portal.config import LANGUAGES
 from portal.documents.storage import get_storage
 from portal.extensions import db
@@ -22,7 +23,7 @@ from portal.forms.display import display_value, label_in
 from portal.forms.registry import form_for
 from portal.models import Channel, Document, Service, Site, StaffUser, Submission
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, LEADS, requires_role
+from portal.security import CASEWORK_STAFF, LEADS, refuse, requires_role
 
 PAGE_SIZE = 50
 BROWSER_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -64,6 +65,8 @@ def _filters_from(args, services: list[Service], sites: list[Site]) -> inbound.Q
         assignee_id=_number(assignee, 2**31 - 1),
         age=_choice(args, "age", (inbound.AGE_OVERDUE, inbound.AGE_ON_TIME)),
         older_than=_number(args.get("older_than", ""), inbound.MAX_AGE_DAYS),
+        # Caseworkers: their own site and the items no site has been chosen for yet.
+        visible=access.submission_condition(current_user),
     )
 
 
@@ -112,6 +115,8 @@ def _submission_or_404(reference: str) -> Submission:
                                    .options(selectinload(Submission.history)))
     if submission is None:
         abort(404)
+    if not access.can_see_submission(current_user, submission):
+        refuse("submission", submission.reference)
     return submission
 
 
@@ -198,6 +203,8 @@ def document(document_id: int):
     item = db.session.get(Document, document_id)
     if item is None:
         abort(404)
+    if not access.can_see_document(current_user, item):
+        refuse("document", item.id)
     record("view_document", staff=current_user, object_type="document", object_id=item.id,
            client_address=request.remote_addr,
            detail={"submission_id": item.submission_id, "case_file_id": item.case_file_id})

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template
+from flask_login import current_user
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -9,12 +10,15 @@ from portal.backoffice import bp
 from portal.extensions import db
 from portal.models import CaseFile, Role, Service, Site, StaffUser, Submission
 from portal.models.submission import OPEN_STATUSES
-from portal.security import LEADS, SIGNED_IN_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, LEADS, SIGNED_IN_STAFF, requires_role
 
 
 @bp.get("/")
 @requires_role(*SIGNED_IN_STAFF)
 def dashboard():
+    if not current_user.has_role(*CASEWORK_STAFF):
+        # Editors and the data-protection officer: their own work, no casework figures.
+        return render_template("backoffice/dashboard.html", rows=None, unassigned=0)
     case_files = dict(db.session.execute(
         select(CaseFile.site_id, func.count()).group_by(CaseFile.site_id)).all())
     open_submissions = dict(db.session.execute(

@@ -33,7 +33,11 @@ DEMO_STAFF = [
     ("teamleitung@abh-demo.example", "Jana Becker", Role.TEAM_LEAD, "WZ", "demo-Teamleitung-2026"),
     ("admin@abh-demo.example", "Thomas Weber", Role.ADMIN, "WZ", "demo-Administration-2026"),
     ("datenschutz@abh-demo.example", "Petra Hoffmann", Role.DATA_PROTECTION, "WZ", "demo-Datenschutz-2026"),
+    ("redaktion@abh-demo.example", "Lena Schäfer", Role.EDITOR, "WZ", "demo-Redaktion-2026"),
 ]
+
+# The demo admin's second factor (base32). Never a real installation's: seed-demo refuses production.
+DEMO_ADMIN_TOTP_SECRET = "DEMOADMINLAHNDILLWETZLAR23456777"  # noqa: S105
 
 DEMO_CASE_FILES = 3000
 
@@ -44,6 +48,7 @@ class SeedReport:
     services_created: int = 0
     case_files_created: int = 0
     slots_created: int = 0
+    content_created: int = 0  # published translations of pages, services, FAQ, notices
     staff: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, password, created
 
 
@@ -85,11 +90,18 @@ def _seed_services(session: Session, report: SeedReport) -> None:
 
 
 def _seed_staff(session: Session, report: SeedReport) -> None:
+    from portal.models._types import utcnow
+
     for email, name, role, site_code, password in DEMO_STAFF:
-        exists = session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None
+        user = session.scalar(select(StaffUser).where(StaffUser.email == email))
+        exists = user is not None
         if not exists:
-            accounts.create_staff_user(session, email=email, full_name=name, role=role,
-                                       site_code=site_code, password=password)
+            user = accounts.create_staff_user(session, email=email, full_name=name, role=role,
+                                              site_code=site_code, password=password)
+        if role == Role.ADMIN and not user.has_totp:
+            # Admins must use a second factor; the demo's is fixed and printed, so that anyone
+            # trying the demo can add it to an app (or compute the code with pyotp).
+            user.totp_secret, user.totp_enrolled_at = DEMO_ADMIN_TOTP_SECRET, utcnow()
         report.staff.append((email, str(role), password, not exists))
 
 
@@ -144,6 +156,13 @@ def _seed_appointments(session: Session, sites: dict[str, Site], report: SeedRep
     report.slots_created = ensure_slots(session)
 
 
+def _seed_content(session: Session, report: SeedReport) -> None:
+    from portal.content.seed import load_seed_content
+    from portal.models._types import utcnow
+
+    report.content_created = load_seed_content(session, utcnow())
+
+
 def seed_demo(session: Session, case_files: int = DEMO_CASE_FILES) -> SeedReport:
     report = SeedReport()
     sites = _seed_sites(session, report)
@@ -151,5 +170,6 @@ def seed_demo(session: Session, case_files: int = DEMO_CASE_FILES) -> SeedReport
     _seed_appointments(session, sites, report)
     _seed_staff(session, report)
     _seed_case_files(session, sites, report, case_files)
+    _seed_content(session, report)
     session.commit()
     return report

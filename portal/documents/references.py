@@ -12,14 +12,17 @@ from sqlalchemy import String, cast, exists, select
 from sqlalchemy.orm import Session
 
 # "table.column": why it is not a reference to a stored file.
-NOT_STORED: dict[str, str] = {}
+NOT_STORED: dict[str, str] = {
+    "scan_batch_row.sha256": "the checksum the scan index announces; an imported row reaches its stored "
+                             "file through its document",
+}
 
 
 def stored_file_columns() -> list:
-    from portal.models import Document, DraftUpload, InboundMail, Submission
+    from portal.models import ContentMedia, Document, DraftUpload, InboundMail, Submission
 
     return [Document.sha256, DraftUpload.sha256, DraftUpload.pdf_sha256, Submission.receipt_sha256,
-            InboundMail.sha256]
+            InboundMail.sha256, ContentMedia.sha256]
 
 
 def attachment_list_columns() -> list:

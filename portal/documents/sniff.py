@@ -8,6 +8,14 @@ HEIC = "image/heic"
 
 ACCEPTED_TYPES = (PDF, JPEG, PNG, HEIC)
 
+# Scanned paper files from the scan service provider: PDF or (multi-page) TIFF. TIFF is not an
+# upload type: sniff() never returns it, so applicants' uploads stay as they are.
+TIFF = "image/tiff"
+SCAN_TYPES = (PDF, TIFF)
+# Classic TIFF, little- and big-endian. BigTIFF (version 43) is left out: scans of paper pages
+# stay far below 4 GB, and refusing it keeps one more decoder path out.
+_TIFF_MAGIC = (b"II*\x00", b"MM\x00*")
+
 # ISO-BMFF brands of HEIF/HEIC still images and sequences (phone photos).
 _HEIC_BRANDS = {b"heic", b"heix", b"hevc", b"hevx", b"heim", b"heis", b"hevm", b"hevs"}
 # Generic HEIF brands: also used by AVIF, which pillow_heif cannot read and we do not accept.
@@ -26,6 +34,15 @@ def sniff(data: bytes) -> str | None:
         return PNG
     if _is_heic(data):
         return HEIC
+    return None
+
+
+def sniff_scan(data: bytes) -> str | None:
+    """One of SCAN_TYPES, or None for anything else."""
+    if data.startswith(b"%PDF-"):
+        return PDF
+    if data[:4] in _TIFF_MAGIC:
+        return TIFF
     return None
 
 

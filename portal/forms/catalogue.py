@@ -21,6 +21,8 @@ class ServiceEntry:
     appointment_minutes: int
     # What to bring when the service has no online form (a form lists its own document slots).
     bring_along: tuple = ()
+    # False for the office's own intake kinds (scanned paper files): never listed for applicants.
+    offered_to_applicants: bool = True
 
     @property
     def form(self):
@@ -94,6 +96,19 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         bring_along=(_l("The letter saying that your card is ready"), _l("Your passport"),
                      _l("Your previous residence permit or certificate, if you have one")),
     ),
+    # Paper files from other municipalities, scanned and imported in batches (flask scans import).
+    ServiceEntry(
+        code="scanned-file",
+        name_de="Gescannte Papierakte",
+        title=_l("Scanned paper file"),
+        summary=_l("Paper files scanned and imported by the office."),
+        audience=_l("Used by the office only."),
+        needs_appointment=False, appointment_minutes=10,
+        offered_to_applicants=False,
+    ),
 )
 
 BY_CODE = {entry.code: entry for entry in CATALOGUE}
+# What the public pages list and open.
+PUBLIC_CATALOGUE = tuple(entry for entry in CATALOGUE if entry.offered_to_applicants)
+PUBLIC_BY_CODE = {entry.code: entry for entry in PUBLIC_CATALOGUE}

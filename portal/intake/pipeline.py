@@ -43,6 +43,7 @@ class IntakeFile:
     pdf_size_bytes: int
     page_count: int
     document_date: date | None = None
+    title: str = ""  # what the case file calls it ("Bescheid"); the file name when empty
 
 
 @dataclass
@@ -57,6 +58,9 @@ class IntakeDraft:
     # The same key twice (a replayed POST, a re-fetched e-mail) gives the first submission back.
     idempotency_key: str | None = None
     site_code: str | None = None
+    # Filed in this case file from the start (a scanned paper file names its file number);
+    # the submission still waits in the queue until a caseworker attaches or closes it.
+    case_file_id: int | None = None
 
 
 @dataclass
@@ -64,6 +68,9 @@ class IntakeResult:
     submission: Submission
     status_code: str | None  # only known when the submission was made now
     created: bool
+    # Per draft file, the document the case file shows (the PDF made from an image); empty
+    # when the submission existed already.
+    documents: list[Document] = field(default_factory=list)
 
 
 def find_by_idempotency_key(session: Session, key: str) -> Submission | None:
@@ -75,13 +82,8 @@ def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> I
         existing = find_by_idempotency_key(session, draft.idempotency_key)
         if existing is not None:
             return IntakeResult(existing, None, created=False)
-    service = session.scalar(select(Service).where(Service.code == draft.service_code))
-    if service is None:
-        raise IntakeError(f"unknown service {draft.service_code!r}")
-    for item in draft.files:
-        for digest in {item.sha256, item.pdf_sha256}:
-            if not storage.exists(digest):
-                raise IntakeError(f"document {item.filename!r} is not in storage ({digest})")
+    service = _service(session, draft.service_code)
+    _check_stored(storage, draft.files)
 
     now = utcnow()
     site_code = draft.site_code or site_for_postcode(draft.values.get("postcode", ""))
@@ -103,30 +105,77 @@ def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> I
         site=site,
         status=SubmissionStatus.RECEIVED,
         received_at=now,
+        case_file_id=draft.case_file_id,
     )
     submission.history.append(SubmissionStatusChange(status=SubmissionStatus.RECEIVED, at=now))
     session.add(submission)
-    for item in draft.files:
-        _add_documents(session, submission, item, draft.channel, now)
+    documents = [_add_documents(session, submission, item, draft.channel, now) for item in draft.files]
     session.flush()
-    return IntakeResult(submission, status_code, created=True)
+    return IntakeResult(submission, status_code, created=True, documents=documents)
+
+
+def add_files(session: Session, storage: DocumentStorage, submission: Submission,
+              files: list[IntakeFile]) -> list[Document]:
+    """More files for a submission received before (a scan batch delivered or resumed in parts):
+    the same checks and Document rows as receive(); filed in the submission's case file if it
+    has one. Returns, per file, the document the case file shows."""
+    _check_stored(storage, files)
+    now = utcnow()
+    documents = [_add_documents(session, submission, item, Channel(submission.channel), now) for item in files]
+    session.flush()
+    return documents
+
+
+def _service(session: Session, code: str) -> Service:
+    """The service row; made from its catalogue entry when missing (an installation where
+    seed-demo never ran still takes scanned files and e-mails)."""
+    from portal.forms.catalogue import BY_CODE
+
+    service = session.scalar(select(Service).where(Service.code == code))
+    if service is not None:
+        return service
+    entry = BY_CODE.get(code)
+    if entry is None:
+        raise IntakeError(f"unknown service {code!r}")
+    values = {"code": entry.code, "name_de": entry.name_de, "appointment_minutes": entry.appointment_minutes,
+              "needs_appointment": entry.needs_appointment, "has_online_form": entry.has_online_form,
+              "form_version": entry.form_version, "is_active": True}
+    # Another process may add the same row at this moment; its row is as good as ours.
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(Service).values(**values).on_conflict_do_nothing(index_elements=["code"]))
+    return session.scalar(select(Service).where(Service.code == code))
+
+
+def _check_stored(storage: DocumentStorage, files: list[IntakeFile]) -> None:
+    for item in files:
+        for digest in {item.sha256, item.pdf_sha256}:
+            if not storage.exists(digest):
+                raise IntakeError(f"document {item.filename!r} is not in storage ({digest})")
 
 
 def _add_documents(session: Session, submission: Submission, item: IntakeFile, channel: Channel,
-                   now: datetime) -> None:
+                   now: datetime) -> Document:
     is_pdf = item.pdf_sha256 == item.sha256
+    title = item.title or item.filename
     original = Document(
         sha256=item.sha256, size_bytes=item.size_bytes, media_type=item.media_type,
-        original_filename=item.filename, kind=item.slot, title=item.filename,
+        original_filename=item.filename, kind=item.slot, title=title,
         page_count=item.page_count if is_pdf else None,
         document_date=item.document_date or now.date(), source=channel, submission=submission,
+        case_file_id=submission.case_file_id,
     )
     session.add(original)
-    if not is_pdf:
-        # The case file gets a PDF of the image; the original stays beside it.
-        session.add(Document(
-            sha256=item.pdf_sha256, size_bytes=item.pdf_size_bytes, media_type="application/pdf",
-            original_filename=item.filename.rsplit(".", 1)[0] + ".pdf", kind=item.slot, title=item.filename,
-            page_count=item.page_count, document_date=original.document_date, source=channel,
-            submission=submission, derived_from=original,
-        ))
+    if is_pdf:
+        return original
+    # The case file gets a PDF of the image; the original stays beside it.
+    pdf = Document(
+        sha256=item.pdf_sha256, size_bytes=item.pdf_size_bytes, media_type="application/pdf",
+        original_filename=item.filename.rsplit(".", 1)[0] + ".pdf", kind=item.slot, title=title,
+        page_count=item.page_count, document_date=original.document_date, source=channel,
+        submission=submission, derived_from=original, case_file_id=submission.case_file_id,
+    )
+    session.add(pdf)
+    return pdf

@@ -74,7 +74,8 @@ def attach_submission(session: Session, submission: Submission, case_file: CaseF
                       staff_user: StaffUser | None = None, *, client_address: str = "",
                       automatic: bool = False, candidate: Candidate | None = None) -> CaseFileAlias | None:
     """Attach the submission to the case file; returns the known spelling added (or None)."""
-    if submission.case_file_id is not None and submission.case_file_id != case_file.id:
+    linked = submission.case_file
+    if linked is not None and linked.id != case_file.id and submission.status == SubmissionStatus.ATTACHED:
         raise AttachError(f"{submission.reference} is attached to another case file already")
     session.flush()
     now = utcnow()
@@ -92,6 +93,11 @@ def attach_submission(session: Session, submission: Submission, case_file: CaseF
     index_case_file(session, case_file)
     detail = {"case_file": case_file.file_number, "documents": moved, "automatic": automatic,
               "spelling_added": alias is not None}
+    if linked is not None and linked.id != case_file.id:
+        # The intake's link (a file number in a mail, a file the scan import opened) was wrong.
+        detail["moved_from"] = linked.file_number
+        _audit(session, "change", staff_user, "case_file", linked.file_number, client_address,
+               {"moved_away": submission.reference, "to": case_file.file_number})
     if candidate is not None:
         detail["score"] = round(candidate.score, 3)
     _audit(session, "attach", staff_user, "submission", submission.reference, client_address, detail)

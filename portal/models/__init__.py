@@ -4,10 +4,14 @@ from portal.models.appointment import (
     SiteBookingRules, SiteClosure, Slot,
 )
 from portal.models.audit import AuditEvent
+from portal.models.content import (
+    ContentItem, ContentKind, ContentMedia, ContentTranslation, ContentVersion, NoticePlacement, WorkflowState,
+)
 from portal.models.casefile import CaseFile, CaseFileAlias, CaseFileNameKey, CaseFileNote, CaseFileStatus
 from portal.models.document import Document
 from portal.models.draft import ApplicationDraft, DraftUpload
-from portal.models.mail import InboundMail, InboundMailStatus, OutboundMail, OutboundMailStatus
+from portal.models.mail import InboundMail, InboundMailSource, InboundMailStatus, OutboundMail, OutboundMailStatus, ReplyLimit
+from portal.models.scan import ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
 from portal.models.service import Service
 from portal.models.site import OpeningHours, Site
 from portal.models.staff import Role, StaffUser
@@ -20,9 +24,12 @@ from portal.models.submission import (
 )
 
 __all__ = [
+    "ContentItem", "ContentKind", "ContentMedia", "ContentTranslation", "ContentVersion", "NoticePlacement",
+    "WorkflowState",
     "CaseFileNameKey", "CaseFileNote", "ACTIVE_BOOKING_STATUSES", "Attendance", "ProofOfWorkRedemption", "ServiceCounters", "SiteBookingRules", "SiteClosure",
     "ApplicationDraft", "DraftUpload", "ReferenceCounter", "AuditEvent", "Booking", "BookingStatus", "CaseFile", "CaseFileAlias", "CaseFileStatus",
-    "Channel", "Document", "InboundMail", "InboundMailStatus", "OpeningHours", "OutboundMail",
-    "OutboundMailStatus", "Role", "Service", "Site", "Slot", "StaffUser", "Submission",
+    "Channel", "Document", "InboundMail", "InboundMailSource", "InboundMailStatus", "OpeningHours", "OutboundMail",
+    "OutboundMailStatus", "ReplyLimit", "Role", "Service", "Site", "Slot", "StaffUser", "Submission",
     "SubmissionStatus", "SubmissionStatusChange",
+    "ScanBatch", "ScanBatchRow", "ScanBatchStatus", "ScanRowStatus",
 ]

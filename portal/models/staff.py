@@ -5,7 +5,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from flask_login import UserMixin
-from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy import BigInteger, DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -19,6 +19,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     # The data-protection officer reads the audit trail and nothing of the casework.
     DATA_PROTECTION = "dpo"
+    # Editors write the portal's pages and notices and submit them; a team lead or admin publishes.
+    EDITOR = "editor"
 
 
 class StaffUser(UserMixin, db.Model):
@@ -35,12 +37,21 @@ class StaffUser(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Second factor (portal.totp): the base32 secret is never shown again after enrolment;
+    # the last accepted time step makes every code single-use.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 
     site: Mapped[Site] = relationship()
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.is_active_account
+
+    @property
+    def has_totp(self) -> bool:
+        return self.totp_secret is not None and self.totp_enrolled_at is not None
 
     def has_role(self, *roles: Role) -> bool:
         return self.role in {str(r) for r in roles}

@@ -26,6 +26,8 @@ SUBJECTS = {
     "submission_received": _l("Your application has been received – reference number %(reference)s"),
     "draft_resume": _l("Your saved application for %(service_title)s"),
     "documents_requested": _l("Documents missing for your application %(reference)s"),
+    # The e-mail channel's acknowledgement (portal.intake.email).
+    "email_received": _l("We have received your e-mail – reference number %(reference)s"),
     # Appointments (portal.appointments.mails): date and time as written in the mail.
     "booking_confirm_request": _l("Please confirm your appointment on %(date)s"),
     "booking_confirmed": _l("Your appointment on %(date)s at %(time)s is booked"),

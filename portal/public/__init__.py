@@ -61,4 +61,4 @@ def health():
     return {"status": "ok"}
 
 
-from portal.public import applications, appointments, human_check, services, status, views  # noqa: E402,F401  (routes register on bp)
+from portal.public import applications, appointments, human_check, pages, services, status, views  # noqa: E402,F401  (routes register on bp)

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.extensions import db
-from portal.forms.catalogue import CATALOGUE
+from portal.forms.catalogue import PUBLIC_CATALOGUE
 from portal.models import Service, Site
 from portal.public import bp
 
@@ -20,7 +20,7 @@ def _active_sites():
 @bp.get("/")
 def index():
     active = set(db.session.scalars(select(Service.code).where(Service.is_active)))
-    services = [entry for entry in CATALOGUE if entry.code in active]
+    services = [entry for entry in PUBLIC_CATALOGUE if entry.code in active]
     return render_template("public/index.html", services=services, sites=_active_sites())
 
 

@@ -36,3 +36,39 @@ def test_open_a_new_case_file(app, client, sites, make_staff, db_session):
     assert response.status_code == 302
     db_session.expire_all()
     assert submission.case_file is not None and submission.case_file.surname == "الحسن"
+
+
+def test_a_link_made_on_arrival_is_confirmed_or_changed_by_the_caseworker(app, client, sites, case_files,
+                                                                         make_staff, db_session):
+    """An e-mail naming a file number, or a scan for a file the import opened, arrives linked to that
+    file but open: the caseworker confirms the link or attaches the submission elsewhere."""
+    from portal.models import AuditEvent, Document
+
+    Applicant(app.test_client(), "uk").apply("temporary-protection", samples.STEPS["temporary-protection"],
+                                             samples.FILES["temporary-protection"])
+    submission = db_session.scalars(select(Submission)).one()
+    wrong, right = case_files[2], case_files[0]  # linked to the wrong person's file on arrival
+    submission.case_file_id = wrong.id
+    db_session.commit()
+    sign_in(client, make_staff("team_lead").email)
+    page = client.get(f"/backoffice/submissions/{submission.reference}").get_data(as_text=True)
+    assert 'id="unconfirmed-link"' in page and wrong.file_number in page
+    candidates = page[page.index('class="data-table candidates"'):]
+    assert right.file_number in candidates and "/open-case-file" not in page
+
+    response = client.post(f"/backoffice/submissions/{submission.reference}/attach",
+                           data={"csrf_token": csrf_token_from(page), "case_file": right.id})
+    assert response.status_code == 302
+    db_session.expire_all()
+    assert submission.case_file_id == right.id and submission.status == "attached"
+    assert set(db_session.scalars(select(Document.case_file_id).where(Document.submission_id == submission.id))) \
+        == {right.id}
+    moved = db_session.scalars(select(AuditEvent.detail).where(AuditEvent.object_id == wrong.file_number,
+                                                                AuditEvent.action == "change")).all()
+    assert moved and moved[-1]["moved_away"] == submission.reference
+    # Attached now: it cannot be moved again from the submission page.
+    again = client.post(f"/backoffice/submissions/{submission.reference}/attach",
+                        data={"csrf_token": csrf_token_from(page), "case_file": wrong.id})
+    assert again.status_code == 302
+    db_session.expire_all()
+    assert submission.case_file_id == right.id

@@ -4,6 +4,7 @@ import unicodedata
 from sqlalchemy import func, select
 
 from portal.models import CaseFile, CaseFileAlias, OpeningHours, Service, Site, StaffUser
+from portal.models.content import ContentItem, ContentTranslation, ContentVersion
 
 
 def _invoke(app, args, input=None):
@@ -41,7 +42,8 @@ def test_users_create_refuses_a_second_account_for_the_same_address(app, sites, 
 
 def _counts(db_session):
     return {model.__name__: db_session.scalar(select(func.count()).select_from(model))
-            for model in (Site, OpeningHours, Service, StaffUser, CaseFile, CaseFileAlias)}
+            for model in (Site, OpeningHours, Service, StaffUser, CaseFile, CaseFileAlias, ContentItem,
+                          ContentTranslation, ContentVersion)}
 
 
 def test_seed_demo_is_idempotent(app, db_session):
@@ -49,11 +51,15 @@ def test_seed_demo_is_idempotent(app, db_session):
     assert first.exit_code == 0, first.output
     assert "case files created: 400" in first.output and "password: demo-" in first.output
     counts = _counts(db_session)
-    assert counts["Site"] == 2 and counts["Service"] == 6 and counts["StaffUser"] == 5
+    assert counts["Site"] == 2 and counts["Service"] == 7 and counts["StaffUser"] == 6
     assert counts["CaseFile"] == 400 and counts["OpeningHours"] > 8
+    # Pages, service descriptions, FAQ and a notice, each language a published translation.
+    created = int(first.output.split("content translations created: ")[1].split()[0])
+    assert created == counts["ContentTranslation"] == counts["ContentVersion"] > counts["ContentItem"] > 0
 
     second = _invoke(app, ["seed-demo", "--case-files", "400"])
     assert second.exit_code == 0 and "case files created: 0" in second.output
+    assert "content translations created: 0" in second.output
     assert "existed already" in second.output
     db_session.expire_all()
     assert _counts(db_session) == counts

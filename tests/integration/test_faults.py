@@ -3,7 +3,6 @@ database unreachable for a while, and the queue claim across two app processes. 
 is no half submission, no row without its file, no lost mail, and `flask check` finds nothing."""
 from __future__ import annotations
 
-import io
 import random
 import threading
 import time
@@ -18,39 +17,10 @@ from portal.models import Document, OutboundMail, OutboundMailStatus, Submission
 from tests import samples
 from tests.app_process import AppProcess
 from tests.helpers import Applicant, csrf_token_from, in_parallel, sign_in
+from tests.http_client import HttpClient
 from tests.tcp_proxy import TcpProxy
 
 CODE = "general-enquiry"
-
-
-class _Response:
-    def __init__(self, response: requests.Response):
-        self.status_code, self.headers, self._text = response.status_code, response.headers, response.text
-
-    def get_data(self, as_text: bool = False):
-        return self._text if as_text else self._text.encode()
-
-
-class HttpClient:
-    """The Flask test client's interface over real HTTP, so that the Applicant helper drives a
-    portal in another process."""
-
-    def __init__(self, base_url: str):
-        self.base_url, self.session = base_url, requests.Session()
-
-    def get(self, path: str) -> _Response:
-        return _Response(self.session.get(self.base_url + path, allow_redirects=False, timeout=30))
-
-    def post(self, path: str, data: dict, content_type: str | None = None) -> _Response:
-        form, files = {}, []
-        for key, value in data.items():
-            if isinstance(value, list) and value and isinstance(value[0], tuple):
-                files += [(key, (name, handle.read() if isinstance(handle, io.IOBase) else handle))
-                          for handle, name in value]
-            else:
-                form[key] = value
-        return _Response(self.session.post(self.base_url + path, data=form, files=files or None,
-                                           allow_redirects=False, timeout=30))
 
 
 def _apply_until_stopped(url: str, stop: threading.Event, lang: str) -> int:

@@ -169,7 +169,7 @@ def varied(db_session, make_submission, sites, fixed_now):
 
 
 def test_all_open_submissions_are_listed_with_their_count(client, make_staff, varied):
-    sign_in(client, make_staff().email)
+    sign_in(client, make_staff("team_lead").email)  # a lead sees both sites
     body = client.get("/backoffice/queue").get_data(as_text=True)
     listed = set(REFERENCE.findall(body))
     assert listed == set(varied.values()) - {varied["closed"]}
@@ -194,7 +194,7 @@ def test_all_open_submissions_are_listed_with_their_count(client, make_staff, va
      {"plain", "old", "waiting"}),
 ])
 def test_each_filter_narrows_the_list(client, make_staff, varied, query, expected):
-    sign_in(client, make_staff().email)
+    sign_in(client, make_staff("team_lead").email)  # a lead sees both sites
     every_open = set(varied) - {"closed"}
     wanted = {varied[key] for key in (every_open if expected is None else expected)}
     body = client.get(f"/backoffice/queue{query}").get_data(as_text=True)
@@ -288,7 +288,7 @@ def test_paging_keeps_the_filters(client, make_staff, db_session, eleven, monkey
 
 @pytest.fixture
 def people(db_session, make_staff):
-    made = {"anna": make_staff("caseworker", "WZ"), "ben": make_staff("caseworker", "DIL"),
+    made = {"anna": make_staff("caseworker", "WZ"), "ben": make_staff("caseworker", "WZ"),
             "lead": make_staff("team_lead", "WZ")}
     for key, person in made.items():
         person.full_name = {"anna": "Anna Arndt", "ben": "Ben Brandt", "lead": "Lea Leitner"}[key]
@@ -524,7 +524,7 @@ def test_twenty_caseworkers_claim_over_http_at_once(app, db_session, make_submis
     reference, submission_id = item.reference, item.id
     prepared = []
     for index in range(CLAIMERS):
-        person = make_staff("caseworker", "WZ" if index % 2 else "DIL")
+        person = make_staff("caseworker", "WZ")  # the submission's site (portal.casework.access)
         client = app.test_client()
         client.environ_base["REMOTE_ADDR"] = f"10.0.5.{index + 1}"  # the sign-in limit is per address
         assert sign_in(client, person.email).status_code == 302

@@ -1,0 +1,47 @@
+"""Images and PDF leaflets for content: upload through the document checks, list with the
+reference editors paste into the Markdown."""
+from __future__ import annotations
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from portal.audit import record
+from portal.backoffice import bp
+from portal.backoffice.forms import ActionForm
+from portal.content.media import MediaRefused, markdown_reference, store_media
+from portal.documents.storage import DocumentStorage
+from portal.extensions import db
+from portal.models._types import utcnow
+from portal.models.content import ContentMedia
+from portal.security import EDITORS, requires_role
+
+
+@bp.route("/content/media", methods=["GET", "POST"])
+@requires_role(*EDITORS)
+def content_media_list():
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        upload = request.files.get("file")
+        if upload is None or not upload.filename:
+            flash(_("Please choose a file."), "error")
+        else:
+            try:
+                media = store_media(db.session, DocumentStorage(current_app.config["PORTAL_STORAGE_DIR"]),
+                                    upload.read(), upload.filename, staff=current_user, now=utcnow(),
+                                    max_bytes=current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"])
+            except MediaRefused as exc:
+                db.session.rollback()
+                flash(str(exc.message) if exc.message else
+                      _("Only JPEG and PNG images and PDF files can be shown on the portal."), "error")
+            else:
+                record("content_media_upload", staff=current_user, object_type="content_media", object_id=media.id,
+                       client_address=request.remote_addr, detail={"type": media.media_type,
+                                                                   "sha256": media.sha256})
+                db.session.commit()
+                flash(_("Uploaded. Paste this into the text: %(ref)s", ref=markdown_reference(media)), "success")
+                return redirect(url_for("backoffice.content_media_list"))
+    media = db.session.scalars(select(ContentMedia).order_by(ContentMedia.created_at.desc()).limit(200)).all()
+    return render_template("backoffice/content/media.html", media=media, form=form,
+                           reference=markdown_reference)

@@ -1,0 +1,14 @@
+"""The e-mail channel: messages from the office's IMAP mailbox or from files (.eml, Maildir,
+mbox) become submissions through intake.receive(), like web forms.
+
+parse.py      raw bytes -> ParsedMail (never raises; every header and part guarded)
+headers.py    header fields, with a fallback by hand when the parser's policy fails
+text.py       HTML to text, bounded text
+language.py   language of the message (py3langid, restricted to the portal's languages)
+finding.py    reference numbers and file numbers in subject and body
+understanding.py  filled portal forms, attachments through the document checks, drafts,
+              follow-ups to a submission, links to a case file
+replies.py    whether to acknowledge (RFC 3834 and friends), the once-per-hour limit, the mail
+process.py    store first, record, then decide: quarantine, dedup, submission, answer
+sources.py    where raw messages come from: files, Maildir, mbox, IMAP (move after commit)
+"""

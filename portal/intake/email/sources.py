@@ -1,0 +1,239 @@
+"""Where messages come from: files (.eml, Maildir, mbox) and the office's IMAP mailbox.
+
+IMAP: each message is fetched with BODY.PEEK (it stays unseen), taken in and committed, and
+only then moved to the processed or quarantine folder. If the process dies between commit and
+move, the next poll meets the message again, recognises its bytes and only moves it. A message
+above PORTAL_MAIL_MAX_BYTES is not downloaded: its header is recorded (quarantined as too
+large) and the message itself moves to the quarantine folder on the server.
+"""
+from __future__ import annotations
+
+import logging
+import mailbox
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from portal.documents.storage import DocumentStorage
+from portal.intake.email.process import MailSettings, Outcome, take_in, take_in_oversized
+from portal.models import InboundMailSource, InboundMailStatus
+
+log = logging.getLogger(__name__)
+
+HEADER_LIMIT = 256 * 1024  # what is read of an oversized message: its header
+
+
+@dataclass
+class Report:
+    """What a poll or an import did, for the command line and the worker's log."""
+
+    processed: int = 0
+    duplicates: int = 0
+    quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (where, code, reason)
+    known: int = 0  # taken in before (a re-fetch after a crash, or the same file again)
+    moved: int = 0
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (where, error): left where they were
+
+    def add(self, where: str, outcome: Outcome) -> None:
+        if outcome.known_before:
+            self.known += 1
+            self.duplicates += 1
+        elif outcome.status == InboundMailStatus.QUARANTINED:
+            self.quarantined.append((where, outcome.reason_code, outcome.reason))
+        elif outcome.status == InboundMailStatus.DUPLICATE:
+            self.duplicates += 1
+        else:
+            self.processed += 1
+
+    @property
+    def total(self) -> int:
+        return self.processed + self.duplicates + len(self.quarantined) + len(self.failed)
+
+    def __bool__(self) -> bool:  # the worker logs only rounds that did something
+        return self.total > 0
+
+    def __str__(self) -> str:
+        return (f"{self.processed} processed, {self.duplicates} duplicates, {len(self.quarantined)} quarantined"
+                + (f", {len(self.failed)} failed" if self.failed else ""))
+
+    def lines(self) -> list[str]:
+        lines = [str(self)]
+        lines += [f"quarantined: {where}: {code}: {' '.join(reason.split())}" for where, code, reason in self.quarantined]
+        lines += [f"failed: {where}: {error}" for where, error in self.failed]
+        return lines
+
+
+# -- files ---------------------------------------------------------------------------------------
+def iter_path(path: str | Path) -> Iterator[tuple[str, bytes, int]]:
+    """(where, bytes, size) per message: a Maildir folder, a folder of .eml files, an mbox
+    file or a single .eml file. Bytes of a message larger than HEADER_LIMIT… are read whole;
+    the caller decides by size."""
+    path = Path(path)
+    if path.is_dir():
+        if (path / "cur").is_dir() or (path / "new").is_dir():
+            box = mailbox.Maildir(str(path), factory=None, create=False)
+            for key in sorted(box.keys()):
+                data = box.get_bytes(key)
+                yield f"{path}/{key}", data, len(data)
+            return
+        for item in sorted(path.iterdir()):
+            if item.is_file() and item.suffix.lower() == ".eml":
+                yield str(item), item.read_bytes(), item.stat().st_size
+        return
+    with path.open("rb") as fh:
+        start = fh.read(5)
+    if start == b"From ":
+        box = mailbox.mbox(str(path), factory=None, create=False)
+        for index, key in enumerate(box.keys(), start=1):
+            data = box.get_bytes(key)
+            yield f"{path}#{index}", data, len(data)
+        return
+    yield str(path), path.read_bytes(), path.stat().st_size
+
+
+def import_paths(session: Session, storage: DocumentStorage, paths: list[str], settings: MailSettings,
+                 progress: Callable[[str], None] | None = None) -> Report:
+    report = Report()
+    for path in paths:
+        try:
+            messages = list(iter_path(path))
+        except (OSError, mailbox.Error) as exc:
+            report.failed.append((str(path), f"{type(exc).__name__}: {exc}"))
+            continue
+        for where, data, size in messages:
+            if size > settings.max_bytes:
+                outcome = take_in_oversized(session, storage, _header_of(data), size, source=InboundMailSource.FILE,
+                                            source_detail=where, settings=settings)
+            else:
+                outcome = take_in(session, storage, data, source=InboundMailSource.FILE, source_detail=where,
+                                  settings=settings)
+            report.add(where, outcome)
+            if progress:
+                progress(where)
+    return report
+
+
+def _header_of(data: bytes) -> bytes:
+    head = data[:HEADER_LIMIT]
+    for separator in (b"\r\n\r\n", b"\n\n"):
+        end = head.find(separator)
+        if end >= 0:
+            return head[: end + len(separator)]
+    return head
+
+
+# -- IMAP ------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ImapSettings:
+    host: str
+    port: int
+    security: str  # tls | starttls | none
+    user: str
+    password: str
+    folder: str = "INBOX"
+    processed_folder: str = "Processed"
+    quarantine_folder: str = "Quarantine"
+    ca_file: str = ""
+
+    @classmethod
+    def from_config(cls, config) -> ImapSettings | None:
+        if not config.get("PORTAL_IMAP_HOST"):
+            return None
+        return cls(host=config["PORTAL_IMAP_HOST"], port=int(config["PORTAL_IMAP_PORT"]),
+                   security=config["PORTAL_IMAP_SECURITY"], user=config["PORTAL_IMAP_USER"],
+                   password=config["PORTAL_IMAP_PASSWORD"], folder=config["PORTAL_IMAP_FOLDER"],
+                   processed_folder=config["PORTAL_IMAP_PROCESSED_FOLDER"],
+                   quarantine_folder=config["PORTAL_IMAP_QUARANTINE_FOLDER"],
+                   ca_file=config.get("PORTAL_IMAP_CA_FILE", ""))
+
+    @property
+    def where(self) -> str:
+        return f"imap://{self.user}@{self.host}:{self.port}/{self.folder}"
+
+
+def connect(settings: ImapSettings):
+    from imapclient import IMAPClient
+
+    context = None
+    if settings.security != "none":
+        context = ssl.create_default_context(cafile=settings.ca_file or None)
+    client = IMAPClient(settings.host, port=settings.port, ssl=settings.security == "tls", ssl_context=context,
+                        timeout=60)
+    try:
+        if settings.security == "starttls":
+            client.starttls(context)
+        client.login(settings.user, settings.password)
+    except Exception:
+        client.shutdown()
+        raise
+    return client
+
+
+def move_message(client, uid: int, folder: str) -> None:
+    """MOVE when the server has it; else COPY, flag \\Deleted and expunge that UID only
+    (UIDPLUS). Without UIDPLUS the copy stays flagged \\Deleted: a plain EXPUNGE could remove
+    other messages someone flagged, and polls skip deleted messages anyway."""
+    from imapclient import DELETED
+
+    if client.has_capability("MOVE"):
+        client.move([uid], folder)
+        return
+    client.copy([uid], folder)
+    client.add_flags([uid], [DELETED], silent=True)
+    if client.has_capability("UIDPLUS"):
+        client.uid_expunge([uid])
+
+
+def poll_imap(session: Session, storage: DocumentStorage, imap: ImapSettings, settings: MailSettings, *,
+              limit: int | None = None, mover: Callable = move_message) -> Report:
+    """Take in the messages waiting in the mailbox (at most `limit`), moving each after its commit."""
+    report = Report()
+    client = connect(imap)
+    try:
+        for folder in (imap.processed_folder, imap.quarantine_folder):
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+        client.select_folder(imap.folder)
+        uids = sorted(client.search(["UNDELETED"]))
+        if limit is not None:
+            uids = uids[:limit]
+        for chunk_start in range(0, len(uids), 200):
+            chunk = uids[chunk_start:chunk_start + 200]
+            sizes = client.fetch(chunk, ["RFC822.SIZE"])
+            for uid in chunk:
+                where = f"{imap.where} uid {uid}"
+                size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
+                outcome = _take_one(client, session, storage, uid, size, where, settings)
+                if outcome is None:
+                    report.failed.append((where, "the server returned no message"))
+                    continue
+                report.add(where, outcome)
+                target = imap.quarantine_folder if outcome.status == InboundMailStatus.QUARANTINED \
+                    else imap.processed_folder
+                mover(client, uid, target)
+                report.moved += 1
+    finally:
+        try:
+            client.logout()
+        except Exception:  # the connection may be gone; the commits are what counts
+            log.debug("IMAP logout failed", exc_info=True)
+    return report
+
+
+def _take_one(client, session: Session, storage: DocumentStorage, uid: int, size: int, where: str,
+              settings: MailSettings) -> Outcome | None:
+    if size > settings.max_bytes:
+        fetched = client.fetch([uid], ["BODY.PEEK[HEADER]"]).get(uid, {})
+        header = fetched.get(b"BODY[HEADER]")
+        if header is None:
+            return None
+        return take_in_oversized(session, storage, header, size, source=InboundMailSource.IMAP,
+                                 source_detail=where, settings=settings)
+    fetched = client.fetch([uid], ["BODY.PEEK[]"]).get(uid, {})
+    raw = fetched.get(b"BODY[]")
+    if raw is None:
+        return None
+    return take_in(session, storage, raw, source=InboundMailSource.IMAP, source_detail=where, settings=settings)

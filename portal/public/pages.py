@@ -1,0 +1,98 @@
+"""Content pages, search, content media, and the menu and notices every public page shows."""
+from __future__ import annotations
+
+from flask import abort, current_app, g, render_template, request, send_file
+from flask_babel import get_locale
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from portal.config import DEFAULT_LANGUAGE, LANGUAGES
+from portal.content import reading
+from portal.content.notices import shows_on, where_from_endpoint
+from portal.content.rendering import render_markdown
+from portal.content.search import search as search_content
+from portal.documents.storage import DocumentStorage
+from portal.extensions import db
+from portal.forms.catalogue import BY_CODE
+from portal.models._types import utcnow
+from portal.models.content import ContentKind, ContentMedia
+from portal.public import bp, root_bp
+
+
+def _language() -> str:
+    lang = g.get("lang") or str(get_locale() or DEFAULT_LANGUAGE)
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def now():
+    """The moment content is judged at; tests may set PORTAL_CONTENT_NOW to a fixed time."""
+    fixed = current_app.config.get("PORTAL_CONTENT_NOW")
+    return fixed() if callable(fixed) else (fixed or utcnow())
+
+
+@bp.app_template_global()
+def markdown(text: str):
+    return render_markdown(text)
+
+
+def _cached(name: str, load):
+    """Once per request; an error page after a database failure shows none rather than failing."""
+    if name not in g:
+        try:
+            setattr(g, name, load())
+        except SQLAlchemyError:
+            db.session.rollback()
+            setattr(g, name, [])
+    return g.get(name)
+
+
+@bp.app_template_global()
+def content_menu() -> list[reading.Shown]:
+    return _cached("_content_menu", lambda: reading.menu(db.session, _language(), now()))
+
+
+@bp.app_template_global()
+def public_notices() -> list[reading.Shown]:
+    """The notices for the page being shown, in the visitor's language (German otherwise)."""
+    if request.blueprint != "public":
+        return []
+    where = where_from_endpoint(request.endpoint, request.view_args)
+    found = _cached("_content_notices", lambda: reading.notices(db.session, _language(), now()))
+    return [shown for shown in found if shows_on(shown.item, where)]
+
+
+@bp.get("/pages/<slug>")
+def content_page(slug: str):
+    shown = reading.page(db.session, slug, g.lang, now())
+    if shown is None:
+        abort(404)
+    return render_template("public/pages/page.html", shown=shown)
+
+
+@bp.get("/search")
+def search():
+    query = request.args.get("q", "").strip()[:200]
+    hits = search_content(db.session, query, g.lang, now()) if query else []
+    results = []
+    for hit in hits:
+        item = hit.item
+        service_code = item.slug if item.kind == ContentKind.SERVICE else (item.service.code if item.service else None)
+        entry = BY_CODE.get(service_code) if service_code else None
+        if entry is not None and not getattr(entry, "offered_to_applicants", True):
+            entry = None
+        results.append({"hit": hit, "service": entry})
+    return render_template("public/pages/search.html", query=query, results=results)
+
+
+@root_bp.get("/media/<token>")
+def content_media(token: str):
+    """An image or leaflet of the content. The token is unguessable; the type was sniffed and
+    checked when it was uploaded, and is sent as such with nosniff."""
+    media = db.session.scalar(select(ContentMedia).where(ContentMedia.token == token))
+    if media is None:
+        abort(404)
+    storage = DocumentStorage(current_app.config["PORTAL_STORAGE_DIR"])
+    response = send_file(storage.open(media.sha256), mimetype=media.media_type, download_name=media.filename,
+                         as_attachment=False, max_age=3600)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response

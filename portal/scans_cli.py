@@ -1,0 +1,62 @@
+"""`flask scans import DIR`: import a delivery of scanned paper files into the case files."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+scans = AppGroup("scans", help="Scanned paper files delivered in batches.")
+
+REASON_TEXTS = {
+    "bad_row": "bad row",
+    "bad_date": "bad date",
+    "path_outside": "path outside the delivery",
+    "missing_file": "missing file",
+    "too_large": "file too large",
+    "checksum_mismatch": "checksum mismatch",
+    "unsupported_type": "neither PDF nor TIFF",
+    "unreadable_pdf": "unreadable PDF",
+    "refused_pdf": "PDF not accepted",
+    "unreadable_tiff": "unreadable TIFF",
+    "page_count_mismatch": "page count mismatch",
+    "unknown_site": "unknown site",
+    "bad_person_data": "bad person data",
+}
+
+
+@scans.command("import")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--chunk-size", default=200, show_default=True, type=click.IntRange(1, 10_000),
+              help="Rows per transaction; a crash loses at most one chunk, which the next run redoes.")
+def import_command(directory: Path, chunk_size: int):
+    """Import DIRECTORY/index.csv and the PDF or TIFF files it names (safe to run again, and to
+    run again after it was stopped).
+
+    Columns: batch_id,file_number,surname,given_names,date_of_birth,nationality,document_date,
+    document_type,path,pages,sha256. Paths are relative to DIRECTORY; the date of birth may have
+    00 for an unknown day or month; the document date is YYYY-MM-DD or DD.MM.YYYY."""
+    from portal.documents.storage import get_storage
+    from portal.intake.scans import DeliveryError, import_delivery, read_index
+
+    try:
+        records = read_index(directory)
+    except DeliveryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with click.progressbar(length=len(records), label="scanned documents") as bar:
+        report = import_delivery(db.session, get_storage(), directory, records=records, chunk_size=chunk_size,
+                                 progress=bar.update, max_file_bytes=current_app.config["PORTAL_SCAN_MAX_FILE_BYTES"],
+                                 locale=current_app.config.get("BABEL_DEFAULT_LOCALE", "de"))
+    for batch_id, file_number, line in report.case_files_opened:
+        click.echo(f"batch {batch_id}, line {line}: case file {file_number} was not known; opened from the index "
+                   "- its submission waits in the queue for a caseworker's check")
+    for item in report.failed:
+        where = f"line {item.line}" + (f", {item.file_number}" if item.file_number else "") + \
+            (f", {item.path}" if item.path else "")
+        click.echo(f"{where}: {REASON_TEXTS.get(item.code, item.code)} - {item.detail}; not imported", err=True)
+    click.echo(f"batches: {', '.join(report.batches) or '-'}; rows: {report.rows}, imported: {report.imported}, "
+               f"already present: {report.skipped}, failed: {len(report.failed)}, "
+               f"case files opened: {len(report.case_files_opened)}")

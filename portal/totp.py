@@ -1,0 +1,124 @@
+"""Second factor for staff: time-based one-time codes (RFC 6238, as authenticator apps make them).
+
+No Flask request in here. A code is accepted within one 30-second step either side of now
+(clocks drift) and only once: the last accepted step is kept per account, and a step is taken
+with a conditional UPDATE, so two requests with the same code cannot both pass.
+"""
+from __future__ import annotations
+
+import base64
+import hmac
+import time
+from datetime import datetime
+
+import pyotp
+from reportlab.graphics import renderSVG
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from sqlalchemy import or_, update
+from sqlalchemy.orm import Session
+
+from portal.models import Role, StaffUser
+
+STEP_SECONDS = 30
+VALID_WINDOW = 1  # steps either side of the current one
+CODE_DIGITS = 6
+
+
+def new_secret() -> str:
+    return pyotp.random_base32()  # 32 base32 characters: 160 bits, as RFC 4226 recommends
+
+
+def current_step(now: float | None = None) -> int:
+    return int((time.time() if now is None else now) // STEP_SECONDS)
+
+
+def code_at(secret: str, step: int) -> str:
+    return pyotp.TOTP(secret, digits=CODE_DIGITS, interval=STEP_SECONDS).at(step * STEP_SECONDS)
+
+
+def _normalise(code: str) -> str:
+    # Apps show "123 456"; people type what they see.
+    return "".join((code or "").split())
+
+
+def matching_step(secret: str, code: str, now: float | None = None, after: int | None = None) -> int | None:
+    """The time step within the window whose code this is (and later than `after`), else None."""
+    code = _normalise(code)
+    if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
+        return None
+    here = current_step(now)
+    found = None
+    for step in range(here - VALID_WINDOW, here + VALID_WINDOW + 1):
+        # Compare every step in constant time, so timing does not tell which step matched.
+        if hmac.compare_digest(code_at(secret, step), code) and (after is None or step > after):
+            found = step
+    return found
+
+
+def _take_step(session: Session, user: StaffUser, step: int) -> bool:
+    """Record `step` as used unless this or a later one was used already (single use)."""
+    result = session.execute(
+        update(StaffUser)
+        .where(StaffUser.id == user.id,
+               or_(StaffUser.totp_last_step.is_(None), StaffUser.totp_last_step < step))
+        .values(totp_last_step=step)
+        .execution_options(synchronize_session=False))
+    if result.rowcount != 1:
+        return False
+    user.totp_last_step = step
+    return True
+
+
+def verify(session: Session, user: StaffUser, code: str, now: float | None = None) -> bool:
+    """Is this the account's current code, not used before? Uses it up when it is."""
+    if not user.has_totp:
+        return False
+    step = matching_step(user.totp_secret, code, now, after=user.totp_last_step)
+    return step is not None and _take_step(session, user, step)
+
+
+def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datetime,
+          now: float | None = None) -> bool:
+    """Switch the second factor on once the person proved their app has the secret."""
+    step = matching_step(secret, code, now)
+    if step is None:
+        return False
+    user.totp_secret = secret
+    user.totp_enrolled_at = when
+    user.totp_last_step = step  # the code just typed must not sign anyone in again
+    session.flush()
+    return True
+
+
+def reset(user: StaffUser) -> None:
+    """Switch the second factor off (lost phone); the person enrols again at the next sign-in
+    (admins must) or when they choose."""
+    user.totp_secret = None
+    user.totp_enrolled_at = None
+    user.totp_last_step = None
+
+
+def must_enrol(user: StaffUser) -> bool:
+    """Admins may not work without a second factor."""
+    return user.has_role(Role.ADMIN) and not user.has_totp
+
+
+def provisioning_uri(secret: str, account: str, issuer: str) -> str:
+    return pyotp.TOTP(secret, digits=CODE_DIGITS, interval=STEP_SECONDS).provisioning_uri(
+        name=account, issuer_name=issuer)
+
+
+def grouped(secret: str) -> str:
+    """The secret in groups of four, for typing it into an app by hand."""
+    return " ".join(secret[i:i + 4] for i in range(0, len(secret), 4))
+
+
+def qr_data_uri(text: str, size: int = 200) -> str:
+    """A QR code as an SVG data: URI for an <img> (the CSP allows data: images, no inline script)."""
+    widget = QrCodeWidget(text, barLevel="M")
+    x0, y0, x1, y1 = widget.getBounds()
+    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
+    drawing.add(widget)
+    svg = renderSVG.drawToString(drawing)
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
