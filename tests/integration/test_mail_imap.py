@@ -148,3 +148,36 @@ def test_wrong_password_is_a_clear_error(app, dovecot, monkeypatch):
     monkeypatch.setitem(app.config, "PORTAL_IMAP_PASSWORD", "wrong")
     result = app.test_cli_runner().invoke(args=["mail", "poll"])
     assert result.exit_code != 0 and "IMAP poll failed" in result.output and "wrong" not in result.output
+
+
+def test_two_nodes_polling_at_once_take_each_message_once(app, db_session, dovecot):
+    """Workers on two nodes poll the same mailbox at the same moment: every message becomes one
+    submission and lands once in its folder, whoever took it (PostgreSQL: real parallel writers)."""
+    from sqlalchemy.orm import Session
+
+    from portal.documents.storage import DocumentStorage
+    from portal.intake.email.process import MailSettings
+    from portal.intake.email.sources import ImapSettings, poll_imap
+    from tests.helpers import in_parallel
+
+    if db_session.get_bind().dialect.name != "postgresql":
+        pytest.skip("parallel writers on one database: PostgreSQL (SQLite has one writer)")
+    sent = [corpus.plain(corpus.TEXTS["uk"], message_id=f"<node-{n}@example.org>", subject=f"Antrag {n}")
+            for n in range(12)]
+    for raw in sent:
+        dovecot.append(raw)
+    engine = db_session.get_bind()
+    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    imap, settings = ImapSettings.from_config(app.config), MailSettings.from_config(app.config)
+
+    def node(_index):
+        with app.app_context(), Session(engine) as session:
+            report = poll_imap(session, storage, imap, settings)
+            return report.busy, report.processed, report.failed
+
+    reports = in_parallel(2, node)
+    assert len(reports) == 2  # both polls ran to their end (a raised error loses a result)
+    assert sum(processed for _, processed, _ in reports) == 12 and not any(failed for _, _, failed in reports)
+    assert dovecot.messages("INBOX") == []
+    assert sorted(dovecot.messages("Processed")) == sorted(sent)  # each once: no double copy
+    assert _count(db_session, InboundMail) == 12 and _count(db_session, Submission) == 12

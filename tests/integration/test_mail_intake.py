@@ -298,3 +298,23 @@ def test_worker_job_reports_that_no_mailbox_is_configured(app, db_session):
     assert not report and "PORTAL_IMAP_HOST" in str(report)
     result = app.test_cli_runner().invoke(args=["mail", "poll"])
     assert result.exit_code != 0 and "PORTAL_IMAP_HOST" in result.output
+
+
+def test_hostile_messages_are_kept_and_answered_with_a_status(app, db_session, take):
+    """Arbitrary bytes and damaged real messages through the whole intake: each one is stored,
+    logged and either processed or quarantined with a reason (Hypothesis)."""
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    samples = [corpus.plain(), corpus.forward(), corpus.html_only(), corpus.rfc2231_filename()]
+
+    @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(raw=st.one_of(st.binary(min_size=1, max_size=2000), st.tuples(st.sampled_from(samples), st.binary(
+        max_size=40), st.floats(0, 1)).map(lambda t: t[0][:int(t[2] * len(t[0]))] + t[1])))
+    def attempt(raw):
+        mail = take(raw)
+        # A repeat of an earlier example (same Message-ID) is recorded as a duplicate of it.
+        assert mail is not None and mail.status in ("processed", "quarantined", "duplicate")
+        assert mail.status != "quarantined" or mail.quarantine_reason
+
+    attempt()

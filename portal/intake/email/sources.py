@@ -35,6 +35,9 @@ class Report:
     quarantined: list[tuple[str, str, str]] = field(default_factory=list)  # (where, code, reason)
     known: int = 0  # taken in before (a re-fetch after a crash, or the same file again)
     moved: int = 0
+    # Gone before this poll fetched or moved them: a worker on another node took them first.
+    taken_elsewhere: int = 0
+    busy: bool = False  # another node was polling this mailbox: this poll did nothing
     failed: list[tuple[str, str]] = field(default_factory=list)  # (where, error): left where they were
 
     def add(self, where: str, outcome: Outcome) -> None:
@@ -56,6 +59,8 @@ class Report:
         return self.total > 0
 
     def __str__(self) -> str:
+        if self.busy:
+            return "another node is polling this mailbox: nothing done"
         return (f"{self.processed} processed, {self.duplicates} duplicates, {len(self.quarantined)} quarantined"
                 + (f", {len(self.failed)} failed" if self.failed else ""))
 
@@ -190,12 +195,24 @@ def move_message(client, uid: int, folder: str) -> None:
 def poll_imap(session: Session, storage: DocumentStorage, imap: ImapSettings, settings: MailSettings, *,
               limit: int | None = None, mover: Callable = move_message) -> Report:
     """Take in the messages waiting in the mailbox (at most `limit`), moving each after its commit."""
+    from portal.locks import exclusive
+
+    # Two pollers on one mailbox could both MOVE a message (two copies in the folder): one at a time.
+    with exclusive(session.get_bind(), f"imap-poll {imap.where}") as held:
+        if not held:
+            return Report(busy=True)
+        return _poll_locked(session, storage, imap, settings, limit=limit, mover=mover)
+
+
+def _poll_locked(session: Session, storage: DocumentStorage, imap: ImapSettings, settings: MailSettings, *,
+                 limit: int | None, mover: Callable) -> Report:
+    from imapclient import IMAPClient
+
     report = Report()
     client = connect(imap)
     try:
         for folder in (imap.processed_folder, imap.quarantine_folder):
-            if not client.folder_exists(folder):
-                client.create_folder(folder)
+            _ensure_folder(client, folder)
         client.select_folder(imap.folder)
         uids = sorted(client.search(["UNDELETED"]))
         if limit is not None:
@@ -208,12 +225,21 @@ def poll_imap(session: Session, storage: DocumentStorage, imap: ImapSettings, se
                 size = int(sizes.get(uid, {}).get(b"RFC822.SIZE", 0))
                 outcome = _take_one(client, session, storage, uid, size, where, settings)
                 if outcome is None:
-                    report.failed.append((where, "the server returned no message"))
+                    if _gone(client, uid):
+                        report.taken_elsewhere += 1
+                    else:
+                        report.failed.append((where, "the server returned no message"))
                     continue
                 report.add(where, outcome)
                 target = imap.quarantine_folder if outcome.status == InboundMailStatus.QUARANTINED \
                     else imap.processed_folder
-                mover(client, uid, target)
+                try:
+                    mover(client, uid, target)
+                except IMAPClient.Error:
+                    if not _gone(client, uid):
+                        raise
+                    report.taken_elsewhere += 1  # moved by another node after its own commit
+                    continue
                 report.moved += 1
     finally:
         try:
@@ -221,6 +247,23 @@ def poll_imap(session: Session, storage: DocumentStorage, imap: ImapSettings, se
         except Exception:  # the connection may be gone; the commits are what counts
             log.debug("IMAP logout failed", exc_info=True)
     return report
+
+
+def _gone(client, uid: int) -> bool:
+    return not client.search(["UID", str(uid), "UNDELETED"])
+
+
+def _ensure_folder(client, folder: str) -> None:
+    """Create the folder unless it exists; a worker on another node may create it at the same moment."""
+    from imapclient import IMAPClient
+
+    if client.folder_exists(folder):
+        return
+    try:
+        client.create_folder(folder)
+    except IMAPClient.Error:
+        if not client.folder_exists(folder):
+            raise
 
 
 def _take_one(client, session: Session, storage: DocumentStorage, uid: int, size: int, where: str,
