@@ -19,6 +19,8 @@ import os
 import platform
 import resource
 import shutil
+import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -98,6 +100,9 @@ def main() -> int:
     parser.add_argument("--case-files", type=int, default=2_000)
     parser.add_argument("--known-share", type=float, default=0.75, help="share of file numbers the office knows")
     parser.add_argument("--chunk-size", type=int, default=200)
+    parser.add_argument("--kill-after", type=float, default=0,
+                        help="first run `flask scans import` in a process of its own and SIGKILL it after this many "
+                             "seconds; the measured run then finishes the rest (each document once)")
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="portal-bench-scans-"))
@@ -114,6 +119,7 @@ def main() -> int:
     from portal.documents.storage import get_storage
     from portal.extensions import db
     from portal.intake.scans import import_delivery
+    from portal.maintenance.check import check
     from portal.models import CaseFile, Document, Submission
 
     app = create_app({"TESTING": True})
@@ -138,6 +144,16 @@ def main() -> int:
             db.session.commit()
             database = _database_version(db)
 
+            killed_with = 0
+            if args.kill_after:
+                run = subprocess.Popen([sys.executable, "-m", "flask", "--app", "portal", "scans", "import",
+                                        str(delivery)], env=dict(os.environ), stdout=subprocess.DEVNULL,
+                                       stderr=subprocess.DEVNULL)
+                time.sleep(args.kill_after)
+                run.send_signal(signal.SIGKILL)
+                run.wait()
+                db.session.expire_all()
+                killed_with = db.session.scalar(select(func.count()).select_from(Document))
             started = time.perf_counter()
             report = import_delivery(db.session, get_storage(), delivery, chunk_size=args.chunk_size,
                                      max_file_bytes=app.config["PORTAL_SCAN_MAX_FILE_BYTES"])
@@ -145,17 +161,24 @@ def main() -> int:
             documents = db.session.scalar(select(func.count()).select_from(Document))
             submissions = db.session.scalar(select(func.count()).select_from(Submission))
             files = db.session.scalar(select(func.count()).select_from(CaseFile))
+            consistent, _orphans = check(db.session, get_storage())
     finally:
         drop()
         shutil.rmtree(work, ignore_errors=True)
 
-    assert report.imported == args.documents == documents and not report.failed, (report.imported, report.failed[:3])
+    assert report.imported + report.skipped == args.documents == documents and not report.failed, \
+        (report.imported, report.skipped, report.failed[:3])
+    assert consistent.ok, consistent.as_dict()  # no row without its file after the kill
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # kilobytes on Linux
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {database}")
     print(f"delivery: {args.documents} single-page PDFs over {args.case_files} case files "
           f"({len(known)} known, {len(report.case_files_opened)} opened); generated in {generated:.1f} s")
     print(f"imported: {report.imported} documents, {submissions} submissions, {files} case files in {elapsed:.1f} s "
           f"= {report.imported / elapsed:.0f} documents/s (chunks of {args.chunk_size}); peak memory {peak:.0f} MB")
+    if args.kill_after:
+        print(f"killed: the first run was killed (SIGKILL) after {args.kill_after:.0f} s with {killed_with} documents "
+              f"stored; the second run imported the other {report.imported}, skipped {report.skipped} as present; "
+              f"every document once, `check` finds nothing")
     return 0
 
 

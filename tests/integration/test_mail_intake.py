@@ -13,6 +13,7 @@ from portal.models import (
     Channel, Document, InboundMail, OutboundMail, ReplyLimit, Submission, SubmissionStatus,
 )
 from tests import mail_corpus as corpus
+from tests import samples
 
 
 @pytest.fixture
@@ -318,3 +319,54 @@ def test_hostile_messages_are_kept_and_answered_with_a_status(app, db_session, t
         assert mail.status != "quarantined" or mail.quarantine_reason
 
     attempt()
+
+
+def test_done_when_a_mail_client_sends_form_and_phone_photo_and_a_forward_with_a_ukrainian_name(
+        app, db_session, take):
+    """The issue's own example: a message as Thunderbird sends it (text and HTML, the filled
+    portal PDF and a phone photo with location data), a forward whose attachment has a Ukrainian
+    name, and a broken message: each ends up where it belongs."""
+    from email import policy
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["From"], message["To"] = corpus.SENDER, corpus.OFFICE
+    message["Subject"], message["Date"] = "Antrag Schutz", corpus.DATE
+    message["Message-ID"], message["User-Agent"] = "<tb-1@example.org>", "Mozilla Thunderbird 128.3"
+    message.set_content(corpus.TEXTS["uk"])
+    message.add_alternative(f"<p>{corpus.TEXTS['uk']}</p>", subtype="html")
+    message.add_attachment(corpus.fillable_form(app, values=corpus.FORM_VALUES), maintype="application",
+                           subtype="pdf", filename="Antrag ausgefüllt.pdf")
+    message.add_attachment(samples.jpeg_bytes((1200, 900), with_gps=True), maintype="image", subtype="jpeg",
+                           filename="IMG_20260302_091500.jpg")
+    mail = take(message.as_bytes(policy=policy.SMTP))
+    submission = mail.submission
+    assert mail.status == "processed" and submission.service.code == "general-enquiry"
+    assert submission.field_values["subject"] == "Termin" and submission.channel == "email"
+    documents = db_session.scalars(select(Document).where(Document.submission_id == submission.id)
+                                   .order_by(Document.id)).all()
+    kinds = sorted((d.kind, d.media_type) for d in documents)
+    assert ("application_form", "application/pdf") in kinds and ("attachment", "image/jpeg") in kinds
+    photo = next(d for d in documents if d.media_type == "image/jpeg")
+    from portal.documents.storage import DocumentStorage
+
+    assert b"GPS" not in DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).read(photo.sha256)  # metadata gone
+    assert any(d.derived_from_id == photo.id and d.media_type == "application/pdf" for d in documents)
+
+    forwarded = EmailMessage()
+    forwarded["From"], forwarded["To"] = "Ayşe Yılmaz <ayse.yilmaz@example.com.tr>", corpus.OFFICE
+    forwarded["Subject"], forwarded["Message-ID"] = "Документи", "<inner-uk@example.org>"
+    forwarded.set_content(corpus.TEXTS["uk"])
+    forwarded.add_attachment(samples.pdf_bytes(1), maintype="application", subtype="pdf",
+                             filename="Посвідка на проживання.pdf")
+    outer = EmailMessage()
+    outer["From"], outer["To"], outer["Subject"] = corpus.SENDER, corpus.OFFICE, "Fwd: Документи"
+    outer["Message-ID"] = "<fwd-uk@example.org>"
+    outer.set_content("Пересилаю документи моєї матері.")
+    outer.add_attachment(forwarded)
+    names = [d.original_filename for d in db_session.scalars(
+        select(Document).where(Document.submission_id == take(outer.as_bytes(policy=policy.SMTP)).submission_id))]
+    assert names == ["Посвідка на проживання.pdf"]
+
+    broken = take(corpus.broken_boundary())
+    assert broken.status == "quarantined" and broken.quarantine_reason and broken.submission_id is None
