@@ -42,7 +42,8 @@ def seed_demo_command(case_files):
     report = seed_demo(db.session, case_files if case_files is not None else DEMO_CASE_FILES)
     click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
                f"case files created: {report.case_files_created}, slots created: {report.slots_created}, "
-               f"content translations created: {report.content_created}")
+               f"content translations created: {report.content_created}, "
+               f"submissions created: {report.submissions_created}")
     click.echo("Demo staff accounts (sign in at /backoffice/login):")
     for email, role, password, created in report.staff:
         note = "" if created else "  (existed already; password unchanged)"

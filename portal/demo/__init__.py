@@ -49,6 +49,7 @@ class SeedReport:
     case_files_created: int = 0
     slots_created: int = 0
     content_created: int = 0  # published translations of pages, services, FAQ, notices
+    submissions_created: int = 0  # open submissions for the queue, through the intake
     staff: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, password, created
 
 
@@ -172,4 +173,12 @@ def seed_demo(session: Session, case_files: int = DEMO_CASE_FILES) -> SeedReport
     _seed_case_files(session, sites, report, case_files)
     _seed_content(session, report)
     session.commit()
+    report.submissions_created = _seed_submissions(session, case_files)
     return report
+
+
+def _seed_submissions(session: Session, case_files: int) -> int:
+    from portal.demo.submissions import seed_submissions
+    from portal.documents.storage import get_storage
+
+    return seed_submissions(session, get_storage(), case_files)

@@ -3,7 +3,9 @@ import unicodedata
 
 from sqlalchemy import func, select
 
-from portal.models import CaseFile, CaseFileAlias, OpeningHours, Service, Site, StaffUser
+from portal.models import (
+    CaseFile, CaseFileAlias, InboundMail, OpeningHours, OutboundMail, Service, Site, StaffUser, Submission,
+)
 from portal.models.content import ContentItem, ContentTranslation, ContentVersion
 
 
@@ -43,7 +45,7 @@ def test_users_create_refuses_a_second_account_for_the_same_address(app, sites, 
 def _counts(db_session):
     return {model.__name__: db_session.scalar(select(func.count()).select_from(model))
             for model in (Site, OpeningHours, Service, StaffUser, CaseFile, CaseFileAlias, ContentItem,
-                          ContentTranslation, ContentVersion)}
+                          ContentTranslation, ContentVersion, Submission, InboundMail, OutboundMail)}
 
 
 def test_seed_demo_is_idempotent(app, db_session):
@@ -54,12 +56,18 @@ def test_seed_demo_is_idempotent(app, db_session):
     assert counts["Site"] == 2 and counts["Service"] == 7 and counts["StaffUser"] == 6
     assert counts["CaseFile"] == 400 and counts["OpeningHours"] > 8
     # Pages, service descriptions, FAQ and a notice, each language a published translation.
-    created = int(first.output.split("content translations created: ")[1].split()[0])
+    created = int(first.output.split("content translations created: ")[1].split()[0].rstrip(","))
     assert created == counts["ContentTranslation"] == counts["ContentVersion"] > counts["ContentItem"] > 0
+
+    # Open submissions for the queue: web applications and e-mails, through the intake.
+    assert "submissions created: 8" in first.output
+    channels = sorted(db_session.scalars(select(Submission.channel)))
+    assert channels == ["email"] * 2 + ["web"] * 6
+    assert all(s.receipt_sha256 for s in db_session.scalars(select(Submission).where(Submission.channel == "web")))
 
     second = _invoke(app, ["seed-demo", "--case-files", "400"])
     assert second.exit_code == 0 and "case files created: 0" in second.output
-    assert "content translations created: 0" in second.output
+    assert "content translations created: 0" in second.output and "submissions created: 0" in second.output
     assert "existed already" in second.output
     db_session.expire_all()
     assert _counts(db_session) == counts
