@@ -154,6 +154,11 @@ def drive(url: str, users: int, seconds: float, seed: int, staff_emails: list[st
             except Exception as exc:  # noqa: BLE001 - every failure is reported
                 recorder.fail(f"{kind}: {type(exc).__name__}: {exc}"[:300])
 
+    return _run_users(users, user, recorder)
+
+
+def _run_users(users: int, user, recorder: Recorder) -> dict:
+    """Every virtual user in a thread of its own, until each has seen the deadline."""
     started = time.monotonic()
     threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
     for thread in threads:
@@ -174,13 +179,7 @@ def drive_bare(url: str, users: int, seconds: float) -> dict:
             if client.get("/ping").status_code != 200:
                 recorder.fail("ping")
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=user, args=(i,)) for i in range(users)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return {"elapsed": time.monotonic() - started, "times": recorder.times, "failures": recorder.failures}
+    return _run_users(users, user, recorder)
 
 
 SERVICES = ("temporary-protection", "permit-extension", "obligation-declaration", "address-change",

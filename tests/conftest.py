@@ -53,18 +53,9 @@ def test_environ(database_url, tmp_path_factory):
 def app(test_environ):
     from flask_migrate import upgrade
 
-    from portal import create_app
+    from tests.app_factory import app_for
 
-    saved = {key: os.environ.get(key) for key in test_environ}
-    os.environ.update(test_environ)
-    try:
-        application = create_app({"TESTING": True})
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
+    application = app_for(test_environ)
     with application.app_context():
         upgrade()
     return application

@@ -22,7 +22,7 @@ from datetime import date, datetime
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.documents.references import is_referenced
+from portal.documents.references import is_referenced, remove_unreferenced
 from portal.documents.storage import DocumentStorage
 from portal.models import (
     ACTIVE_BOOKING_STATUSES,
@@ -220,16 +220,7 @@ def remove_unreferenced_files(session: Session, storage: DocumentStorage, report
     """After the commit: remove the stored files of the deleted rows. Each is checked once more,
     as the same content may have been uploaded again meanwhile. A crash before this leaves
     orphan files (reported by storage.orphans), never a row without its file."""
-    removed = 0
-    for digest in sorted(report.unreferenced):
-        if is_referenced(session, digest):
-            continue
-        try:
-            storage.path(digest).unlink()
-            removed += 1
-        except FileNotFoundError:
-            pass
-    return removed
+    return remove_unreferenced(session, storage, sorted(report.unreferenced))
 
 
 def delete_due(session: Session, storage: DocumentStorage, as_of: date, *,

@@ -52,3 +52,18 @@ def referenced_digests(session: Session) -> Iterator[tuple[str, str]]:
             for item in items or []:
                 if isinstance(item, dict) and item.get("sha256"):
                     yield item["sha256"], where
+
+
+def remove_unreferenced(session: Session, storage, digests) -> int:
+    """Delete stored files that no row refers to, each checked once more just before (an upload
+    of the same content may have committed meanwhile); returns how many went."""
+    removed = 0
+    for digest in digests:
+        if is_referenced(session, digest):
+            continue
+        try:
+            storage.path(digest).unlink()
+            removed += 1
+        except FileNotFoundError:
+            pass
+    return removed

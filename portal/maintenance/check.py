@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.documents.references import is_referenced, referenced_digests
+from portal.documents.references import referenced_digests, remove_unreferenced
 from portal.documents.storage import DocumentStorage
 from portal.models import (
     ACTIVE_BOOKING_STATUSES, Booking, Channel, Document, Slot, Submission, SubmissionStatus, SubmissionStatusChange,
@@ -131,13 +131,4 @@ def check(session: Session, storage: DocumentStorage, *, verify_content: bool = 
 
 def remove_orphans(session: Session, storage: DocumentStorage, digests: list[str]) -> int:
     """Delete orphan files, each checked once more: an upload may have committed meanwhile."""
-    removed = 0
-    for digest in digests:
-        if is_referenced(session, digest):
-            continue
-        try:
-            storage.path(digest).unlink()
-            removed += 1
-        except FileNotFoundError:
-            pass
-    return removed
+    return remove_unreferenced(session, storage, digests)
