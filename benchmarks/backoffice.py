@@ -56,11 +56,13 @@ def _generate(db, case_files: int, documents: int, submissions: int, rng: random
     """Bulk rows through SQLAlchemy Core; returns sample people for the lookups."""
     from sqlalchemy import insert, select, text
 
+    from flask import current_app
+
     from portal.demo import seed_demo
     from portal.demo.people import demo_people
     from portal.models import CaseFile, CaseFileAlias, Document, Service, Site, Submission, SubmissionStatusChange
 
-    seed_demo(db.session, case_files=0)
+    seed_demo(db.session, current_app.config["SECRET_KEY"], case_files=0, with_submissions=False)
     sites = {s.code: s.id for s in db.session.scalars(select(Site))}
     services = list(db.session.scalars(select(Service.id)))
     people = demo_people(case_files, seed=7)

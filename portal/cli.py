@@ -39,7 +39,8 @@ def seed_demo_command(case_files):
 
     if current_app.config["ENV_NAME"] == "production":
         raise click.ClickException("seed-demo does not run with PORTAL_ENV=production")
-    report = seed_demo(db.session, case_files if case_files is not None else DEMO_CASE_FILES)
+    report = seed_demo(db.session, current_app.config["SECRET_KEY"],
+                       case_files if case_files is not None else DEMO_CASE_FILES)
     click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
                f"case files created: {report.case_files_created}, slots created: {report.slots_created}, "
                f"content translations created: {report.content_created}, "

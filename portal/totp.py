@@ -3,6 +3,11 @@
 No Flask request in here. A code is accepted within one 30-second step either side of now
 (clocks drift) and only once: the last accepted step is kept per account, and a step is taken
 with a conditional UPDATE, so two requests with the same code cannot both pass.
+
+Secrets are stored sealed (Fernet, with a key derived from the installation's secret key), so
+that a copy of the database alone does not give anyone the second factor. A new secret key
+makes the sealed secrets unreadable: staff then enrol again (`flask users reset-totp`). A secret
+stored before sealing existed is read as it is and sealed at its next successful use.
 """
 from __future__ import annotations
 
@@ -12,6 +17,9 @@ import time
 from datetime import datetime
 
 import pyotp
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
@@ -23,6 +31,32 @@ from portal.models import Role, StaffUser
 STEP_SECONDS = 30
 VALID_WINDOW = 1  # steps either side of the current one
 CODE_DIGITS = 6
+
+
+_SEALED_PREFIX = "gAAAAA"  # every Fernet token starts so (version byte and timestamp)
+
+
+class UnreadableSecret(ValueError):
+    """The sealed secret does not open with this installation's key (the secret key changed)."""
+
+
+def _fernet(secret_key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal staff totp").derive(
+        secret_key.encode())
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def seal(secret: str, secret_key: str) -> str:
+    return _fernet(secret_key).encrypt(secret.encode()).decode("ascii")
+
+
+def unseal(stored: str, secret_key: str) -> str:
+    if not stored.startswith(_SEALED_PREFIX):
+        return stored  # stored before sealing existed
+    try:
+        return _fernet(secret_key).decrypt(stored.encode()).decode()
+    except InvalidToken as exc:
+        raise UnreadableSecret("the second factor was sealed with another secret key") from exc
 
 
 def new_secret() -> str:
@@ -70,21 +104,29 @@ def _take_step(session: Session, user: StaffUser, step: int) -> bool:
     return True
 
 
-def verify(session: Session, user: StaffUser, code: str, now: float | None = None) -> bool:
+def verify(session: Session, user: StaffUser, code: str, secret_key: str, now: float | None = None) -> bool:
     """Is this the account's current code, not used before? Uses it up when it is."""
     if not user.has_totp:
         return False
-    step = matching_step(user.totp_secret, code, now, after=user.totp_last_step)
-    return step is not None and _take_step(session, user, step)
+    try:
+        secret = unseal(user.totp_secret, secret_key)
+    except UnreadableSecret:
+        return False  # an admin resets it; the person enrols again
+    step = matching_step(secret, code, now, after=user.totp_last_step)
+    if step is None or not _take_step(session, user, step):
+        return False
+    if not user.totp_secret.startswith(_SEALED_PREFIX):
+        user.totp_secret = seal(secret, secret_key)
+    return True
 
 
-def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datetime,
+def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datetime, secret_key: str,
           now: float | None = None) -> bool:
     """Switch the second factor on once the person proved their app has the secret."""
     step = matching_step(secret, code, now)
     if step is None:
         return False
-    user.totp_secret = secret
+    user.totp_secret = seal(secret, secret_key)
     user.totp_enrolled_at = when
     user.totp_last_step = step  # the code just typed must not sign anyone in again
     session.flush()

@@ -117,7 +117,7 @@ def login_code():
         return redirect(url_for("backoffice.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.verify(db.session, user, form.code.data):
+        if totp.verify(db.session, user, form.code.data, current_app.config["SECRET_KEY"]):
             return _complete_sign_in(user, session["pending_sign_in"].get("next"))
         db.session.rollback()
         form.code.errors.append(_("The code is wrong or has been used already. Enter the current code."))
@@ -141,7 +141,7 @@ def two_factor():
         secret = session["totp_enrolment_secret"] = totp.new_secret()
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.enrol(db.session, user, secret, form.code.data, utcnow()):
+        if totp.enrol(db.session, user, secret, form.code.data, utcnow(), current_app.config["SECRET_KEY"]):
             session.pop("totp_enrolment_secret", None)
             record("totp_enrol", staff=user, object_type="staff_user", object_id=user.id,
                    client_address=request.remote_addr)

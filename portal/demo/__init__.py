@@ -90,8 +90,9 @@ def _seed_services(session: Session, report: SeedReport) -> None:
         service.form_version = entry.form_version
 
 
-def _seed_staff(session: Session, report: SeedReport) -> None:
+def _seed_staff(session: Session, report: SeedReport, secret_key: str) -> None:
     from portal.models._types import utcnow
+    from portal.totp import seal
 
     for email, name, role, site_code, password in DEMO_STAFF:
         user = session.scalar(select(StaffUser).where(StaffUser.email == email))
@@ -102,7 +103,7 @@ def _seed_staff(session: Session, report: SeedReport) -> None:
         if role == Role.ADMIN and not user.has_totp:
             # Admins must use a second factor; the demo's is fixed and printed, so that anyone
             # trying the demo can add it to an app (or compute the code with pyotp).
-            user.totp_secret, user.totp_enrolled_at = DEMO_ADMIN_TOTP_SECRET, utcnow()
+            user.totp_secret, user.totp_enrolled_at = seal(DEMO_ADMIN_TOTP_SECRET, secret_key), utcnow()
         report.staff.append((email, str(role), password, not exists))
 
 
@@ -164,16 +165,19 @@ def _seed_content(session: Session, report: SeedReport) -> None:
     report.content_created = load_seed_content(session, utcnow())
 
 
-def seed_demo(session: Session, case_files: int = DEMO_CASE_FILES) -> SeedReport:
+def seed_demo(session: Session, secret_key: str, case_files: int = DEMO_CASE_FILES,
+              with_submissions: bool = True) -> SeedReport:
+    """secret_key: the installation's, which seals the demo admin's second factor."""
     report = SeedReport()
     sites = _seed_sites(session, report)
     _seed_services(session, report)
     _seed_appointments(session, sites, report)
-    _seed_staff(session, report)
+    _seed_staff(session, report, secret_key)
     _seed_case_files(session, sites, report, case_files)
     _seed_content(session, report)
     session.commit()
-    report.submissions_created = _seed_submissions(session, case_files)
+    if with_submissions:
+        report.submissions_created = _seed_submissions(session, case_files)
     return report
 
 

@@ -39,7 +39,7 @@ class StaffUser(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     # Second factor (portal.totp): the base32 secret is never shown again after enrolment;
     # the last accepted time step makes every code single-use.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (portal.totp.seal)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
 

@@ -43,7 +43,11 @@ def test_enrolment_shows_qr_and_key_once_and_then_asks_for_the_code(app, client,
     secret, page, response = _enrol(client)
     assert 'src="data:image/svg+xml;base64,' in page and "<script" not in page
     assert response.status_code == 302 and _fresh(db_session, user).has_totp
-    assert _fresh(db_session, user).totp_secret == secret
+    stored = _fresh(db_session, user).totp_secret
+    assert stored != secret and secret not in stored, "stored sealed, not as the app shows it"
+    from portal.totp import unseal
+
+    assert unseal(stored, app.config["SECRET_KEY"]) == secret
     again = client.get("/backoffice/account/two-factor").get_data(as_text=True)
     assert 'id="two-factor-on"' in again and secret not in again and secret[:4] not in again, "never shown again"
     assert "totp_enrol" in _actions(db_session)
@@ -182,3 +186,14 @@ def test_demo_admin_signs_in_with_the_printed_key(app, db_session):
     client = app.test_client()
     assert sign_in(client, email, password=password, totp_secret=DEMO_ADMIN_TOTP_SECRET).status_code == 302
     assert client.get("/backoffice/admin/staff").status_code == 200
+
+
+def test_a_secret_stored_before_sealing_is_sealed_at_its_next_use(app, client, make_staff, db_session):
+    from portal.totp import unseal
+    from tests.helpers import STAFF_TOTP_SECRET
+
+    admin = make_staff("admin")  # the fixture stores the secret as older versions did, unsealed
+    assert _fresh(db_session, admin).totp_secret == STAFF_TOTP_SECRET
+    assert sign_in(client, admin.email).status_code == 302
+    stored = _fresh(db_session, admin).totp_secret
+    assert stored != STAFF_TOTP_SECRET and unseal(stored, app.config["SECRET_KEY"]) == STAFF_TOTP_SECRET

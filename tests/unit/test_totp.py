@@ -54,3 +54,15 @@ def test_enrolment_material():
     assert qr.startswith("data:image/svg+xml;base64,")
     svg = base64.b64decode(qr.split(",", 1)[1]).decode()
     assert "<svg" in svg and "<script" not in svg and svg.count("<rect") + svg.count("<path") > 50
+
+
+def test_secrets_are_sealed_with_the_installation_key():
+    from portal.totp import UnreadableSecret, seal, unseal
+
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    sealed = seal(secret, "k" * 40)
+    assert sealed != seal(secret, "k" * 40), "a fresh nonce each time"
+    assert secret not in sealed and unseal(sealed, "k" * 40) == secret
+    assert unseal(secret, "k" * 40) == secret  # stored before sealing existed
+    with pytest.raises(UnreadableSecret):
+        unseal(sealed, "another secret key, after a rotation")
