@@ -18,38 +18,19 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.throwaway_database import throwaway_database  # noqa: E402
+
 
 def _percentiles(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(round(0.95 * (len(ordered) - 1))))]
     return statistics.median(ordered), p95, ordered[-1]
-
-
-def _prepare_database(url: str | None) -> tuple[str, callable]:
-    if not url:
-        folder = tempfile.mkdtemp(prefix="portal-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: None
-    import sqlalchemy as sa
-
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
 
 
 def _generate(db, case_files: int, documents: int, submissions: int, rng: random.Random) -> list:
@@ -145,7 +126,7 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=200)
     args = parser.parse_args()
 
-    url, drop = _prepare_database(args.database_url)
+    url, drop = throwaway_database(args.database_url, "bench")
     os.environ.update({"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "b" * 40,
                        "PORTAL_STORAGE_DIR": tempfile.mkdtemp(prefix="portal-bench-store-")})
     from flask_migrate import upgrade

@@ -22,7 +22,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -35,6 +34,8 @@ if getattr(sys.modules.get("queue"), "__file__", None) == __file__:
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.throwaway_database import throwaway_database  # noqa: E402
+
 PASSWORD = "benchmark-password-0123"
 BATCH = 5000
 NEXT_LINK = re.compile(r'href="(/backoffice/queue\?after=[^"]+)"')
@@ -42,28 +43,6 @@ CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 SURNAMES = ["Шевченко", "Al-Hassan", "Yılmaz", "Kowalski", "Nguyen", "Ahmadi", "Popescu", "Müller", "Иванова",
             "الحسن", "Demir", "Haddad", "Petrenko", "Rahimi", "Santos", "Kaya"]
 GIVEN = ["Olena", "Mohammad", "Ayşe", "Piotr", "Linh", "Fatemeh", "Andrei", "Anna", "Олександр", "محمد"]
-
-
-def _prepare_database(url: str | None) -> tuple[str, callable]:
-    """A fresh database: a temporary SQLite file, or a schema of its own on PostgreSQL."""
-    if not url:
-        folder = tempfile.mkdtemp(prefix="portal-queue-bench-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
-    import sqlalchemy as sa
-
-    url = re.sub(r"^postgresql://", "postgresql+psycopg://", url)
-    schema = f"queue_bench_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
 
 
 def _pick(rng: random.Random, weighted: dict):
@@ -82,8 +61,9 @@ def _generate(session, open_count: int, closed_count: int, staff_count: int, rng
     sites = _seed_sites(session, report)
     _seed_services(session, report)
     session.commit()
-    me = create_staff_user(session, email="bench@abh-test.example", full_name="Bench Caseworker",
-                           role="caseworker", site_code="WZ", password=PASSWORD)
+    # A team lead sees both sites' items (a caseworker only the own site's), so the whole queue is paged.
+    me = create_staff_user(session, email="bench@abh-test.example", full_name="Bench Team Lead",
+                           role="team_lead", site_code="WZ", password=PASSWORD)
     session.flush()
     # Colleagues who hold claims; no password needed, they never sign in.
     session.execute(insert(StaffUser), [
@@ -183,7 +163,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=5)
     args = parser.parse_args()
 
-    url, drop = _prepare_database(args.database_url)
+    url, drop = throwaway_database(args.database_url, "queue-bench")
     storage = tempfile.mkdtemp(prefix="portal-queue-bench-store-")
     os.environ.update({"PORTAL_ENV": "testing", "PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "q" * 40,
                        "PORTAL_STORAGE_DIR": storage, "PORTAL_RATELIMIT_ENABLED": "0"})

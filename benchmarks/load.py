@@ -34,7 +34,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.inbound_queue import PASSWORD, _generate, _prepare_database  # noqa: E402
+from benchmarks.inbound_queue import PASSWORD, _generate  # noqa: E402
+from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 WEIGHTS = {"browse": 50, "apply": 15, "book": 15, "casework": 20}
 LANGS = ("de", "uk", "ar", "tr", "ru", "fa", "en")
@@ -238,7 +239,7 @@ def _print_table(title: str, result: dict) -> None:
 
 
 def conduct(args) -> int:
-    database_url, drop = _prepare_database(args.database_url)
+    database_url, drop = throwaway_database(args.database_url, "load")
     storage = tempfile.mkdtemp(prefix="portal-load-store-")
     env = {**os.environ, "PORTAL_ENV": "development", "PORTAL_DATABASE_URL": database_url,
            "PORTAL_SECRET_KEY": "l" * 48, "PORTAL_STORAGE_DIR": storage, "PORTAL_ALTCHA_ENABLED": "0",

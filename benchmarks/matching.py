@@ -21,7 +21,6 @@ import statistics
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,33 +30,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(__file__).resolve().parent]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.throwaway_database import throwaway_database  # noqa: E402
+
 BATCH = 5000
 
 
 def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
-
-
-def _prepare_database(url: str | None):
-    """A throwaway database: a SQLite file in a temporary folder, or a PostgreSQL schema."""
-    if not url:
-        folder = tempfile.mkdtemp(prefix="portal-bench-matching-")
-        return f"sqlite:///{folder}/bench.sqlite3", lambda: shutil.rmtree(folder, ignore_errors=True)
-    import sqlalchemy as sa
-
-    url = url.replace("postgresql://", "postgresql+psycopg://", 1)
-    schema = f"bench_matching_{uuid.uuid4().hex[:8]}"
-    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
-
-    joiner = "&" if "?" in url else "?"
-    return f"{url}{joiner}options=-csearch_path%3D{schema}", drop
 
 
 def _generate(session, count: int):
@@ -171,7 +150,7 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=17)
     args = parser.parse_args()
 
-    url, drop = _prepare_database(args.database_url)
+    url, drop = throwaway_database(args.database_url, "bench-matching")
     storage = tempfile.mkdtemp(prefix="portal-bench-matching-store-")
     os.environ.update({"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "m" * 40, "PORTAL_ENV": "testing",
                        "PORTAL_STORAGE_DIR": storage})

@@ -29,9 +29,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from backoffice import _prepare_database  # noqa: E402  (the same schema-per-run set-up)
+from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 COLUMNS = ("batch_id", "file_number", "surname", "given_names", "date_of_birth", "nationality", "document_date",
            "document_type", "path", "pages", "sha256")
@@ -106,7 +105,7 @@ def main() -> int:
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="portal-bench-scans-"))
-    url, drop = _prepare_database(args.database_url)
+    url, drop = throwaway_database(args.database_url, "bench-scans")
     if not args.database_url:
         url = f"sqlite:///{work}/bench.sqlite3"
     os.environ.update({"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "b" * 40,

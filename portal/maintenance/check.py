@@ -84,11 +84,12 @@ def _check_files(session: Session, storage: DocumentStorage, report: CheckReport
         report.files_checked += 1
         if digest in referenced:
             continue
-        age = now - storage.path(digest).stat().st_mtime
+        stat = storage.path(digest).stat()
+        age = now - stat.st_mtime
         if age < grace_seconds:
             report.in_flight.append(digest)
         else:
-            report.add("orphan_file", f"{digest} ({storage.size(digest)} bytes, {age / 3600:.1f} h old) "
+            report.add("orphan_file", f"{digest} ({stat.st_size} bytes, {age / 3600:.1f} h old) "
                                       "is referred to by no row")
             old_orphans.append(digest)
     return old_orphans

@@ -38,7 +38,9 @@ def page(browser, live_server, request):
     context.set_default_timeout(10_000)
     page = context.new_page()
     foreign = []
-    page.on("request", lambda req: None if req.url.startswith((live_server, "data:")) else foreign.append(req.url))
+    # chrome:// and chrome-extension:// are the browser's own files (its PDF viewer), not other origins.
+    own = (live_server, "data:", "chrome:", "chrome-extension:")
+    page.on("request", lambda req: None if req.url.startswith(own) else foreign.append(req.url))
     yield page
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:

@@ -189,21 +189,6 @@ def test_public_pages_have_no_serious_violations(page, lang, sites, db_session, 
     axe.assert_clean()
 
 
-@pytest.fixture
-def office_page(browser, live_server):
-    """Like the `page` fixture, but the submission page shows its PDF in Chromium's own viewer,
-    whose chrome:// and chrome-extension:// files are the browser's, not other origins."""
-    context = browser.new_context(base_url=live_server)
-    context.set_default_timeout(10_000)
-    page = context.new_page()
-    foreign = []
-    page.on("request", lambda req: None if req.url.startswith((live_server, "data:", "chrome:", "chrome-extension:"))
-            else foreign.append(req.url))
-    yield page
-    context.close()
-    assert not foreign, f"the page loaded from other origins: {foreign}"
-
-
 def _sign_in(page, email: str) -> None:
     page.goto("/backoffice/login")
     page.locator("#email").fill(email)
@@ -231,7 +216,7 @@ def _back_office_data(app, db_session, sites, case_files, make_submission):
     return submission, slot
 
 
-def test_back_office_pages_have_no_serious_violations(office_page, app, db_session, sites, case_files, make_staff,
+def test_back_office_pages_have_no_serious_violations(page, app, db_session, sites, case_files, make_staff,
                                                      make_submission):
     from sqlalchemy import select
 
@@ -240,7 +225,6 @@ def test_back_office_pages_have_no_serious_violations(office_page, app, db_sessi
     submission, slot = _back_office_data(app, db_session, sites, case_files, make_submission)
     lead, dpo = make_staff("team_lead", "WZ"), make_staff("dpo", "WZ")
     page_id = db_session.scalar(select(ContentItem.id).where(ContentItem.slug == "accessibility"))
-    page = office_page
     axe = Axe(page)
 
     axe.visit("/backoffice/login", "login")
