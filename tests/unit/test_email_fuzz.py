@@ -18,7 +18,7 @@ FUZZ = settings(max_examples=150, deadline=None)
 HOSTILE = st.one_of(st.text(max_size=300), st.sampled_from([
     "=?utf-8?b?0J7Qu9C10LrRgdCw0L3QtNGA?=", "=?koi8-r?q?=EF=CC=C5?=", "=?x-unknown?b?////?=", "=?utf-8?q?",
     "\r\nBcc: victim@example.org", "<script>alert(1)</script>", "a" * 5000, "\x00\x01\x7f", "\u202e",
-    "محمد <m@example.org>", "Олександр <o@example.org>", "<>", "\"unterminated <x@y", "@@@",
+    "محمد <m@example.org>", "Олександр <o@example.org>", "<>", "\"unterminated <x@y", "@@@", ":;0",
 ]))
 
 
@@ -57,8 +57,10 @@ def test_hostile_headers_names_and_charsets(subject, sender, filename, body, cha
     for name, value in (("Subject", subject), ("From", sender)):
         try:
             message[name] = value
-        except (ValueError, TypeError):
-            message[name] = "x"  # the stdlib refuses to write some of these; raw bytes below cover them
+        except (ValueError, TypeError, AttributeError):
+            # the stdlib refuses to write some of these (and trips over an empty group such as
+            # ":;0"); the raw bytes below and test_group_syntax_sender_is_a_problem_not_a_crash cover them
+            message[name] = "x"
     message["Message-ID"] = "<fuzz@example.org>"
     message.set_content(body)
     try:
@@ -70,3 +72,12 @@ def test_hostile_headers_names_and_charsets(subject, sender, filename, body, cha
         raw = raw.replace(b'charset="utf-8"', f'charset="{charset}"'.encode())
     raw = raw.replace(b"Subject: ", b"Subject: " + subject.encode("utf-8", "surrogatepass")[:200] + b" ", 1)
     _assert_parsed(parse_message(raw))
+
+
+def test_group_syntax_sender_is_a_problem_not_a_crash():
+    # ":;0" makes the stdlib's address parser raise AttributeError (found by the test above)
+    raw = b"From: :;0\r\nSubject: s\r\nMessage-ID: <g@example.org>\r\n\r\nText\r\n"
+    parsed = parse_message(raw)
+    _assert_parsed(parsed)
+    assert parsed.sender_address == "" and parsed.text == "Text"
+    assert any("From" in problem for problem in parsed.problems)
