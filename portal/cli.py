@@ -112,6 +112,30 @@ def reset_totp(email):
     click.echo(f"two-factor sign-in of {user.email} reset; it is set up again at the next sign-in")
 
 
+@users.command("reseal-totp")
+def reseal_totp():
+    """Seal every second factor with the current secret key. After a rotation of
+    PORTAL_SECRET_KEY (the old key in PORTAL_SECRET_KEY_FALLBACKS), run this before the old key
+    is dropped; a factor no configured key opens is named (reset it with reset-totp)."""
+    from portal import totp
+    from portal.config import secret_keys
+    from portal.models import StaffUser
+
+    keys = secret_keys(current_app.config)
+    resealed, unreadable = 0, []
+    for user in db.session.scalars(select(StaffUser).where(StaffUser.totp_secret.is_not(None))):
+        try:
+            resealed += totp.reseal(user, keys)
+        except totp.UnreadableSecret:
+            unreadable.append(user.email)
+    db.session.commit()
+    click.echo(f"second factors sealed again with the current key: {resealed}")
+    for email in unreadable:
+        click.echo(f"cannot open the second factor of {email}: reset it (users reset-totp {email})")
+    if unreadable:
+        raise SystemExit(1)
+
+
 @users.command("set-password")
 @click.argument("email")
 @click.password_option("--password", prompt="New password", help="Asked for when not given.")

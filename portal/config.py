@@ -6,6 +6,7 @@ key); production refuses to start when something that must be chosen is missing.
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
@@ -76,6 +77,8 @@ class Settings:
     staff_idle_minutes: int = 30  # a staff session ends after this long without a request
     # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted.
     proxy_count: int = 0
+    # Keys PORTAL_SECRET_KEY replaced: still accepted for signatures and sealed secrets (rotation).
+    secret_key_fallbacks: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -87,6 +90,7 @@ class Settings:
             "ENV_NAME": self.env,
             "DEBUG": self.debug,
             "SECRET_KEY": self.secret_key,
+            "SECRET_KEY_FALLBACKS": list(self.secret_key_fallbacks),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
             "PORTAL_STORAGE_DIR": str(self.storage_dir),
@@ -221,6 +225,12 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
             raise ConfigError("PORTAL_PUBLIC_BASE_URL must be the portal's https:// address when PORTAL_ENV=production")
     elif not secret_key:
         secret_key = _dev_secret_key(instance_path)
+    fallbacks = tuple(k for k in re.split(r"[\s,]+", environ.get("PORTAL_SECRET_KEY_FALLBACKS", "")) if k)
+    if any(len(k) < _MIN_SECRET_KEY_LENGTH for k in fallbacks) and production:
+        raise ConfigError(f"every key in PORTAL_SECRET_KEY_FALLBACKS must have at least {_MIN_SECRET_KEY_LENGTH} "
+                          "characters (they are the keys PORTAL_SECRET_KEY replaced)")
+    if secret_key in fallbacks:
+        raise ConfigError("PORTAL_SECRET_KEY_FALLBACKS must not contain the current PORTAL_SECRET_KEY")
 
     database_url = environ.get("PORTAL_DATABASE_URL") or (
         f"sqlite:///{instance_path / 'portal.sqlite3'}"
@@ -252,6 +262,7 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         database_url=database_url,
         storage_dir=Path(environ.get("PORTAL_STORAGE_DIR") or instance_path / "storage"),
         secret_key=secret_key,
+        secret_key_fallbacks=fallbacks,
         ratelimit_storage_url=environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
         ratelimit_enabled=_flag(environ.get("PORTAL_RATELIMIT_ENABLED"), default=True),
         smtp_host=environ.get("PORTAL_SMTP_HOST", "localhost"),
@@ -291,3 +302,9 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         staff_idle_minutes=_number(environ, "PORTAL_STAFF_IDLE_MINUTES", 30),
         proxy_count=_number(environ, "PORTAL_PROXY_COUNT", 0, minimum=0),
     )
+
+
+def secret_keys(config) -> list[str]:
+    """Every key a signature or sealed secret may carry, the current one last: itsdangerous
+    signs with the last and checks with all, as Flask does for its session cookie."""
+    return [*config.get("SECRET_KEY_FALLBACKS", ()), config["SECRET_KEY"]]

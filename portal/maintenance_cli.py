@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from portal.extensions import db
@@ -25,10 +26,11 @@ def _storage():
 @with_appcontext
 def check_command(verify_content: bool, remove_orphans: bool, grace_minutes: int, as_json: bool) -> None:
     """Report orphan files, rows whose file is missing and broken invariants; exit 1 on any."""
+    from portal.config import secret_keys
     from portal.maintenance.check import check, remove_orphans as remove
 
     report, orphans = check(db.session, _storage(), verify_content=verify_content,
-                            grace_seconds=grace_minutes * 60)
+                            grace_seconds=grace_minutes * 60, keys=secret_keys(current_app.config))
     removed = remove(db.session, _storage(), orphans) if remove_orphans else 0
     if as_json:
         click.echo(json.dumps({**report.as_dict(), "orphans_removed": removed}, indent=1))

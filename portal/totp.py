@@ -5,19 +5,23 @@ No Flask request in here. A code is accepted within one 30-second step either si
 with a conditional UPDATE, so two requests with the same code cannot both pass.
 
 Secrets are stored sealed (Fernet, with a key derived from the installation's secret key), so
-that a copy of the database alone does not give anyone the second factor. A new secret key
-makes the sealed secrets unreadable: staff then enrol again (`flask users reset-totp`). A secret
-stored before sealing existed is read as it is and sealed at its next successful use.
+that a copy of the database alone does not give anyone the second factor. The functions take the
+installation's keys, current last (`portal.config.secret_keys`): a secret sealed with a key that
+was rotated out (PORTAL_SECRET_KEY_FALLBACKS) still opens and is sealed again with the current
+key at its next use or by `flask users reseal-totp`; one sealed with a key no longer configured
+cannot be opened, and the person enrols again (`flask users reset-totp`). A secret stored before
+sealing existed is read as it is and sealed at its next successful use.
 """
 from __future__ import annotations
 
 import base64
 import hmac
 import time
+from collections.abc import Sequence
 from datetime import datetime
 
 import pyotp
-from cryptography.fernet import Fernet, InvalidToken
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from reportlab.graphics import renderSVG
@@ -40,23 +44,51 @@ class UnreadableSecret(ValueError):
     """The sealed secret does not open with this installation's key (the secret key changed)."""
 
 
-def _fernet(secret_key: str) -> Fernet:
-    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal staff totp").derive(
-        secret_key.encode())
+Keys = str | Sequence[str]
+
+
+def _fernet(key: str) -> Fernet:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"portal staff totp").derive(key.encode())
     return Fernet(base64.urlsafe_b64encode(derived))
 
 
-def seal(secret: str, secret_key: str) -> str:
-    return _fernet(secret_key).encrypt(secret.encode()).decode("ascii")
+def _keys(keys: Keys) -> list[str]:
+    return [keys] if isinstance(keys, str) else list(keys)
 
 
-def unseal(stored: str, secret_key: str) -> str:
+def seal(secret: str, keys: Keys) -> str:
+    """Sealed with the current key (the last)."""
+    return _fernet(_keys(keys)[-1]).encrypt(secret.encode()).decode("ascii")
+
+
+def unseal(stored: str, keys: Keys) -> str:
     if not stored.startswith(_SEALED_PREFIX):
         return stored  # stored before sealing existed
+    # MultiFernet tries its keys in order: the current one first.
+    opener = MultiFernet([_fernet(k) for k in reversed(_keys(keys))])
     try:
-        return _fernet(secret_key).decrypt(stored.encode()).decode()
+        return opener.decrypt(stored.encode()).decode()
     except InvalidToken as exc:
-        raise UnreadableSecret("the second factor was sealed with another secret key") from exc
+        raise UnreadableSecret("the second factor was sealed with a secret key no longer configured") from exc
+
+
+def sealed_with_current_key(stored: str, keys: Keys) -> bool:
+    if not stored.startswith(_SEALED_PREFIX):
+        return False
+    try:
+        _fernet(_keys(keys)[-1]).decrypt(stored.encode())
+    except InvalidToken:
+        return False
+    return True
+
+
+def reseal(user: StaffUser, keys: Keys) -> bool:
+    """Seal the account's secret with the current key if it is not already; True if it changed.
+    Raises UnreadableSecret when none of the keys opens it."""
+    if not user.has_totp or sealed_with_current_key(user.totp_secret, keys):
+        return False
+    user.totp_secret = seal(unseal(user.totp_secret, keys), keys)
+    return True
 
 
 def new_secret() -> str:
@@ -104,29 +136,28 @@ def _take_step(session: Session, user: StaffUser, step: int) -> bool:
     return True
 
 
-def verify(session: Session, user: StaffUser, code: str, secret_key: str, now: float | None = None) -> bool:
+def verify(session: Session, user: StaffUser, code: str, keys: Keys, now: float | None = None) -> bool:
     """Is this the account's current code, not used before? Uses it up when it is."""
     if not user.has_totp:
         return False
     try:
-        secret = unseal(user.totp_secret, secret_key)
+        secret = unseal(user.totp_secret, keys)
     except UnreadableSecret:
         return False  # an admin resets it; the person enrols again
     step = matching_step(secret, code, now, after=user.totp_last_step)
     if step is None or not _take_step(session, user, step):
         return False
-    if not user.totp_secret.startswith(_SEALED_PREFIX):
-        user.totp_secret = seal(secret, secret_key)
+    reseal(user, keys)  # stored plain, or with a key since rotated out
     return True
 
 
-def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datetime, secret_key: str,
+def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datetime, keys: Keys,
           now: float | None = None) -> bool:
     """Switch the second factor on once the person proved their app has the secret."""
     step = matching_step(secret, code, now)
     if step is None:
         return False
-    user.totp_secret = seal(secret, secret_key)
+    user.totp_secret = seal(secret, keys)
     user.totp_enrolled_at = when
     user.totp_last_step = step  # the code just typed must not sign anyone in again
     session.flush()

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from portal.appointments import links
 from portal.appointments.booking import can_change
 from portal.appointments.calendar import OFFICE_TZ
+from portal.config import secret_keys
 from portal.appointments.ics import booking_ics, cancellation_ics, utc, what_to_bring
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.models import Booking, BookingStatus, Slot
@@ -48,13 +49,13 @@ def _public_url(path: str) -> str:
 
 def confirm_url(booking: Booking) -> str:
     """The link that confirms an unconfirmed booking."""
-    token = links.make_token(current_app.config["SECRET_KEY"], booking, links.CONFIRM)
+    token = links.make_token(secret_keys(current_app.config), booking, links.CONFIRM)
     return _public_url(f"/{_language(booking)}/appointments/confirm/{token}")
 
 
 def manage_url(booking: Booking) -> str:
     """The link to see, move or cancel a booking; stops working when the booking is moved."""
-    token = links.make_token(current_app.config["SECRET_KEY"], booking, links.MANAGE)
+    token = links.make_token(secret_keys(current_app.config), booking, links.MANAGE)
     return _public_url(f"/{_language(booking)}/appointments/manage/{token}")
 
 

@@ -12,6 +12,7 @@ from portal import accounts, security, totp
 from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.forms import ActionForm, CodeForm, LanguageForm, LoginForm
+from portal.config import secret_keys
 from portal.extensions import db, limiter
 from portal.models import Role, StaffUser
 from portal.models._types import utcnow
@@ -117,7 +118,7 @@ def login_code():
         return redirect(url_for("backoffice.login"))
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.verify(db.session, user, form.code.data, current_app.config["SECRET_KEY"]):
+        if totp.verify(db.session, user, form.code.data, secret_keys(current_app.config)):
             return _complete_sign_in(user, session["pending_sign_in"].get("next"))
         db.session.rollback()
         form.code.errors.append(_("The code is wrong or has been used already. Enter the current code."))
@@ -141,7 +142,7 @@ def two_factor():
         secret = session["totp_enrolment_secret"] = totp.new_secret()
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.enrol(db.session, user, secret, form.code.data, utcnow(), current_app.config["SECRET_KEY"]):
+        if totp.enrol(db.session, user, secret, form.code.data, utcnow(), secret_keys(current_app.config)):
             session.pop("totp_enrolment_secret", None)
             record("totp_enrol", staff=user, object_type="staff_user", object_id=user.id,
                    client_address=request.remote_addr)

@@ -4,7 +4,8 @@ Findings that are errors: a row that points at a stored file that is not there (
 `verify_content`, whose bytes no longer match their digest), an orphan file older than the grace
 period, and broken invariants of the data (an attached submission without a case file, a
 web submission without its receipt, a submission without status history, a document that belongs to nothing, a slot whose counter
-differs from its bookings). Orphans younger than the grace period are uploads whose transaction
+differs from its bookings, a staff second factor that none of the configured secret keys opens).
+Orphans younger than the grace period are uploads whose transaction
 may still be open (files are written before the commit): listed, not counted as errors.
 """
 from __future__ import annotations
@@ -17,10 +18,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal import totp
 from portal.documents.references import referenced_digests, remove_unreferenced
 from portal.documents.storage import DocumentStorage
 from portal.models import (
-    ACTIVE_BOOKING_STATUSES, Booking, Channel, Document, Slot, Submission, SubmissionStatus, SubmissionStatusChange,
+    ACTIVE_BOOKING_STATUSES, Booking, Channel, Document, Slot, StaffUser, Submission, SubmissionStatus,
+    SubmissionStatusChange,
 )
 
 DEFAULT_GRACE_SECONDS = 15 * 60
@@ -119,14 +122,26 @@ def _check_rows(session: Session, report: CheckReport) -> None:
         report.add("slot_counter_off", f"slot {slot_id} counts {taken} bookings but holds {n}")
 
 
+def _check_second_factors(session: Session, report: CheckReport, keys: list[str]) -> None:
+    for user in session.scalars(select(StaffUser).where(StaffUser.totp_secret.is_not(None))):
+        try:
+            totp.unseal(user.totp_secret, keys)
+        except totp.UnreadableSecret:
+            report.add("second_factor_unreadable", f"the second factor of {user.email} was sealed with a secret key "
+                       "no longer configured: `flask users reset-totp`, or put the old key back as a fallback")
+
+
 def check(session: Session, storage: DocumentStorage, *, verify_content: bool = False,
-          grace_seconds: float = DEFAULT_GRACE_SECONDS, clock: Callable[[], float] = time.time
-          ) -> tuple[CheckReport, list[str]]:
-    """The report, and the orphan files old enough to be removed."""
+          grace_seconds: float = DEFAULT_GRACE_SECONDS, clock: Callable[[], float] = time.time,
+          keys: list[str] | None = None) -> tuple[CheckReport, list[str]]:
+    """The report, and the orphan files old enough to be removed. With the installation's
+    secret keys, also whether every staff second factor still opens."""
     report = CheckReport()
     orphans = _check_files(session, storage, report, verify_content=verify_content,
                            grace_seconds=grace_seconds, now=clock())
     _check_rows(session, report)
+    if keys:
+        _check_second_factors(session, report, keys)
     return report, orphans
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from portal.appointments import booking as booking_rules
 from portal.appointments import links
 from portal.appointments.calendar import OFFICE_TZ
+from portal.config import secret_keys
 from portal.extensions import db, limiter
 from portal.forms.catalogue import BY_CODE
 from portal.forms.fields import BIRTH_DATE, EMAIL, PHONE, FieldSpec
@@ -246,7 +247,7 @@ def _prefill(booking: Booking) -> dict[str, str]:
 
 
 def _from_link(token: str, purpose: str, max_age: int | None = None) -> Booking:
-    booking = links.booking_from_token(db.session, current_app.config["SECRET_KEY"], token, purpose, max_age)
+    booking = links.booking_from_token(db.session, secret_keys(current_app.config), token, purpose, max_age)
     if booking is None:
         abort(404)
     return booking
@@ -268,7 +269,7 @@ def appointment_confirm(token: str):
         send_booking_confirmed(db.session, booking)
     db.session.commit()
     return redirect(url_for("public.appointment_manage", token=links.make_token(
-        current_app.config["SECRET_KEY"], booking, links.MANAGE), confirmed=1))
+        secret_keys(current_app.config), booking, links.MANAGE), confirmed=1))
 
 
 @bp.get("/appointments/manage/<token>")
@@ -314,7 +315,7 @@ def appointment_move(token: str):
             send_booking_confirmed(db.session, booking, moved=True)
             db.session.commit()
             return redirect(url_for("public.appointment_manage", confirmed=1, token=links.make_token(
-                current_app.config["SECRET_KEY"], booking, links.MANAGE)))
+                secret_keys(current_app.config), booking, links.MANAGE)))
         except booking_rules.SlotTaken:
             db.session.rollback()
             error = _("This time was just taken. Please choose another one.")

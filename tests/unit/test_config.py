@@ -80,3 +80,24 @@ def test_create_app_refuses_production_without_key(tmp_path, monkeypatch):
     monkeypatch.delenv("PORTAL_SECRET_KEY", raising=False)
     with pytest.raises(ConfigError):
         create_app()
+
+
+def test_keys_the_secret_key_replaced_are_fallbacks(tmp_path):
+    old_one, old_two = "o" * 40, "p" * 40
+    settings = load_settings(tmp_path, {"PORTAL_SECRET_KEY": STRONG_KEY,
+                                        "PORTAL_SECRET_KEY_FALLBACKS": f" {old_one},\n{old_two} "})
+    config = settings.flask_config()
+    assert config["SECRET_KEY_FALLBACKS"] == [old_one, old_two]
+    from portal.config import secret_keys
+
+    assert secret_keys(config) == [old_one, old_two, STRONG_KEY], "the current key last: it signs"
+    assert load_settings(tmp_path, {"PORTAL_SECRET_KEY": STRONG_KEY}).flask_config()["SECRET_KEY_FALLBACKS"] == []
+
+
+def test_fallback_keys_are_checked(tmp_path):
+    production = {"PORTAL_ENV": "production", "PORTAL_SECRET_KEY": STRONG_KEY,
+                  "PORTAL_DATABASE_URL": "postgresql://db/p", "PORTAL_PUBLIC_BASE_URL": "https://portal.example"}
+    with pytest.raises(ConfigError, match="PORTAL_SECRET_KEY_FALLBACKS"):
+        load_settings(tmp_path, {**production, "PORTAL_SECRET_KEY_FALLBACKS": "short"})
+    with pytest.raises(ConfigError, match="must not contain the current"):
+        load_settings(tmp_path, {**production, "PORTAL_SECRET_KEY_FALLBACKS": STRONG_KEY})

@@ -66,3 +66,17 @@ def test_secrets_are_sealed_with_the_installation_key():
     assert unseal(secret, "k" * 40) == secret  # stored before sealing existed
     with pytest.raises(UnreadableSecret):
         unseal(sealed, "another secret key, after a rotation")
+
+
+def test_a_rotated_key_still_opens_until_it_is_dropped():
+    from portal.totp import UnreadableSecret, seal, sealed_with_current_key, unseal
+
+    secret, old, new = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "o" * 40, "n" * 40
+    sealed = seal(secret, [old])
+    assert unseal(sealed, [old, new]) == secret
+    assert not sealed_with_current_key(sealed, [old, new]) and sealed_with_current_key(sealed, [new, old])
+    resealed = seal(secret, [old, new])
+    assert unseal(resealed, [new]) == secret, "sealing uses the current (last) key"
+    assert not sealed_with_current_key(secret, [new]), "a plain secret is not sealed at all"
+    with pytest.raises(UnreadableSecret):
+        unseal(sealed, [new])
