@@ -46,18 +46,31 @@ def parse_reference(text: str) -> str:
 
 
 def next_reference(session: Session, year: int) -> str:
-    """Allocate the next number of the year inside the caller's transaction.
+    """Allocate the next number of the year.
 
-    The UPDATE takes the counter row's lock, so parallel submissions on PostgreSQL queue
-    behind each other; SQLite serialises writers anyway.
+    On PostgreSQL in a short transaction of its own: the counter row's lock lasts a moment, not
+    the whole submission (documents, receipt PDF, outbox), so parallel submissions and a scan
+    import do not queue behind each other. A submission that is rolled back afterwards leaves a
+    gap in the year's numbers: references name submissions, they are not a gapless register.
+    SQLite has one writer at a time anyway, and a second connection would wait for the caller's
+    own transaction, so there the number is drawn inside it.
     """
-    session.execute(_insert_ignoring_conflict(session.get_bind().dialect.name, year))
-    number = session.execute(
+    bind = session.get_bind()
+    if bind.dialect.name != "postgresql":
+        return format_reference(year, _draw(session, "sqlite", year))
+    with bind.engine.connect() as own:
+        number = _draw(own, "postgresql", year)
+        own.commit()
+    return format_reference(year, number)
+
+
+def _draw(connection, dialect: str, year: int) -> int:
+    connection.execute(_insert_ignoring_conflict(dialect, year))
+    return connection.execute(
         update(ReferenceCounter).where(ReferenceCounter.year == year)
         .values(last_value=ReferenceCounter.last_value + 1)
         .returning(ReferenceCounter.last_value)
     ).scalar_one()
-    return format_reference(year, number)
 
 
 def _insert_ignoring_conflict(dialect: str, year: int):
