@@ -18,6 +18,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Table, TableStyle
 
 from portal.pdf.fonts import LATIN, LATIN_BOLD, register_fonts
+from portal.pdf.numbered import numbered_canvas
 from portal.pdf.text import BidiParagraph, markup, text_width
 
 MARGIN = 15 * mm
@@ -179,47 +180,26 @@ def _story(data: DayListData) -> list:
     return [table]
 
 
-def _page_canvas(data: DayListData):
-    """A canvas that prints the header and footer on every page once the page count is known."""
+def _decoration(data: DayListData):
+    """Header (title, site, day, office) and footer (printed when, page of pages) on every page."""
 
-    class DayListCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        top = A4[1] - MARGIN
+        canvas.setFillColor(colors.black)
+        canvas.setFont(LATIN_BOLD, 14)
+        canvas.drawString(MARGIN, top - 12, f"{data.labels.title}: {data.site_name}")
+        canvas.drawRightString(A4[0] - MARGIN, top - 12, data.day)
+        canvas.setFont(LATIN, 8.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(MARGIN, top - 25, f"{data.office_name} · {data.site_address}")
+        canvas.setStrokeColor(RULE)
+        canvas.setLineWidth(0.7)
+        canvas.line(MARGIN, top - 32, A4[0] - MARGIN, top - 32)
+        canvas.setFont(LATIN, 7.5)
+        canvas.drawString(MARGIN, 9 * mm, data.printed)
+        canvas.drawRightString(A4[0] - MARGIN, 9 * mm, data.labels.page % {"page": number, "pages": total})
 
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def _header(self):
-            top = A4[1] - MARGIN
-            self.setFillColor(colors.black)
-            self.setFont(LATIN_BOLD, 14)
-            self.drawString(MARGIN, top - 12, f"{data.labels.title}: {data.site_name}")
-            self.drawRightString(A4[0] - MARGIN, top - 12, data.day)
-            self.setFont(LATIN, 8.5)
-            self.setFillColor(GREY)
-            self.drawString(MARGIN, top - 25, f"{data.office_name} · {data.site_address}")
-            self.setStrokeColor(RULE)
-            self.setLineWidth(0.7)
-            self.line(MARGIN, top - 32, A4[0] - MARGIN, top - 32)
-
-        def _footer(self, number: int, total: int):
-            self.setFont(LATIN, 7.5)
-            self.setFillColor(GREY)
-            self.drawString(MARGIN, 9 * mm, data.printed)
-            self.drawRightString(A4[0] - MARGIN, 9 * mm, data.labels.page % {"page": number, "pages": total})
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self._header()
-                self._footer(number, total)
-                super().showPage()
-            super().save()
-
-    return DayListCanvas
+    return decorate
 
 
 def render_day_list(data: DayListData) -> bytes:
@@ -232,5 +212,5 @@ def render_day_list(data: DayListData) -> bytes:
         title=f"{data.labels.title} {data.site_name} {data.day}", author=data.office_name,
         subject=data.labels.title, creator=data.office_name, lang=data.language, initialFontName=LATIN,
     )
-    doc.build(_story(data), canvasmaker=_page_canvas(data))
+    doc.build(_story(data), canvasmaker=numbered_canvas(_decoration(data)))
     return out.getvalue()

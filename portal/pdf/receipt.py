@@ -27,6 +27,7 @@ from reportlab.platypus import CondPageBreak, HRFlowable, SimpleDocTemplate, Spa
 
 from portal.config import RTL_LANGUAGES
 from portal.pdf.fonts import LATIN, LATIN_BOLD, register_fonts
+from portal.pdf.numbered import numbered_canvas
 from portal.pdf.text import BidiParagraph, aligned
 
 OFFICE_TIME_ZONE = ZoneInfo("Europe/Berlin")
@@ -268,30 +269,16 @@ class _Receipt:
                 *self.next_steps(), *self.status()]
 
 
-def _footer_canvas(footer_left: str):
-    """A canvas class that prints the footer once the page count is known ("2 / 3")."""
+def _footer(footer_left: str):
+    """Office and reference on the left, page of pages on the right, on every page."""
 
-    class FooterCanvas(Canvas):
-        def __init__(self, *args, **kwargs):
-            super().__init__(*args, **kwargs)
-            self._pages = []
+    def decorate(canvas: Canvas, number: int, total: int) -> None:
+        canvas.setFont(LATIN, 7.5)
+        canvas.setFillColor(GREY)
+        canvas.drawString(MARGIN, 10 * mm, footer_left)
+        canvas.drawRightString(A4[0] - MARGIN, 10 * mm, f"{number} / {total}")
 
-        def showPage(self):
-            self._pages.append(dict(self.__dict__))
-            self._startPage()
-
-        def save(self):
-            total = len(self._pages)
-            for number, state in enumerate(self._pages, start=1):
-                self.__dict__.update(state)
-                self.setFont(LATIN, 7.5)
-                self.setFillColor(GREY)
-                self.drawString(MARGIN, 10 * mm, footer_left)
-                self.drawRightString(A4[0] - MARGIN, 10 * mm, f"{number} / {total}")
-                super().showPage()
-            super().save()
-
-    return FooterCanvas
+    return decorate
 
 
 def render_receipt(data: ReceiptData) -> bytes:
@@ -306,5 +293,5 @@ def render_receipt(data: ReceiptData) -> bytes:
         subject=data.service_title, creator=data.office_name, lang=data.language,
         initialFontName=LATIN,
     )
-    doc.build(receipt.story(), canvasmaker=_footer_canvas(f"{data.office_name} · {data.reference}"))
+    doc.build(receipt.story(), canvasmaker=numbered_canvas(_footer(f"{data.office_name} · {data.reference}")))
     return out.getvalue()
