@@ -16,8 +16,6 @@ from babel import dates
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -28,6 +26,7 @@ from reportlab.platypus import CondPageBreak, HRFlowable, SimpleDocTemplate, Spa
 from portal.config import RTL_LANGUAGES
 from portal.pdf.fonts import LATIN, LATIN_BOLD, register_fonts
 from portal.pdf.numbered import numbered_canvas
+from portal.pdf.qr import QrCode
 from portal.pdf.text import BidiParagraph, aligned
 
 OFFICE_TIME_ZONE = ZoneInfo("Europe/Berlin")
@@ -117,15 +116,9 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def qr_code(url: str, size: float = 32 * mm) -> Drawing:
-    """A QR code drawing of the given size (a square, in points)."""
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    # initialFontName: the drawing would otherwise select (not embed) Helvetica, though it has no text.
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0],
-                      initialFontName=LATIN)
-    drawing.add(widget)
-    return drawing
+def qr_code(url: str, size: float = 32 * mm) -> QrCode:
+    """The status link as a QR code of the given size (a square, in points)."""
+    return QrCode(url, size)
 
 
 class _Receipt:

@@ -11,6 +11,7 @@ from flask_babel import gettext as _
 from fontTools.ttLib import TTFont
 from pypdf import PdfReader
 from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.lib.units import mm
 
 from portal.pdf import fonts, text
 from portal.pdf.receipt import ReceiptData, ReceiptDocument, ReceiptField, qr_code, render_receipt
@@ -116,10 +117,29 @@ def test_qr_code_is_drawn(render, language):
     assert rectangles > 100  # the QR modules; the rest of the page draws only a few
 
 
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_the_printed_qr_code_reads_back_as_the_status_url(render, language):
+    import pypdfium2
+    import zxingcpp
+
+    found, document = [], pypdfium2.PdfDocument(render(language))
+    for page in document:  # the Arabic receipt runs to two pages
+        image = page.render(scale=2).to_pil()  # 144 dpi: a phone camera sees less
+        page.close()
+        found += [(code.format, code.text) for code in zxingcpp.read_barcodes(image)]
+    document.close()
+    assert found == [(zxingcpp.BarcodeFormat.QRCode, f"https://portal.example.org/{language}/status")]
+
+
 def test_qr_code_holds_the_status_url():
-    drawing = qr_code("https://portal.example.org/de/status")
-    widgets = [item for item in drawing.contents if isinstance(item, QrCodeWidget)]
-    assert [w.value for w in widgets] == ["https://portal.example.org/de/status"]
+    url = "https://portal.example.org/de/status"
+    code = qr_code(url)
+    assert code.value == url
+    # The same modules as reportlab's own QR widget makes of the URL.
+    widget = QrCodeWidget(url, barLevel="M")
+    widget.qr.make()
+    assert code.modules == [[bool(dark) for dark in row] for row in widget.qr.modules]
+    assert code.wrap(500, 500) == (32 * mm, 32 * mm)
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])

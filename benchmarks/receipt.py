@@ -1,0 +1,59 @@
+"""Rendering time of the application receipt PDF, per language: the applicant waits for it when
+submitting (portal.intake.acknowledge renders it inside the submit request).
+
+    .venv/bin/python benchmarks/receipt.py [--rounds 40]
+
+The receipt is the one the unit tests check: names in Cyrillic, Arabic and Turkish, an address,
+two documents, the status link as a QR code; Arabic and Persian right-to-left (two pages).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from flask import Flask  # noqa: E402
+from flask_babel import Babel  # noqa: E402
+
+from portal.pdf.receipt import render_receipt  # noqa: E402
+from tests.unit.test_pdf_receipt import LANGUAGES, receipt_data  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--rounds", type=int, default=40, help="renderings per language (default 40)")
+    args = parser.parse_args()
+
+    app = Flask(__name__)
+    app.config["BABEL_TRANSLATION_DIRECTORIES"] = str(ROOT / "portal" / "translations")
+    Babel(app)
+    print(f"machine: {platform.platform()}; {os.cpu_count()} CPUs; Python {platform.python_version()}")
+    print(f"{'language':<10}{'p50 ms':>9}{'p95 ms':>9}{'KB':>7}")
+    everything = []
+    with app.app_context():
+        for language in LANGUAGES:
+            data = receipt_data(language)
+            size = len(render_receipt(data))  # fonts registered, caches warm
+            times = []
+            for _ in range(args.rounds):
+                started = time.perf_counter()
+                render_receipt(data)
+                times.append((time.perf_counter() - started) * 1000)
+            everything += times
+            times.sort()
+            print(f"{language:<10}{statistics.median(times):>9.1f}{times[int(len(times) * 0.95) - 1]:>9.1f}"
+                  f"{size / 1024:>7.0f}")
+    print(f"{'all':<10}{statistics.median(everything):>9.1f}")
+    print(f"load average {os.getloadavg()[0]:.2f} at the end")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
