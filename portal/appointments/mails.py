@@ -25,9 +25,8 @@ from sqlalchemy.orm import Session
 from portal.appointments import links
 from portal.appointments.booking import can_change
 from portal.appointments.calendar import OFFICE_TZ
-from portal.config import secret_keys
 from portal.appointments.ics import booking_ics, cancellation_ics, utc, what_to_bring
-from portal.config import DEFAULT_LANGUAGE, LANGUAGES
+from portal.config import DEFAULT_LANGUAGE, LANGUAGES, secret_keys
 from portal.models import Booking, BookingStatus, Slot
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail

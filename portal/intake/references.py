@@ -56,10 +56,11 @@ def next_reference(session: Session, year: int) -> str:
     own transaction, so there the number is drawn inside it.
     """
     bind = session.get_bind()
-    if bind.dialect.name != "postgresql":
-        return format_reference(year, _draw(session, "sqlite", year))
+    dialect = bind.dialect.name
+    if dialect != "postgresql":
+        return format_reference(year, _draw(session, dialect, year))
     with bind.engine.connect() as own:
-        number = _draw(own, "postgresql", year)
+        number = _draw(own, dialect, year)
         own.commit()
     return format_reference(year, number)
 

@@ -27,9 +27,6 @@ class QrCode(Flowable):
         self.modules = qr_modules(value, level)
         self.width = self.height = size
 
-    def wrap(self, available_width, available_height):
-        return self.width, self.height
-
     def draw(self):
         count = len(self.modules)
         module = self.width / count
