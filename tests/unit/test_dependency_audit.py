@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from packaging.specifiers import SpecifierSet
 
 ROOT = Path(__file__).resolve().parents[2]
 _spec = importlib.util.spec_from_file_location("audit_dependencies", ROOT / "scripts" / "audit_dependencies.py")
@@ -69,19 +70,67 @@ def test_without_release_records_the_newest_release_is_audited_from_the_project_
     assert [f.advisory for f in report.findings] == ["GHSA-1"] and report.failed
 
 
-def test_an_older_release_without_its_record_fails_unless_reviewed():
+def constraints(**asks):
+    """Package -> [(who asks, specifier)], as installed_constraints() reads them."""
+    return {name: [(who, SpecifierSet(spec))] for name, (who, spec) in asks.items()}
+
+
+def test_a_new_release_outside_a_pin_does_not_fail_the_build():
+    """cryptography 51 was released while the portal asked for <51: the installed 50.x is judged on
+    what PyPI says (nothing open in the newest, not yanked) and the pin is named, not a failure."""
+    records = {f"{PYPI}/cryptography/json": project("51.0.1", releases={
+        "50.0.2": [{"yanked": False}], "51.0.1": [{"yanked": False}]})}
+    report = audit_dependencies.audit({"cryptography": "50.0.2"}, FakePyPI(records), {}, {},
+                                      constraints=constraints(cryptography=("portal 0.1.0", ">=46,<51")))
+    assert not report.failed and report.audited == ["cryptography"]
+    assert report.behind["cryptography"] == ("installed 50.0.2, newest 51.0.1: held back by "
+                                             "portal 0.1.0 asks for cryptography<51,>=46")
+    assert "behind cryptography" in audit_dependencies.render(report, 1)
+
+
+def test_what_holds_a_release_back_is_named():
+    newest = project("2.5.5", releases={"2.4.6": [{"yanked": False}], "2.5.5": [{"yanked": False}]})
+    newest["info"]["requires_python"] = ">=3.99"
+    report = run({"numpy": "2.4.6"}, {f"{PYPI}/numpy/json": newest})
+    assert not report.failed and "2.5.5 needs Python >=3.99" in report.behind["numpy"]
+
+    newest = project("3.0", releases={"2.0": [{"yanked": False}], "3.0": [{"yanked": False}]})
+    newest["info"]["requires_dist"] = ["sqlalchemy>=3", "tomli>=1; python_version < '3.0'"]
+    report = audit_dependencies.audit({"lib": "2.0", "sqlalchemy": "2.1.9"},
+                                      FakePyPI({f"{PYPI}/lib/json": newest,
+                                                f"{PYPI}/sqlalchemy/json": project("2.1.9")}), {}, {})
+    assert report.behind == {"lib": "installed 2.0, newest 3.0: held back by 3.0 needs sqlalchemy>=3, "
+                                    "held at 2.1.9 here"}
+
+
+def test_a_release_nothing_holds_back_is_reported_for_an_upgrade_but_judged():
+    records = {f"{PYPI}/flask/json": project("3.2.0", releases={"3.1.3": [{"yanked": False}],
+                                                                 "3.2.0": [{"yanked": False}]})}
+    report = audit_dependencies.audit({"flask": "3.1.3"}, FakePyPI(records), {}, {},
+                                      constraints=constraints(flask=("portal 0.1.0", ">=3.1,<4")))
+    assert not report.failed and "nothing holds it back: upgrade it" in report.behind["flask"]
+
+
+def test_a_release_pypi_does_not_know_fails_unless_reviewed():
     records = {f"{PYPI}/numpy/json": project("2.5.5")}
-    report = run({"numpy": "2.4.6"}, records)
-    assert report.failed and "installed 2.4.6, newest 2.5.5" in report.not_auditable["numpy"]
+    report = run({"numpy": "2.4.6+local"}, records)
+    assert report.failed and report.not_auditable["numpy"] == "PyPI knows no release 2.4.6+local (newest 2.5.5)"
     assert "NOT AUDITED numpy" in audit_dependencies.render(report, 1)
 
-    report = run({"numpy": "2.4.6"}, records, not_auditable={"numpy": "newest needs Python 3.12"})
-    assert not report.failed and "newest needs Python 3.12" in report.reviewed_exceptions["numpy"]
+    report = run({"numpy": "2.4.6+local"}, records, not_auditable={"numpy": "built here from the 2.4.6 sources"})
+    assert not report.failed and "built here" in report.reviewed_exceptions["numpy"]
+
+
+def test_the_environment_s_pins_are_read_including_the_portal_s_own():
+    asks = audit_dependencies.installed_constraints()
+    assert any(who.startswith("portal ") for who, _ in asks["flask"])
+    assert any(who.startswith("portal ") for who, _ in asks["pytest"]), "the test extra counts too"
 
 
 def test_advisories_still_open_in_the_newest_release_count_against_an_older_one():
-    records = {f"{PYPI}/oldlib/json": project("2.0", [advisory("GHSA-open", fixed_in=())])}
-    report = run({"oldlib": "1.0"}, records, not_auditable={"oldlib": "reviewed"})
+    records = {f"{PYPI}/oldlib/json": project("2.0", [advisory("GHSA-open", fixed_in=())],
+                                                  releases={"1.0": [{"yanked": False}], "2.0": [{"yanked": False}]})}
+    report = run({"oldlib": "1.0"}, records)
     assert [f.advisory for f in report.findings] == ["GHSA-open"] and report.failed
     assert "open in the newest release 2.0" in report.findings[0].note
 
@@ -94,7 +143,7 @@ def test_a_package_pypi_does_not_know_is_not_audited():
 def test_a_yanked_release_is_a_finding():
     records = {f"{PYPI}/somelib/json": project("1.1", releases={
         "1.0": [{"yanked": True, "yanked_reason": "remote code execution"}], "1.1": [{"yanked": False}]})}
-    report = run({"somelib": "1.0"}, records, not_auditable={"somelib": "reviewed"})
+    report = run({"somelib": "1.0"}, records)
     assert report.findings[0].advisory == "YANKED" and "remote code execution" in report.findings[0].note
     assert "yanked by its authors: remote code execution" in audit_dependencies.render(report, 1)
 
