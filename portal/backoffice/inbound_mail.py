@@ -1,6 +1,7 @@
 """Inbound mail in the back office: the list (quarantine first), a message's details, the raw
 .eml (downloaded, never rendered), and the actions "process again" and "dismiss". Thin views
-over portal.intake.email."""
+over portal.intake.email. A caseworker sees the mails of the submissions of their own site and
+those that made no submission yet (portal.casework.access); others are refused and audited."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
@@ -12,11 +13,12 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit import record
 from portal.backoffice import bp
+from portal.casework import access
 from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.models import InboundMail, InboundMailStatus, Submission
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, requires_role
+from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 PAGE_SIZE = 100
 # Quarantine first: it needs a person; then what is unfinished, then the rest.
@@ -72,6 +74,8 @@ def _mail_or_404(mail_id: int) -> InboundMail:
     mail = db.session.get(InboundMail, mail_id)
     if mail is None:
         abort(404)
+    if not access.can_see_inbound_mail(current_user, mail):
+        refuse("inbound_mail", mail.id)
     return mail
 
 
@@ -81,13 +85,15 @@ def inbound_mail_list():
     status = request.args.get("status", "")
     page = request.args.get("page", "1")
     page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 6 else 1
-    query = select(InboundMail).options(selectinload(InboundMail.submission))
+    visible = access.inbound_mail_condition(current_user)
+    query = select(InboundMail).where(visible).options(selectinload(InboundMail.submission))
     if status in MAIL_STATUS_LABELS:
         query = query.where(InboundMail.status == status)
     rank = case({value.value: index for index, value in enumerate(_ORDER)}, value=InboundMail.status)
     mails = db.session.scalars(query.order_by(rank, InboundMail.received_at.desc(), InboundMail.id.desc())
                                .limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).all()
-    counts = dict(db.session.execute(select(InboundMail.status, func.count()).group_by(InboundMail.status)).all())
+    counts = dict(db.session.execute(select(InboundMail.status, func.count()).where(visible)
+                                     .group_by(InboundMail.status)).all())
     return render_template("backoffice/mail/list.html", mails=mails[:PAGE_SIZE], has_more=len(mails) > PAGE_SIZE,
                            page=page, status=status if status in MAIL_STATUS_LABELS else "",
                            statuses=[s.value for s in _ORDER], counts=counts)

@@ -3,6 +3,12 @@ failed and why, which case files it opened; a caseworker marks a batch as checke
 
 The import itself is `flask scans import` (portal.intake.scans); these views only read its
 tracking rows. Viewing a batch (file numbers, names of opened files) and marking it are audited.
+
+Site rule (portal.casework.access, portal.casework.scan_batches): a delivery may span both
+sites. A caseworker sees the batches with a row of their own site or an unassigned row (one
+whose file number names no site), and of a batch only those rows, counted alike; a batch
+with nothing of theirs is refused (403, audited). Marking a batch as checked vouches for all
+its rows, so a batch that holds rows of another site is marked by a team lead or an admin.
 """
 from __future__ import annotations
 
@@ -10,17 +16,15 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import func, select
 
 from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.forms import ActionForm
 from portal.casework import access
+from portal.casework import scan_batches as review
 from portal.extensions import db
-from portal.intake.scans.filing import idempotency_key
-from portal.models import CaseFile, ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus, Submission
-from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, requires_role
+from portal.models import ScanBatch
+from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 LIST_LIMIT = 200
 ROWS_LIMIT = 1000  # failed rows and case files shown on one page; the counts give the whole
@@ -58,14 +62,15 @@ def _batch_or_404(scan_batch_id: int) -> ScanBatch:
     batch = db.session.get(ScanBatch, scan_batch_id)
     if batch is None:
         abort(404)
+    if not access.can_see_scan_batch(db.session, current_user, batch):
+        refuse("scan_batch", batch.batch_id)
     return batch
 
 
 @bp.get("/scans")
 @requires_role(*CASEWORK_STAFF)
 def scan_batches():
-    batches = db.session.scalars(select(ScanBatch).order_by(ScanBatch.created_at.desc(), ScanBatch.id.desc())
-                                 .limit(LIST_LIMIT)).all()
+    batches = review.visible_batches(db.session, current_user, LIST_LIMIT)
     return render_template("backoffice/scans/list.html", batches=batches, limit=LIST_LIMIT)
 
 
@@ -73,31 +78,12 @@ def scan_batches():
 @requires_role(*CASEWORK_STAFF)
 def scan_batch(scan_batch_id: int):
     batch = _batch_or_404(scan_batch_id)
-    # A delivery may span both sites: the counts are the batch's, the case files listed only
-    # those this person may see (portal.casework.access).
-    visible = access.case_file_condition(current_user)
-    failed = db.session.scalars(
-        select(ScanBatchRow).where(ScanBatchRow.scan_batch_id == batch.id, ScanBatchRow.status == ScanRowStatus.FAILED)
-        .order_by(ScanBatchRow.row_number, ScanBatchRow.id).limit(ROWS_LIMIT)).all()
-    opened = db.session.scalars(
-        select(CaseFile).join(ScanBatchRow, ScanBatchRow.case_file_id == CaseFile.id)
-        .where(ScanBatchRow.scan_batch_id == batch.id, ScanBatchRow.opened_case_file.is_(True), visible)
-        .order_by(CaseFile.file_number).limit(ROWS_LIMIT)).all()
-    # The queue item of each opened file: the batch's submission for that file number.
-    keys = {idempotency_key(batch.batch_id, cf.file_number): cf.file_number for cf in opened}
-    queue_items = {keys[s.idempotency_key]: s for s in db.session.scalars(
-        select(Submission).where(Submission.idempotency_key.in_(list(keys))))} if keys else {}
-    files = db.session.execute(
-        select(CaseFile.file_number, CaseFile.surname, CaseFile.given_names, func.count(ScanBatchRow.id))
-        .join(ScanBatchRow, ScanBatchRow.case_file_id == CaseFile.id)
-        .where(ScanBatchRow.scan_batch_id == batch.id, ScanBatchRow.status == ScanRowStatus.IMPORTED, visible)
-        .group_by(CaseFile.id, CaseFile.file_number, CaseFile.surname, CaseFile.given_names)
-        .order_by(CaseFile.file_number).limit(ROWS_LIMIT)).all()
+    report = review.batch_report(db.session, current_user, batch, ROWS_LIMIT)
     record("view", staff=current_user, object_type="scan_batch", object_id=batch.batch_id,
            client_address=request.remote_addr or "")
     db.session.commit()
-    return render_template("backoffice/scans/show.html", batch=batch, failed=failed, opened=opened,
-                           queue_items=queue_items, files=files, limit=ROWS_LIMIT, form=ActionForm())
+    return render_template("backoffice/scans/show.html", batch=batch, report=report, limit=ROWS_LIMIT,
+                           form=ActionForm())
 
 
 @bp.post("/scans/<int:scan_batch_id>/checked")
@@ -108,13 +94,13 @@ def scan_batch_checked(scan_batch_id: int):
     if not ActionForm().validate_on_submit():
         flash(_("The page was out of date. Please try again."), "error")
         return back
-    if batch.status != ScanBatchStatus.IMPORTED:
+    if not access.can_check_scan_batch(db.session, current_user, batch):
+        refuse("scan_batch", batch.batch_id)
+    try:
+        review.mark_checked(db.session, current_user, batch, client_address=request.remote_addr or "")
+    except review.NotImported:
         flash(_("Only an imported batch can be marked as checked."), "error")
         return back
-    batch.status = ScanBatchStatus.CHECKED
-    batch.checked_by_id, batch.checked_at = current_user.id, utcnow()
-    record("change", staff=current_user, object_type="scan_batch", object_id=batch.batch_id,
-           client_address=request.remote_addr or "", detail={"status": ScanBatchStatus.CHECKED.value})
     db.session.commit()
     flash(_("Scan batch %(batch)s marked as checked.", batch=batch.batch_id), "success")
     return back

@@ -1,7 +1,8 @@
 """Attaching a submission to a case file, or opening a new file for it.
 
 Everything happens in the caller's transaction (the caller commits): the submission's
-status and history, its documents moving onto the case file, the applicant's spelling of
+status and history, its site becoming the file's (who may see it follows the file,
+portal.casework.access), its documents moving onto the case file, the applicant's spelling of
 the name as a known spelling of the file, the file's name keys, and the audit event.
 """
 from __future__ import annotations
@@ -80,6 +81,7 @@ def attach_submission(session: Session, submission: Submission, case_file: CaseF
     session.flush()
     now = utcnow()
     submission.case_file = case_file
+    submission.site_id = case_file.site_id
     if submission.status != SubmissionStatus.ATTACHED:
         submission.status = SubmissionStatus.ATTACHED
         submission.history.append(SubmissionStatusChange(

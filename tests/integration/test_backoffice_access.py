@@ -76,10 +76,12 @@ EXPECTED = {
     "backoffice.inbound_mail_dismiss": STAFF,
 }
 
-# URL parameters naming a submission, document or case file of Wetzlar: a caseworker of
-# Dillenburg gets 403 on every route that takes one (portal.casework.access).
-SITE_BOUND_ARGUMENTS = {"reference", "document_id", "file_number"}
 VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin", "dpo", "editor"]
+# Who walks: everyone but the Dillenburg caseworker works at Wetzlar, except the team lead and the
+# admin, who are of Dillenburg too: they work for both sites.
+VISITOR_AS = {"caseworker": ("caseworker", "WZ"), "caseworker_other_site": ("caseworker", "DIL"),
+              "team_lead": ("team_lead", "DIL"), "admin": ("admin", "DIL"), "dpo": ("dpo", "WZ"),
+              "editor": ("editor", "WZ")}
 
 
 def _backoffice_rules(app):
@@ -101,80 +103,270 @@ def test_every_backoffice_view_declares_its_roles(app):
             assert declared == EXPECTED[rule.endpoint], rule.endpoint
 
 
-@pytest.mark.parametrize("visitor", VISITORS)
-def test_walk_all_backoffice_routes(app, client, make_staff, make_submission, db_session, case_files, visitor):
+# -- objects of the other site ----------------------------------------------------------------
+# Every URL argument of a back-office route names an object. The walk makes one of each kind at
+# Wetzlar and requests every route that takes it, with every method it has, as every visitor:
+# a caseworker of Dillenburg gets 403 (written into the audit trail as "denied") and leaves the
+# object as it was; the Wetzlar caseworker, team leads and admins get what their role allows.
+# The routes and their arguments come from app.url_map, so a new route cannot slip past the
+# rule; a new kind of argument fails the walk until it is taught below how to make one.
+
+class Wetzlar:
+    """Makes the walk's objects, all of them Wetzlar's, and remembers their rows, so that the
+    walk can tell whether a request changed one (its row, or rows that hang on it)."""
+
+    def __init__(self, app, db_session, make_submission, make_staff, case_files, sites):
+        self.app, self.db_session, self.sites = app, db_session, sites
+        self.make_submission, self.make_staff = make_submission, make_staff
+        self.case_file = case_files[0]
+        assert self.case_file.site.code == "WZ"
+        self.watched: list[tuple] = []
+        self.made: dict[str, object] = {}
+
+    def watch(self, row):
+        self.watched.append((row.__table__, row.id))
+        return row
+
+    def value(self, argument: str):
+        """The URL value naming a Wetzlar object for this argument (made once per walk)."""
+        if argument not in self.made:
+            make = OTHER_SITE_OBJECTS.get(argument) or SITE_FREE_ARGUMENTS.get(argument)
+            if make is None:
+                pytest.fail(f"teach the walk how to make a {argument} of another site "
+                            f"(OTHER_SITE_OBJECTS in {__name__})", pytrace=False)
+            self.made[argument] = make(self)
+            self.db_session.commit()
+        return self.made[argument]
+
+    def state(self) -> dict:
+        """Every watched row and every row that points at one (the audit trail aside)."""
+        from sqlalchemy import select
+
+        from portal.extensions import db
+
+        self.db_session.rollback()  # read what the requests committed
+        state = {}
+        for table, key in self.watched:
+            (pk,) = table.primary_key.columns
+            state[table.name, key] = [dict(row) for row in self.db_session.execute(
+                select(table).where(pk == key)).mappings()]
+            for other in db.metadata.sorted_tables:
+                if other.name == "audit_event":
+                    continue
+                for fk in other.foreign_keys:
+                    if fk.column.table is table:
+                        rows = self.db_session.execute(select(other).where(fk.parent == key)).mappings()
+                        state[table.name, key, other.name, fk.parent.name] = sorted(
+                            repr(sorted(dict(row).items())) for row in rows)
+        return state
+
+
+def _submission(wz: Wetzlar) -> str:
+    return wz.watch(wz.make_submission().submission).reference
+
+
+def _document(wz: Wetzlar) -> int:
+    """A document of a Wetzlar submission that is filed in a Wetzlar case file."""
     from sqlalchemy import select
 
+    from portal.matching.attach import attach_submission
     from portal.models import Document
 
-    submission = make_submission().submission
-    # Values for URL parameters of routes that have them.
-    sample_arguments = {"reference": submission.reference,
-                        "document_id": db_session.scalar(select(Document.id).limit(1)),
-                        "file_number": "WZ-2022-00017", "scan_batch_id": _scan_batch(db_session),
-                        "mail_id": _inbound_mail(app, db_session)}
-    sample_arguments["staff_id"] = make_staff("caseworker", "DIL").id
-    sample_arguments.update(item_id=_content_item(db_session), language="de")
-    if visitor != "anonymous":
-        role, site = ("caseworker", "DIL") if visitor == "caseworker_other_site" else (visitor, "WZ")
-        assert sign_in(client, make_staff(role, site).email).status_code == 302
-    role = "caseworker" if visitor == "caseworker_other_site" else visitor
-    token = csrf_token_from(client.get("/backoffice/login").get_data(as_text=True)) \
-        if visitor == "anonymous" else csrf_token_from(client.get("/backoffice/").get_data(as_text=True))
-
-    for rule in _backoffice_rules(app):
-        if rule.endpoint == "backoffice.logout":
-            continue  # signing out here would end the walk; covered in test_staff_sign_in
-        url = rule.build({arg: sample_arguments[arg] for arg in rule.arguments})[1]
-        if "GET" in rule.methods:
-            response = client.get(url)
-        else:
-            response = client.post(url, data={"csrf_token": token})
-        allowed = EXPECTED[rule.endpoint]
-        where = f"{visitor} {rule.endpoint} {url}"
-        if allowed is None:
-            assert response.status_code in (200, 302), where
-        elif visitor == "anonymous":
-            assert response.status_code == 302, where
-            assert "/backoffice/login?next=" in response.headers["Location"], where
-        elif visitor == "caseworker_other_site" and SITE_BOUND_ARGUMENTS & set(rule.arguments):
-            assert response.status_code == 403, where
-        elif role in allowed:
-            assert response.status_code in (200, 302), where
-            assert "/backoffice/login" not in response.headers.get("Location", ""), where
-        else:
-            assert response.status_code == 403, where
-    if visitor == "caseworker_other_site":
-        from portal.models import AuditEvent
-
-        denied = {(e.object_type, e.object_id) for e in
-                  db_session.scalars(select(AuditEvent).where(AuditEvent.action == "denied"))}
-        assert {("case_file", "WZ-2022-00017"), ("submission", submission.reference)} <= denied
+    submission = wz.make_submission(surname="Yılmaz", given_names="Ayşe", language="tr").submission
+    attach_submission(wz.db_session, submission, wz.case_file)
+    wz.db_session.commit()
+    return wz.watch(wz.db_session.scalars(select(Document).where(Document.submission_id == submission.id)).first()).id
 
 
-def _content_item(db_session) -> int:
+def _case_file(wz: Wetzlar) -> str:
+    return wz.watch(wz.case_file).file_number
+
+
+def _inbound_mail(wz: Wetzlar) -> int:
+    """A mail naming a Wetzlar file number (so its submission is Wetzlar's), waiting in
+    quarantine, where "process again" and "dismiss" would act on it."""
+    from portal.documents.storage import DocumentStorage
+    from portal.intake.email.process import take_in
+    from portal.models import InboundMail, InboundMailSource
+    from tests import mail_corpus as corpus
+
+    with wz.app.app_context():
+        outcome = take_in(wz.db_session, DocumentStorage(wz.app.config["PORTAL_STORAGE_DIR"]),
+                          corpus.with_attachments(subject=f"Aktenzeichen {wz.case_file.file_number}"),
+                          source=InboundMailSource.FILE, source_detail="walk.eml")
+    mail = wz.db_session.get(InboundMail, outcome.mail_id)
+    assert mail.submission.site.code == "WZ"
+    mail.status = "quarantined"
+    return wz.watch(mail).id
+
+
+def _scan_batch(wz: Wetzlar) -> int:
+    """A delivery for Wetzlar's files only: a failed row (its path names the person) and an imported one."""
+    from portal.models import ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
+
+    batch = ScanBatch(batch_id="LDK-2026-0001", status=ScanBatchStatus.IMPORTED, rows_imported=1, rows_failed=1)
+    batch_rows = [
+        ScanBatchRow(row_number=2, file_number=wz.case_file.file_number, sha256="a" * 64, path="akten/wz/antrag.pdf",
+                     status=ScanRowStatus.IMPORTED, case_file_id=wz.case_file.id),
+        ScanBatchRow(row_number=3, file_number="WZ-2023-00999", sha256="b" * 64,
+                     path="akten/wz-2023-00999/шевченко-пасс.pdf", status=ScanRowStatus.FAILED,
+                     reason_code="missing_file", reason="not delivered"),
+    ]
+    wz.db_session.add(batch)
+    wz.db_session.flush()
+    for row in batch_rows:
+        row.scan_batch_id = batch.id
+    wz.db_session.add_all(batch_rows)
+    return wz.watch(batch).id
+
+
+def _staff_member(wz: Wetzlar) -> int:
+    """A Wetzlar caseworker with a second factor (what an admin may reset)."""
+    from portal.models._types import utcnow
+    from tests.helpers import STAFF_TOTP_SECRET
+
+    member = wz.make_staff("caseworker", "WZ")
+    member.totp_secret, member.totp_enrolled_at = STAFF_TOTP_SECRET, utcnow()
+    return wz.watch(member).id
+
+
+def _content_item(wz: Wetzlar) -> int:
     from portal.content.editing import create_item
     from portal.models._types import utcnow
 
-    item = create_item(db_session, kind="page", slug="first-visit", texts={"title": "Ihr erster Besuch"},
-                       staff=None, now=utcnow())
-    db_session.commit()
-    return item.id
+    return create_item(wz.db_session, kind="page", slug="first-visit", texts={"title": "Ihr erster Besuch"},
+                       staff=None, now=utcnow()).id
 
 
-def _scan_batch(db_session) -> int:
-    from portal.models import ScanBatch, ScanBatchStatus
+# URL argument -> how to make a Wetzlar object for it.
+OTHER_SITE_OBJECTS = {
+    "reference": _submission,
+    "document_id": _document,
+    "file_number": _case_file,
+    "mail_id": _inbound_mail,
+    "scan_batch_id": _scan_batch,
+    "staff_id": _staff_member,
+}
+# URL arguments that name nothing of a site: the portal's content is the whole office's.
+SITE_FREE_ARGUMENTS = {
+    "item_id": _content_item,
+    "language": lambda wz: "de",
+}
 
-    batch = ScanBatch(batch_id="LDK-2026-0001", status=ScanBatchStatus.IMPORTED)
-    db_session.add(batch)
-    db_session.commit()
-    return batch.id
+
+def _booking(wz: Wetzlar):
+    """A booking at Wetzlar today. Bookings travel in forms and links, not in the URL path:
+    the walk sends it (and the Wetzlar case file) along with every request, under the names the
+    back office's forms use, so a route taking them cannot change them for Dillenburg either."""
+    from datetime import datetime, time, timedelta, timezone
+
+    from sqlalchemy import select
+
+    from portal.appointments import office
+    from portal.appointments.calendar import OFFICE_TZ
+    from portal.domain.dates import PartialDate
+    from portal.models import Booking, BookingStatus, Service, Slot
+    from portal.models._types import utcnow
+
+    day = office.local_today(utcnow())
+    service = wz.db_session.scalar(select(Service).where(Service.code == "card-collection"))
+    start = datetime.combine(day, time(8, 0), tzinfo=OFFICE_TZ).astimezone(timezone.utc)
+    slot = Slot(site_id=wz.sites["WZ"].id, service_id=service.id, starts_at=start,
+                ends_at=start + timedelta(minutes=service.appointment_minutes), capacity=2, staff_reserved=0,
+                taken=1, public_taken=1)
+    booking = Booking(reference="TER-W4LK-0001", token_hash="0" * 32, slot=slot, status=BookingStatus.CONFIRMED,
+                      surname="Шевченко", given_names="Олександр", person_key="шевченко",
+                      date_of_birth=PartialDate(1987, 3), email="", language="uk", created_at=utcnow())
+    wz.db_session.add(booking)
+    wz.db_session.commit()
+    wz.watch(booking)
+    return booking, day
 
 
-def _inbound_mail(app, db_session) -> int:
-    from tests.mail_corpus import sample_inbound_mail
+def test_the_walk_refuses_an_argument_it_cannot_make(app, db_session, make_submission, make_staff, case_files,
+                                                     sites):
+    wz = Wetzlar(app, db_session, make_submission, make_staff, case_files, sites)
+    with pytest.raises(pytest.fail.Exception, match="teach the walk how to make a gizmo_id of another site"):
+        wz.value("gizmo_id")
 
-    return sample_inbound_mail(app, db_session).id
+
+def test_every_url_argument_has_an_object_of_another_site(app):
+    known = set(OTHER_SITE_OBJECTS) | set(SITE_FREE_ARGUMENTS)
+    for rule in _backoffice_rules(app):
+        for argument in rule.arguments:
+            assert argument in known, (f"{rule.endpoint}: teach the walk how to make a {argument} of another site "
+                                       f"(OTHER_SITE_OBJECTS in {__name__})")
+
+
+@pytest.mark.parametrize("visitor", VISITORS)
+def test_walk_all_backoffice_routes(app, client, make_staff, make_submission, db_session, case_files, sites,
+                                    visitor):
+    from sqlalchemy import select
+
+    from portal.models import AuditEvent
+
+    wz = Wetzlar(app, db_session, make_submission, make_staff, case_files, sites)
+    rules = [rule for rule in _backoffice_rules(app) if rule.endpoint != "backoffice.logout"]
+    # signing out would end the walk; covered in test_staff_sign_in
+    for rule in rules:
+        for argument in rule.arguments:
+            wz.value(argument)
+    booking, day = _booking(wz)
+    query = {"site": "WZ", "day": day.isoformat(), "reference": booking.reference}
+    form = {"booking_id": booking.id, "booking": booking.id, "site": "WZ", "day": day.isoformat(),
+            "action": "no_show", "case_file": wz.case_file.id, "reason": "Prüfung durch die Ausländerbehörde",
+            "note": "Rückruf erbeten", "text": "Telefonat mit dem Antragsteller", "message": "Bitte Pass nachreichen",
+            "slot": "passport"}
+
+    role = None
+    if visitor != "anonymous":
+        role, site = VISITOR_AS[visitor]
+        assert sign_in(client, make_staff(role, site).email).status_code == 302
+    token = csrf_token_from(client.get("/backoffice/login").get_data(as_text=True)) \
+        if visitor == "anonymous" else csrf_token_from(client.get("/backoffice/").get_data(as_text=True))
+    other_site = visitor == "caseworker_other_site"
+    before = wz.state() if other_site else None
+
+    def denied(endpoint: str) -> int:
+        db_session.rollback()
+        return sum(1 for event in db_session.scalars(select(AuditEvent).where(AuditEvent.action == "denied"))
+                   if event.detail.get("endpoint") == endpoint)
+
+    for rule in rules:
+        site_bound = bool(set(rule.arguments) & set(OTHER_SITE_OBJECTS))
+        url = rule.build({argument: wz.value(argument) for argument in rule.arguments})[1]
+        for method in sorted(rule.methods & {"GET", "POST"}):
+            denied_before = denied(rule.endpoint) if other_site else 0
+            if method == "GET":
+                response = client.get(url, query_string=query)
+            else:
+                response = client.post(url, data={**form, "csrf_token": token})
+            allowed = EXPECTED[rule.endpoint]
+            where = f"{visitor} {method} {rule.endpoint} {url}"
+            if allowed is None:
+                assert response.status_code in (200, 302), where
+            elif visitor == "anonymous":
+                assert response.status_code == 302, where
+                assert "/backoffice/login?next=" in response.headers["Location"], where
+            elif role not in allowed:
+                assert response.status_code == 403, where
+            elif other_site and site_bound:
+                assert response.status_code == 403, where
+                assert denied(rule.endpoint) == denied_before + 1, f"{where}: refusal not in the audit trail"
+            elif other_site and response.status_code == 403:
+                # A route that takes a Wetzlar booking from its form or link: refused like the others.
+                assert denied(rule.endpoint) == denied_before + 1, f"{where}: a 403 that is not a site refusal"
+            else:
+                assert response.status_code in (200, 302), where
+                assert "/backoffice/login" not in response.headers.get("Location", ""), where
+            if other_site:
+                assert wz.state() == before, f"{where} changed an object of Wetzlar"
+    if other_site:
+        refused = {(e.object_type, e.object_id) for e in
+                   db_session.scalars(select(AuditEvent).where(AuditEvent.action == "denied"))}
+        assert {("case_file", wz.value("file_number")), ("submission", wz.value("reference")),
+                ("inbound_mail", str(wz.value("mail_id"))), ("document", str(wz.value("document_id"))),
+                ("scan_batch", "LDK-2026-0001"), ("booking", booking.reference)} <= refused
 
 
 def test_forbidden_page_is_german_and_reveals_nothing(client, make_staff):

@@ -393,7 +393,7 @@ def test_back_office_lists_shows_and_marks_batches(app, client, db_session, case
 
     _run(app, _mixed_delivery(tmp_path).root)
     batch = db_session.scalar(select(ScanBatch))
-    staff = staff_in_english(make_staff, db_session)
+    staff = staff_in_english(make_staff, db_session, "team_lead")
     sign_in(client, staff.email)
 
     listing = client.get("/backoffice/scans")
@@ -410,6 +410,7 @@ def test_back_office_lists_shows_and_marks_batches(app, client, db_session, case
         assert f'data-reason="{code}"' in body
     assert "Checksum does not match" in body and "the index says 2 pages, the file has 1" in body
     assert f'href="/backoffice/casefiles/{NEW_FILE}"' in body and 'href="/backoffice/casefiles/WZ-2022-00017"' in body
+    assert 'id="scan-batch-own-site"' not in body
     waiting = db_session.scalar(select(Submission).where(Submission.idempotency_key == f"scan:{BATCH}:{NEW_FILE}"))
     assert f'href="/backoffice/submissions/{waiting.reference}"' in body
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "view",
@@ -434,11 +435,78 @@ def test_back_office_lists_shows_and_marks_batches(app, client, db_session, case
         AuditEvent.action == "change", AuditEvent.object_type == "scan_batch")) == 1
     assert client.get("/backoffice/scans/999999").status_code == 404
 
-    # A caseworker of the other site sees the batch's counts, not the Wetzlar case files in it.
-    other = app.test_client()
-    sign_in(other, staff_in_english(make_staff, db_session, "caseworker", "DIL").email)
-    body = other.get(f"/backoffice/scans/{batch.id}").get_data(as_text=True)
-    assert 'id="scan-batch-imported">4<' in body and "/backoffice/casefiles/WZ-" not in body
+
+def _failed_paths(body: str) -> set[str]:
+    import re
+
+    return set(re.findall(r'<tr id="scan-row-\d+" data-reason="\w+">\s*<td>\d+</td><td><bdi>[^<]*</bdi></td>'
+                          r'<td><bdi>([^<]*)</bdi>', body))
+
+
+@pytest.mark.parametrize("site", ["WZ", "DIL"])
+def test_a_caseworker_sees_and_counts_the_rows_of_their_site_only(app, client, db_session, case_files, make_staff,
+                                                                  tmp_path, site):
+    """A delivery spans both sites: Wetzlar's rows (and their paths, which name people) are not
+    Dillenburg's business, nor the other way round; the row of an unknown site (XY-) is
+    unassigned work and shown to both; counts follow the rows shown."""
+    from tests.integration.test_case_file_view import staff_in_english
+
+    _run(app, _mixed_delivery(tmp_path).root)
+    batch = db_session.scalar(select(ScanBatch))
+    sign_in(client, staff_in_english(make_staff, db_session, "caseworker", site).email)
+    own = {"WZ": {"akten/link.pdf", "akten/xy/brief.pdf"},
+           "DIL": {path for path in EXPECTED_FAILURES if "dil-2016-00321" in path} | {"../outside.pdf",
+                                                                                     "akten/xy/brief.pdf"}}[site]
+    imported, opened = {"WZ": (4, 1), "DIL": (0, 0)}[site]
+    listing = client.get("/backoffice/scans").get_data(as_text=True)
+    assert f'class="scan-imported">{imported}<' in listing and f'class="scan-failed">{len(own)}<' in listing
+    assert f'class="scan-opened">{opened}<' in listing
+    body = client.get(f"/backoffice/scans/{batch.id}").get_data(as_text=True)
+    assert _failed_paths(body) == own
+    assert f'id="scan-batch-imported">{imported}<' in body and f'id="scan-batch-failed">{len(own)}<' in body
+    other = "DIL-2016-00321" if site == "WZ" else "WZ-"
+    assert other not in body and ("dil-2016" in body) == (site == "DIL")
+    # The delivery holds rows of the other site: marking it is for a team lead (403, audited).
+    assert 'id="scan-batch-own-site"' in body and "Mark as checked" not in body
+    response = client.post(f"/backoffice/scans/{batch.id}/checked", data={"csrf_token": csrf_token_from(body)})
+    assert response.status_code == 403
+    db_session.expire_all()
+    assert db_session.get(ScanBatch, batch.id).status == "imported"
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "denied")).object_id == BATCH
+
+
+def test_a_batch_of_one_site_only(app, client, db_session, case_files, make_staff, tmp_path):
+    """Nothing of Dillenburg in it: Dillenburg neither lists nor opens it; Wetzlar marks it."""
+    from tests.integration.test_case_file_view import staff_in_english
+
+    delivery = Delivery(tmp_path / "delivery")
+    delivery.root.mkdir()
+    delivery.add("akten/wz-2022-00017/bescheid.pdf", samples.pdf_bytes(1, "Bescheid"), document_date="2009-05-14",
+                 pages=1, file_number="WZ-2022-00017", surname="Шевченко", given_names="Олександр",
+                 date_of_birth="00.03.1987", nationality="UKR")
+    delivery.add("akten/wz-2022-00017/fehlt.pdf", None, sha256="0" * 64, document_date="2009-05-15", pages=1,
+                 file_number="WZ-2022-00017", surname="Шевченко", given_names="Олександр",
+                 date_of_birth="00.03.1987", nationality="UKR")
+    _run(app, delivery.write())
+    batch = db_session.scalar(select(ScanBatch))
+    assert (batch.rows_imported, batch.rows_failed) == (1, 1)
+
+    sign_in(client, staff_in_english(make_staff, db_session, "caseworker", "DIL").email)
+    assert f"/backoffice/scans/{batch.id}" not in client.get("/backoffice/scans").get_data(as_text=True)
+    assert client.get(f"/backoffice/scans/{batch.id}").status_code == 403
+    token = csrf_token_from(client.get("/backoffice/").get_data(as_text=True))
+    assert client.post(f"/backoffice/scans/{batch.id}/checked", data={"csrf_token": token}).status_code == 403
+    db_session.expire_all()
+    assert db_session.get(ScanBatch, batch.id).status == "imported"
+
+    wetzlar = app.test_client()
+    sign_in(wetzlar, staff_in_english(make_staff, db_session, "caseworker", "WZ").email)
+    body = wetzlar.get(f"/backoffice/scans/{batch.id}").get_data(as_text=True)
+    assert 'id="scan-batch-failed">1<' in body and 'id="scan-batch-own-site"' not in body
+    assert wetzlar.post(f"/backoffice/scans/{batch.id}/checked",
+                        data={"csrf_token": csrf_token_from(body)}).status_code == 302
+    db_session.expire_all()
+    assert db_session.get(ScanBatch, batch.id).status == "checked"
 
 
 def test_deleting_a_file_under_the_retention_rules_takes_its_scan_rows_along(app, db_session, case_files,

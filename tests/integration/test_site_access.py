@@ -1,6 +1,9 @@
 """Site-bound casework (portal.casework.access): caseworkers see and change the case files,
 submissions and bookings of their own site (and submissions no site has been chosen for);
 team leads and admins work for both sites. Refusals are 403 and in the audit trail."""
+import re
+
+import pytest
 from sqlalchemy import select, update
 
 from portal.models import AuditEvent, CaseFile, Document, Submission
@@ -128,3 +131,219 @@ def test_policy_in_one_place(db_session, make_staff, case_files):
     visible = set(db_session.scalars(select(CaseFile.file_number).where(access.case_file_condition(caseworker))))
     assert visible == {"WZ-2022-00017", "WZ-2011-00412"}
     assert len(db_session.scalars(select(CaseFile).where(access.case_file_condition(lead))).all()) == 3
+
+
+# -- inbound mail follows its submission --------------------------------------------------------
+
+def _take_mail(app, db_session, raw: bytes):
+    from portal.documents.storage import DocumentStorage
+    from portal.intake.email.process import take_in
+    from portal.models import InboundMail, InboundMailSource
+
+    with app.app_context():
+        outcome = take_in(db_session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), raw,
+                          source=InboundMailSource.FILE, source_detail="test.eml")
+    db_session.expire_all()
+    return db_session.get(InboundMail, outcome.mail_id)
+
+
+@pytest.fixture
+def mails(app, db_session, case_files):
+    """A mail that names a Wetzlar file (so its submission is Wetzlar's), one of Dillenburg, and
+    one in quarantine that made no submission: unassigned work."""
+    from tests import mail_corpus as corpus
+
+    wetzlar = _take_mail(app, db_session, corpus.with_attachments(
+        subject=f"Aktenzeichen {WZ_FILE}", message_id="<wz@example.org>"))
+    dillenburg = _take_mail(app, db_session, corpus.plain(
+        corpus.TEXTS["ar"], subject=f"Aktenzeichen {DIL_FILE}", message_id="<dil@example.org>",
+        sender="m.alhassan@example.org"))
+    unassigned = _take_mail(app, db_session, corpus.encrypted_pdf(message_id="<q@example.org>",
+                                                                  sender="n.kovalenko@example.net"))
+    assert wetzlar.submission.site.code == "WZ" and dillenburg.submission.site.code == "DIL"
+    assert unassigned.submission is None and unassigned.status == "quarantined"
+    # Wetzlar's mail waits for a decision as well, so that "process again" and "dismiss" could act.
+    wetzlar.status = "quarantined"
+    db_session.commit()
+    return wetzlar, dillenburg, unassigned
+
+
+def test_a_caseworker_lists_and_counts_the_mails_of_their_site_and_unassigned_ones(client, make_staff, mails):
+    wetzlar, dillenburg, unassigned = mails
+    _signed_in(client, make_staff, "caseworker", "DIL")
+    page = client.get("/backoffice/mail").get_data(as_text=True)
+    listed = set(re.findall(r'<tr id="mail-(\d+)"', page))
+    assert listed == {str(dillenburg.id), str(unassigned.id)}
+    assert wetzlar.submission.reference not in page and "o.shevchenko@example.org" not in page
+    # The counts beside the status filter count the same mails: one quarantined (not two).
+    assert re.search(r'<option value="quarantined"\s*>[^<]*\(1\)</option>', page)
+    for status in ("quarantined", "processed"):
+        filtered = client.get(f"/backoffice/mail?status={status}").get_data(as_text=True)
+        assert f'id="mail-{wetzlar.id}"' not in filtered
+
+    other = client.application.test_client()
+    _signed_in(other, make_staff, "caseworker", "WZ")
+    listed = set(re.findall(r'<tr id="mail-(\d+)"', other.get("/backoffice/mail").get_data(as_text=True)))
+    assert listed == {str(wetzlar.id), str(unassigned.id)}
+
+
+def test_a_mail_of_the_other_site_is_refused_and_left_alone(client, make_staff, mails, db_session):
+    from portal.models import InboundMail
+
+    wetzlar, _dillenburg, unassigned = mails
+    token = _signed_in(client, make_staff, "caseworker", "DIL")
+    assert client.get(f"/backoffice/mail/{wetzlar.id}").status_code == 403
+    assert client.get(f"/backoffice/mail/{wetzlar.id}/raw").status_code == 403
+    for action in ("process", "dismiss"):
+        assert client.post(f"/backoffice/mail/{wetzlar.id}/{action}", data={"csrf_token": token}).status_code == 403
+    db_session.expire_all()
+    mail = db_session.get(InboundMail, wetzlar.id)
+    assert (mail.status, mail.dismissed_by_id) == ("quarantined", None)
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "denied")).all()
+    assert {(e.object_type, e.object_id) for e in events} == {("inbound_mail", str(wetzlar.id))}
+    assert {e.detail["endpoint"] for e in events} == {
+        "backoffice.inbound_mail_detail", "backoffice.inbound_mail_raw", "backoffice.inbound_mail_process",
+        "backoffice.inbound_mail_dismiss"}
+    # Unassigned work stays open to both sites.
+    assert client.get(f"/backoffice/mail/{unassigned.id}").status_code == 200
+    assert client.get(f"/backoffice/mail/{unassigned.id}/raw").status_code == 200
+
+
+# -- a filed submission is its case file's --------------------------------------------------------
+
+def _unassigned_submission(make_submission, db_session) -> Submission:
+    submission = make_submission().submission
+    db_session.execute(update(Submission).where(Submission.id == submission.id).values(site_id=None))
+    db_session.commit()
+    return submission
+
+
+def _document_of(db_session, submission) -> int:
+    return db_session.scalar(select(Document.id).where(Document.submission_id == submission.id).limit(1))
+
+
+@pytest.mark.parametrize("how", ["attach", "open-case-file"])
+def test_filing_gives_the_submission_the_site_of_its_case_file(client, make_staff, make_submission, case_files,
+                                                               db_session, how):
+    submission = _unassigned_submission(make_submission, db_session)
+    document_id = _document_of(db_session, submission)
+    token = _signed_in(client, make_staff, "caseworker", "WZ")
+    response = client.post(f"/backoffice/submissions/{submission.reference}/{how}",
+                           data={"csrf_token": token, "case_file": case_files[0].id})
+    assert response.status_code == 302
+    db_session.expire_all()
+    filed = db_session.get(Submission, submission.id)
+    assert filed.case_file.site.code == "WZ" and filed.site_id == filed.case_file.site_id
+
+    dillenburg = client.application.test_client()
+    _signed_in(dillenburg, make_staff, "caseworker", "DIL")
+    assert dillenburg.get(f"/backoffice/submissions/{submission.reference}").status_code == 403
+    assert dillenburg.get(f"/backoffice/documents/{document_id}").status_code == 403
+    assert submission.reference not in dillenburg.get("/backoffice/queue").get_data(as_text=True)
+
+
+def test_auto_attach_gives_the_submission_the_site_of_its_case_file(app, make_submission, case_files, db_session,
+                                                                    monkeypatch):
+    from portal.matching.attach import maybe_auto_attach
+
+    submission = _unassigned_submission(make_submission, db_session)
+    monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_ATTACH", True)
+    monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_THRESHOLD", 0.5)
+    with app.app_context():
+        chosen = maybe_auto_attach(db_session, db_session.get(Submission, submission.id))
+    db_session.commit()
+    assert chosen is not None and chosen.case_file.file_number == WZ_FILE
+    assert db_session.get(Submission, submission.id).site.code == "WZ"
+
+
+def test_a_filed_document_is_the_case_files_whatever_its_submission_says(client, make_staff, make_submission,
+                                                                         case_files, db_session):
+    """A submission filed before filing gave it a site (or whose site was cleared): its documents
+    are in a Wetzlar file, so Dillenburg does not read them."""
+    submission = _unassigned_submission(make_submission, db_session)
+    document_id = _document_of(db_session, submission)
+    db_session.execute(update(Document).where(Document.submission_id == submission.id)
+                       .values(case_file_id=case_files[0].id))
+    db_session.commit()
+    _signed_in(client, make_staff, "caseworker", "DIL")
+    assert client.get(f"/backoffice/documents/{document_id}").status_code == 403
+    assert ("document", str(document_id)) in _denied(db_session)
+    wetzlar = client.application.test_client()
+    _signed_in(wetzlar, make_staff, "caseworker", "WZ")
+    assert wetzlar.get(f"/backoffice/documents/{document_id}").status_code == 200
+
+
+def test_migration_0012_gives_filed_submissions_their_files_site(app, make_submission, case_files, db_session):
+    from flask_migrate import downgrade, upgrade
+
+    filed = _unassigned_submission(make_submission, db_session)
+    waiting = _unassigned_submission(make_submission, db_session)
+    other_site = make_submission().submission  # Wetzlar's, filed in Dillenburg by a team lead: kept
+    db_session.execute(update(Submission).where(Submission.id == filed.id).values(case_file_id=case_files[0].id))
+    db_session.execute(update(Submission).where(Submission.id == other_site.id)
+                       .values(case_file_id=case_files[1].id))
+    db_session.commit()
+    with app.app_context():
+        downgrade(revision="0011")
+        upgrade()
+    db_session.expire_all()
+    assert db_session.get(Submission, filed.id).site.code == "WZ"
+    assert db_session.get(Submission, waiting.id).site_id is None
+    assert db_session.get(Submission, other_site.id).site.code == "WZ"
+
+
+def test_mail_and_document_rules_in_one_place(db_session, make_staff, make_submission, case_files):
+    from portal.casework import access
+    from portal.models import InboundMail
+
+    submission = make_submission().submission  # Wetzlar's
+    dil, wz, lead = make_staff("caseworker", "DIL"), make_staff("caseworker", "WZ"), make_staff("team_lead", "DIL")
+    assert not access.can_see_inbound_mail(dil, InboundMail(submission=submission))
+    assert access.can_see_inbound_mail(wz, InboundMail(submission=submission))
+    assert access.can_see_inbound_mail(lead, InboundMail(submission=submission))
+    assert access.can_see_inbound_mail(dil, InboundMail(submission=None))
+    # The case file decides before the submission: a site-less submission filed at Wetzlar.
+    document = Document(submission=Submission(site_id=None), case_file=case_files[0],
+                        case_file_id=case_files[0].id)
+    assert not access.can_see_document(dil, document) and access.can_see_document(wz, document)
+    db_session.rollback()
+
+
+def test_scan_row_rules_in_one_place(db_session, make_staff, case_files):
+    """A row is its case file's; without one, the site its file number names; else unassigned."""
+    from portal.casework import access
+    from portal.models import ScanBatch, ScanBatchRow
+
+    def batch_of(name, *rows):
+        batch = ScanBatch(batch_id=name, status="imported")
+        db_session.add(batch)
+        db_session.flush()
+        for number, (file_number, case_file) in enumerate(rows, start=2):
+            db_session.add(ScanBatchRow(scan_batch_id=batch.id, row_number=number, file_number=file_number,
+                                        sha256=f"{number:064d}", path=f"akten/{file_number.lower()}/{number}.pdf",
+                                        status="imported" if case_file else "failed",
+                                        case_file_id=case_file.id if case_file else None))
+        return batch
+
+    wz_file = case_files[0]
+    mixed = batch_of("LDK-2026-0100", (WZ_FILE, wz_file), ("dil-2016-00999", None), ("XY-2020-00001", None),
+                     ("", None))
+    wetzlar_only = batch_of("LDK-2026-0101", ("WZ-2023-00001", None))
+    empty = batch_of("LDK-2026-0102")
+    db_session.commit()
+    wz, dil, lead = make_staff("caseworker", "WZ"), make_staff("caseworker", "DIL"), make_staff("team_lead", "DIL")
+
+    def rows(staff):
+        return set(db_session.scalars(select(ScanBatchRow.file_number).where(
+            ScanBatchRow.scan_batch_id == mixed.id, access.scan_row_condition(staff))))
+
+    assert rows(wz) == {WZ_FILE, "XY-2020-00001", ""}
+    assert rows(dil) == {"dil-2016-00999", "XY-2020-00001", ""}
+    assert rows(lead) == {WZ_FILE, "dil-2016-00999", "XY-2020-00001", ""}
+    assert set(db_session.scalars(select(ScanBatch.batch_id).where(access.scan_batch_condition(dil)))) == {
+        "LDK-2026-0100", "LDK-2026-0102"}
+    assert access.can_see_scan_batch(db_session, wz, wetzlar_only)
+    assert not access.can_see_scan_batch(db_session, dil, wetzlar_only)
+    assert access.can_see_scan_batch(db_session, dil, empty)
+    assert not access.can_check_scan_batch(db_session, wz, mixed) and access.can_check_scan_batch(db_session, lead, mixed)
+    assert access.can_check_scan_batch(db_session, wz, wetzlar_only)
