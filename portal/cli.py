@@ -100,16 +100,14 @@ def _staff_by_email(email: str):
 @click.argument("email")
 def reset_totp(email):
     """Switch off the second factor of an account (lost phone); it is set up again at the
-    next sign-in (admins must) or from the account page."""
-    from portal import totp
-    from portal.audit import record
+    next sign-in (admins must) or from the account page. Signs the account out everywhere."""
+    from portal.accounts import reset_second_factor
 
     user = _staff_by_email(email)
-    totp.reset(user)
-    record("totp_reset", staff=None, object_type="staff_user", object_id=user.id,
-           detail={"email": user.email, "by": "command line"})
+    reset_second_factor(user)
     db.session.commit()
-    click.echo(f"two-factor sign-in of {user.email} reset; it is set up again at the next sign-in")
+    click.echo(f"two-factor sign-in of {user.email} reset and its sessions ended; it is set up again at the "
+               "next sign-in")
 
 
 @users.command("reseal-totp")
@@ -140,19 +138,55 @@ def reseal_totp():
 @click.argument("email")
 @click.password_option("--password", prompt="New password", help="Asked for when not given.")
 def set_password(email, password):
-    """Give an account a new password (same rules as for new accounts)."""
+    """Give an account a new password (same rules as for new accounts); signs it out everywhere."""
     from portal.accounts import AccountError, change_password
-    from portal.audit import record
 
     user = _staff_by_email(email)
     try:
         change_password(user, password, office_name=current_app.config["PORTAL_OFFICE_NAME"])
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    record("password_changed", staff=None, object_type="staff_user", object_id=user.id,
-           detail={"email": user.email, "by": "command line"})
     db.session.commit()
-    click.echo(f"new password set for {user.email}")
+    click.echo(f"new password set for {user.email}; its sessions have ended")
+
+
+@users.command("set-role")
+@click.argument("email")
+@click.argument("role", type=click.Choice([role.value for role in Role]))
+def set_role(email, role):
+    """Give an account another role; signs it out everywhere (the next sign-in has the new role)."""
+    from portal.accounts import change_role
+
+    user = _staff_by_email(email)
+    if not change_role(user, role):
+        click.echo(f"{user.email} is {role} already")
+        return
+    db.session.commit()
+    click.echo(f"{user.email} is now {role}; its sessions have ended")
+
+
+@users.command("deactivate")
+@click.argument("email")
+def deactivate_user(email):
+    """Lock an account (someone who left): no sign-in, and its sessions end at once."""
+    from portal.accounts import deactivate
+
+    user = _staff_by_email(email)
+    deactivate(user)
+    db.session.commit()
+    click.echo(f"{user.email} is locked; its sessions have ended")
+
+
+@users.command("activate")
+@click.argument("email")
+def activate_user(email):
+    """Unlock an account locked with deactivate."""
+    from portal.accounts import activate
+
+    user = _staff_by_email(email)
+    activate(user)
+    db.session.commit()
+    click.echo(f"{user.email} may sign in again")
 
 
 @users.command("list")

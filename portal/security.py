@@ -1,10 +1,13 @@
 """Sign-in wiring, role checks for the back office, and response headers."""
 from __future__ import annotations
 
+import re
 import time
+import unicodedata
 from typing import NoReturn
+from urllib.parse import unquote, urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, request, session, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -83,6 +86,39 @@ def _end_expired_session(reason: str):
     return redirect(url_for("backoffice.login", next=target.rstrip("?") if target else None))
 
 
+def _end_ended_session():
+    """A cookie of a session that was ended (sign-out, new password, ...), perhaps a copy:
+    recorded, and the browser's cookie emptied."""
+    ended = g.pop("ended_staff_session", None)
+    record("ended_session_refused", staff=ended, object_type="staff_user", object_id=ended.id,
+           client_address=request.remote_addr)
+    db.session.commit()
+    session.clear()
+
+
+_DOT_SEGMENT = re.compile(r"(^|/)\.{1,2}(/|$)")
+
+
+def local_backoffice_path(target: str | None) -> str | None:
+    """`target` if it is safe to send a browser to after sign-in: a path inside the back office,
+    else None. Refused: other hosts and schemes (also "//host" and "/\\host", which browsers read
+    as hosts), control characters (a newline would split the Location header; browsers drop tabs
+    and newlines from URLs), backslashes, and "." or ".." segments, also percent-encoded (the
+    browser resolves them and leaves the back office)."""
+    if not target or len(target) > 2048:
+        return None
+    decoded = unquote(target)
+    for text in (target, decoded):
+        if "\\" in text or any(unicodedata.category(ch) == "Cc" for ch in text):
+            return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not parts.path.startswith("/backoffice/"):
+        return None
+    if _DOT_SEGMENT.search(unquote(parts.path)):
+        return None
+    return target
+
+
 def refuse(object_type: str, object_id) -> NoReturn:
     """403 for something of another site, written into the audit trail."""
     record("denied", staff=current_user, object_type=object_type, object_id=object_id,
@@ -97,6 +133,8 @@ def guard_backoffice_request():
     if view is None or getattr(view, "allows_anonymous", False):
         return None
     if not current_user.is_authenticated:
+        if "ended_staff_session" in g:
+            _end_ended_session()
         return login_manager.unauthorized()
     expired = _session_expired()
     if expired:
@@ -119,10 +157,18 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        if not user_id.isdigit():
+    def load_user(token: str):
+        # "<id>:<session generation>" (StaffUser.get_id); read from the database on every request.
+        user_id, _, generation = token.partition(":")
+        if not (user_id.isdigit() and generation.isdigit()):
+            return None  # also a cookie from before session generations: sign in again
+        user = db.session.get(StaffUser, int(user_id))
+        if user is None:
             return None
-        return db.session.get(StaffUser, int(user_id))
+        if user.session_generation != int(generation):
+            g.ended_staff_session = user
+            return None
+        return user
 
     @app.after_request
     def security_headers(response):

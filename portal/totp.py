@@ -166,7 +166,8 @@ def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datet
 
 def reset(user: StaffUser) -> None:
     """Switch the second factor off (lost phone); the person enrols again at the next sign-in
-    (admins must) or when they choose."""
+    (admins must) or when they choose. Callers go through portal.accounts.reset_second_factor,
+    which also ends the account's sessions and writes the audit entry."""
     user.totp_secret = None
     user.totp_enrolled_at = None
     user.totp_last_step = None

@@ -1,14 +1,17 @@
 """Sign-in and sign-out of staff: password, then the one-time code when the account has a
-second factor; enrolment of the second factor (admins must) and its reset by an admin."""
+second factor; enrolment of the second factor (admins must) and its reset by an admin.
+After repeated failed sign-ins to an account, its sign-in also needs the proof of work
+(portal.sign_in_limits)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal import accounts, security, totp
+from portal import accounts, security, sign_in_limits, totp
+from portal.appointments import pow as proof_of_work
 from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.forms import ActionForm, CodeForm, LanguageForm, LoginForm
@@ -30,29 +33,34 @@ def signed_out_message(reason: str) -> str:
              hours=int(current_app.permanent_session_lifetime.total_seconds() // 3600))
 
 
-def _sign_in_account_key() -> str:
-    """The account being signed in to: typed on the password step, remembered for the code step
-    (never taken from the code form, so that it cannot be varied to dodge the limit)."""
-    if request.endpoint == "backoffice.login_code":
-        email = (session.get("pending_sign_in") or {}).get("email", "")
-    else:
-        email = request.form.get("email", "")
-    return "login-account:" + email.strip().lower()[:254]
+def _code_step_account_key() -> str:
+    """The account whose code is entered, as remembered after its password (never taken from
+    the form, so that it cannot be varied to dodge the limit). Only someone who had the right
+    password can spend this budget, so it cannot be used to lock the owner out."""
+    return "login-code:" + (session.get("pending_sign_in") or {}).get("email", "")
 
 
-# Password and code attempts share one budget per address and one per account.
+# Password and code attempts share one budget per address; codes have one per account besides.
+# Wrong passwords per account do not lock out: they call for the proof of work (sign_in_limits).
 _per_address = limiter.shared_limit("20 per minute", scope="staff-sign-in-address", methods=["POST"])
-_per_account = limiter.shared_limit("10 per 15 minutes", scope="staff-sign-in-account", methods=["POST"],
-                                    key_func=_sign_in_account_key)
+_codes_per_account = limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_code_step_account_key)
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local back-office paths: never an open redirect."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/backoffice/"):
-            return target
-    return url_for("backoffice.dashboard")
+    """Only local back-office paths (portal.security.local_backoffice_path): never an open redirect."""
+    return security.local_backoffice_path(target) or url_for("backoffice.dashboard")
+
+
+def _human_check_refusal() -> str | None:
+    """Why a sign-in to an account past its failure limit is refused, else None (solved; the
+    solution is used up in this transaction). Says nothing about the password."""
+    if not current_app.config["PORTAL_ALTCHA_ENABLED"]:
+        # Without the proof of work the account can only be protected by waiting.
+        return _("There were too many failed sign-ins to this account. Please try again in 15 minutes.")
+    if proof_of_work.human_check_failed(request.form) is None:
+        return None
+    return _("There were too many failed sign-ins to this account. Wait until the check below is "
+             "finished, then enter your password again and sign in.")
 
 
 def _complete_sign_in(user: StaffUser, next_url: str | None):
@@ -69,28 +77,53 @@ def _complete_sign_in(user: StaffUser, next_url: str | None):
 @bp.route("/login", methods=["GET", "POST"])
 @allow_anonymous
 @_per_address
-@_per_account
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("backoffice.dashboard"))
     form = LoginForm(next=request.args.get("next", ""))
+    human_check = False
     if form.validate_on_submit():
-        user = accounts.authenticate(db.session, form.email.data, form.password.data)
+        email = form.email.data
+        human_check = sign_in_limits.needs_human_check(email)
+        refusal = _human_check_refusal() if human_check else None
+        if refusal:
+            form.password.errors.append(refusal)
+            record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
+                   detail={"email": email.strip().lower()[:254], "human_check": "not solved"})
+            db.session.commit()
+            return render_template("backoffice/login.html", form=form, human_check=True), 429
+        user = accounts.authenticate(db.session, email, form.password.data)
         if user is None:
+            sign_in_limits.count_failure(email)
+            human_check = human_check or sign_in_limits.needs_human_check(email)
             form.password.errors.append(_("E-mail address or password is wrong."))
             record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
-                   detail={"email": form.email.data.strip().lower()[:254]})
+                   detail={"email": email.strip().lower()[:254]})
             db.session.commit()
         elif user.has_totp:
             # The password was right; the code comes next. Nothing of the old session survives.
-            db.session.commit()  # a rehashed password
+            db.session.commit()  # a rehashed password, a used proof of work
             session.clear()
             session["pending_sign_in"] = {"id": user.id, "email": user.email, "at": int(security.clock()),
-                                          "next": form.next.data or ""}
+                                          "generation": user.session_generation, "next": form.next.data or ""}
             return redirect(url_for("backoffice.login_code"))
         else:
             return _complete_sign_in(user, form.next.data)
-    return render_template("backoffice/login.html", form=form)
+    return render_template("backoffice/login.html", form=form, human_check=human_check)
+
+
+@bp.get("/login/challenge")
+@allow_anonymous
+@limiter.limit("60 per minute")
+def login_challenge():
+    """A proof-of-work challenge for the sign-in widget (as the public side's; never cached:
+    the blueprint sends no-store)."""
+    config = current_app.config
+    if not config["PORTAL_ALTCHA_ENABLED"]:
+        abort(404)
+    return jsonify(proof_of_work.create_challenge(
+        config["SECRET_KEY"], max_number=config["PORTAL_ALTCHA_MAX_NUMBER"],
+        expiry_minutes=config["PORTAL_ALTCHA_EXPIRY_MINUTES"]))
 
 
 def _pending_user() -> StaffUser | None:
@@ -100,13 +133,16 @@ def _pending_user() -> StaffUser | None:
     if security.clock() - pending["at"] > PENDING_SECONDS:
         return None
     user = db.session.get(StaffUser, pending.get("id") or 0)
-    return user if user is not None and user.is_active_account and user.has_totp else None
+    if user is None or not user.is_active_account or not user.has_totp:
+        return None
+    # A new password, reset or sign-out since the password step ends this half sign-in too.
+    return user if pending.get("generation") == user.session_generation else None
 
 
 @bp.route("/login/code", methods=["GET", "POST"])
 @allow_anonymous
 @_per_address
-@_per_account
+@_codes_per_account
 def login_code():
     """The second step: the six-digit code of the authenticator app."""
     if current_user.is_authenticated:
@@ -121,6 +157,7 @@ def login_code():
         if totp.verify(db.session, user, form.code.data, secret_keys(current_app.config)):
             return _complete_sign_in(user, session["pending_sign_in"].get("next"))
         db.session.rollback()
+        sign_in_limits.count_failure(user.email)
         form.code.errors.append(_("The code is wrong or has been used already. Enter the current code."))
         record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
                detail={"email": user.email, "factor": "code"})
@@ -166,9 +203,8 @@ def reset_two_factor(staff_id: int):
     if user is None:
         abort(404)
     if ActionForm().validate_on_submit():
-        totp.reset(user)
-        record("totp_reset", staff=current_user, object_type="staff_user", object_id=user.id,
-               client_address=request.remote_addr, detail={"email": user.email})
+        accounts.reset_second_factor(user, by=current_user._get_current_object(),
+                                     client_address=request.remote_addr or "")
         db.session.commit()
         flash(_("Two-factor sign-in of %(name)s has been reset.", name=user.full_name), "success")
     return redirect(url_for("backoffice.staff_list"))
@@ -179,8 +215,8 @@ def reset_two_factor(staff_id: int):
 @allow_before_enrolment
 def logout():
     if ActionForm().validate_on_submit():
-        record("logout", staff=current_user, object_type="staff_user", object_id=current_user.id,
-               client_address=request.remote_addr)
+        # Every session of the account ends, on every node: also a copy of this cookie.
+        accounts.sign_out(current_user._get_current_object(), client_address=request.remote_addr or "")
         db.session.commit()
         logout_user()
         session.clear()

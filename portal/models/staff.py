@@ -42,8 +42,17 @@ class StaffUser(UserMixin, db.Model):
     totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (portal.totp.seal)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
+    # Raised by every change that must end the account's sessions (portal.accounts.end_sessions):
+    # a session cookie names the generation it was opened in, and each request compares it with
+    # this row, so every node sees the end at once.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     site: Mapped[Site] = relationship()
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session cookie: id and session generation (its
+        "alternative token"), so that a cookie of an ended session no longer loads the account."""
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts

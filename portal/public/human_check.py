@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from flask import abort, current_app, g, jsonify, url_for
+from flask_babel import get_locale
 
 from portal.appointments import pow as proof_of_work
 from portal.extensions import limiter
@@ -37,13 +38,14 @@ def _widget_language(lang: str) -> str:
 
 
 @bp.app_template_global()
-def human_check_widget() -> dict | None:
-    """Settings and files of the widget for the current page; None when the check is off."""
+def human_check_widget(challenge_endpoint: str = "public.human_check_challenge") -> dict | None:
+    """Settings and files of the widget for the current page; None when the check is off.
+    The back office's sign-in passes its own challenge endpoint."""
     if not current_app.config["PORTAL_ALTCHA_ENABLED"]:
         return None
-    language = _widget_language(g.get("lang") or FALLBACK_LANGUAGE)
+    language = _widget_language(g.get("lang") or str(get_locale() or FALLBACK_LANGUAGE))
     return {
-        "challenge_url": url_for("public.human_check_challenge"),
+        "challenge_url": url_for(challenge_endpoint),
         "field": proof_of_work.FIELD,
         "language": language,
         "script": url_for("static", filename=f"{WIDGET_DIR}/altcha.js"),

@@ -14,6 +14,7 @@ EXPECTED = {
     # endpoint: roles allowed (None: open to anonymous visitors)
     "backoffice.login": None,
     "backoffice.login_code": None,
+    "backoffice.login_challenge": None,
     "backoffice.two_factor": SIGNED_IN,
     "backoffice.reset_two_factor": {"admin"},
     "backoffice.logout": SIGNED_IN,
