@@ -274,3 +274,132 @@ def sample_inbound_mail(app, session):
         outcome = take_in(session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), with_attachments(),
                           source=InboundMailSource.FILE, source_detail="sample.eml")
     return session.get(InboundMail, outcome.mail_id)
+
+
+# -- trust: who sent it ---------------------------------------------------------------------------
+EVE = "eve@evil.example"
+VICTIM = "victim@example.org"
+
+
+def injected_display_name(encoded_word: str, address_part: str = f"<{EVE}>", **headers) -> bytes:
+    """A From field whose RFC 2047 display name decodes to something with a line break or an
+    address in it (raw: the builders would re-encode it)."""
+    return (f"From: {encoded_word} {address_part}\r\nTo: {OFFICE}\r\nSubject: Antrag\r\nDate: {DATE}\r\n"
+            "Message-ID: <inject@evil.example>\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n").encode() + \
+        TEXTS["de"].encode() + b"\r\n"
+
+
+def b_word(text: str) -> str:
+    return "=?utf-8?b?" + base64.b64encode(text.encode()).decode() + "?="
+
+
+def q_word(text: str) -> str:
+    """Q-encoding as RFC 2047 allows it in a display name: letters and digits as they are, the
+    rest as =XX."""
+    encoded = "".join(chr(b) if chr(b).isascii() and chr(b).isalnum() else "_" if b == 0x20 else f"={b:02X}"
+                      for b in text.encode())
+    return f"=?utf-8?q?{encoded}?="
+
+
+# -- real mail programs ---------------------------------------------------------------------------
+def _b64(data: bytes) -> str:
+    return base64.encodebytes(data).decode().replace("\n", "\r\n")
+
+
+def outlook_express(**headers) -> bytes:
+    """Outlook Express 6 / Windows Mail: multipart/mixed with an *unquoted* boundary containing
+    "=", an inner multipart/alternative the same way (JavaMail writes `----=_Part_…` alike), and
+    a PDF."""
+    import quopri
+
+    outer, inner = "----=_NextPart_000_0012_01D9A1B2.C3D4E5F0", "----=_Part_3_1871928113.1709370900123"
+    html = f"<html><body><p>{TEXTS['de']}</p></body></html>"
+    return (f"From: \"Petra Schmidt\" <petra.schmidt@example.de>\r\nTo: {OFFICE}\r\nSubject: Unterlagen\r\n"
+            f"Date: {DATE}\r\nMessage-ID: <000d01d9a1b2$c3d4e5f0$6400a8c0@PC>\r\nMIME-Version: 1.0\r\n"
+            f"Content-Type: multipart/mixed;\r\n\tboundary={outer}\r\nX-Priority: 3\r\n"
+            "X-Mailer: Microsoft Outlook Express 6.00.2900.5931\r\n\r\n"
+            "This is a multi-part message in MIME format.\r\n\r\n"
+            f"--{outer}\r\nContent-Type: multipart/alternative;\r\n\tboundary={inner}\r\n\r\n\r\n"
+            f"--{inner}\r\nContent-Type: text/plain;\r\n\tcharset=\"iso-8859-1\"\r\n"
+            "Content-Transfer-Encoding: quoted-printable\r\n\r\n"
+            f"{quopri.encodestring(TEXTS['de'].encode('latin-1')).decode()}\r\n\r\n"
+            f"--{inner}\r\nContent-Type: text/html;\r\n\tcharset=\"utf-8\"\r\nContent-Transfer-Encoding: base64\r\n\r\n"
+            f"{_b64(html.encode())}\r\n--{inner}--\r\n\r\n"
+            f"--{outer}\r\nContent-Type: application/pdf;\r\n\tname=\"Meldebescheinigung.pdf\"\r\n"
+            "Content-Transfer-Encoding: base64\r\nContent-Disposition: attachment;\r\n"
+            "\tfilename=\"Meldebescheinigung.pdf\"\r\n\r\n"
+            f"{_b64(samples.pdf_bytes(1, 'Meldebescheinigung'))}\r\n--{outer}--\r\n").encode()
+
+
+def broken_inner_part(**headers) -> bytes:
+    """A good text and PDF beside a forwarded message whose own boundary is missing (a mail
+    program that cut it off) and an image whose base64 cannot be decoded."""
+    return (f"From: {SENDER.split('<')[1].rstrip('>')}\r\nTo: {OFFICE}\r\nSubject: Unterlagen und Weiterleitung\r\n"
+            f"Date: {DATE}\r\nMessage-ID: <broken-inner@example.org>\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="outer"\r\n\r\n'
+            "--outer\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+            f"{TEXTS['uk']}\r\n"
+            "--outer\r\nContent-Type: message/rfc822\r\n\r\n"
+            f"From: Ayse Yilmaz <ayse@example.com.tr>\r\nSubject: Belgeler\r\nMIME-Version: 1.0\r\n"
+            'Content-Type: multipart/mixed; boundary="inner-declared"\r\n\r\n'
+            "--inner-actual\r\nContent-Type: text/plain\r\n\r\nText of the forwarded message.\r\n--inner-actual--\r\n"
+            "--outer\r\nContent-Type: image/jpeg; name=\"scan.jpg\"\r\nContent-Transfer-Encoding: base64\r\n"
+            'Content-Disposition: attachment; filename="scan.jpg"\r\n\r\n/9j/4AAQSkZJRgABA\r\n'
+            "--outer\r\nContent-Type: application/pdf; name=\"pass.pdf\"\r\nContent-Transfer-Encoding: base64\r\n"
+            'Content-Disposition: attachment; filename="pass.pdf"\r\n\r\n'
+            f"{_b64(samples.pdf_bytes(1, 'Pass'))}\r\n--outer--\r\n").encode()
+
+
+def apple_mail_photo(**headers) -> bytes:
+    """Apple Mail: the photo inline between two text parts, named, small ("Image Size: Small")."""
+    boundary = "Apple-Mail=_5E3C1A2B-7D4F-4C6E-9A8B-0F1E2D3C4B5A"
+    return (f"From: Mariam Karimi <mariam.karimi@icloud.example>\r\nTo: {OFFICE}\r\nSubject: Passfoto\r\n"
+            f"Date: {DATE}\r\nMessage-ID: <5E3C1A2B-7D4F-4C6E-9A8B-0F1E2D3C4B5A@icloud.example>\r\n"
+            "Mime-Version: 1.0 (Mac OS X Mail 16.0 \\(3774.500.171.1.1\\))\r\nX-Mailer: Apple Mail (2.3774.500.171.1.1)\r\n"
+            f'Content-Type: multipart/mixed;\r\n\tboundary="{boundary}"\r\n\r\n'
+            f"--{boundary}\r\nContent-Transfer-Encoding: 7bit\r\nContent-Type: text/plain;\r\n\tcharset=us-ascii\r\n\r\n"
+            "Guten Tag, anbei mein Passfoto fuer den Antrag.\r\n\r\n"
+            f"--{boundary}\r\nContent-Disposition: inline;\r\n\tfilename=IMG_0042.jpeg\r\n"
+            'Content-Type: image/jpeg;\r\n\tx-unix-mode=0644;\r\n\tname="IMG_0042.jpeg"\r\n'
+            "Content-Transfer-Encoding: base64\r\n\r\n"
+            f"{_b64(noisy_jpeg((80, 80)))}\r\n"
+            f"--{boundary}\r\nContent-Transfer-Encoding: 7bit\r\nContent-Type: text/plain;\r\n\tcharset=us-ascii\r\n\r\n"
+            "Mit freundlichen Gruessen\r\nMariam Karimi\r\n"
+            f"--{boundary}--\r\n").encode()
+
+
+def raw_8bit_headers(name: str, subject: str, charset: str | None, *, declared: bool = True,
+                     filename: str = "") -> bytes:
+    """Subject and From display name in raw 8-bit bytes of `charset` (no RFC 2047), as old
+    programs and scripts send them; the body declares `charset` unless `declared` is False."""
+    encoding = charset or "utf-8"
+    content_type = f"text/plain; charset={charset}" if declared and charset else "text/plain"
+    head = (f"From: {name} <applicant@example.org>\r\nTo: {OFFICE}\r\nSubject: {subject}\r\nDate: {DATE}\r\n"
+            "Message-ID: <raw8bit@example.org>\r\nMIME-Version: 1.0\r\n").encode(encoding)
+    body = TEXTS["de"].encode(encoding, "replace")
+    if not filename:
+        return head + f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".encode() + \
+            body + b"\r\n"
+    return head + (b'Content-Type: multipart/mixed; boundary="b8"\r\n\r\n--b8\r\n'
+                   + f"Content-Type: {content_type}\r\nContent-Transfer-Encoding: 8bit\r\n\r\n".encode() + body
+                   + b"\r\n--b8\r\nContent-Type: application/pdf\r\nContent-Transfer-Encoding: base64\r\n"
+                   + b'Content-Disposition: attachment; filename="' + filename.encode(encoding) + b'"\r\n\r\n'
+                   + _b64(samples.pdf_bytes(1)).encode() + b"\r\n--b8--\r\n")
+
+
+def relayed_copy(raw: bytes) -> bytes:
+    """The same message as a second relay delivers it: its own Received and spam fields, a tag in
+    the Subject, the body re-encoded in base64 (as gateways that do not speak 8BITMIME do)."""
+    from email import message_from_bytes
+
+    message = message_from_bytes(raw, policy=policy.default)
+    message.replace_header("Subject", "[EXTERN] " + str(message["Subject"]))
+    message["X-Spam-Score"] = "0.4"
+    for part in message.walk():
+        if part.get_content_maintype() == "text":
+            text = part.get_content()
+            del part["Content-Transfer-Encoding"]
+            part.set_content(text, subtype=part.get_content_subtype(), cte="base64")
+    return (b"Received: from relay2.example.org by mx.abh-test.example; Mon, 02 Mar 2026 09:16:00 +0100\r\n"
+            + message.as_bytes(policy=policy.SMTP))

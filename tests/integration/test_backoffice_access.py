@@ -75,6 +75,7 @@ EXPECTED = {
     "backoffice.inbound_mail_raw": STAFF,
     "backoffice.inbound_mail_process": STAFF,
     "backoffice.inbound_mail_dismiss": STAFF,
+    "backoffice.inbound_mail_add_to_named": STAFF,
 }
 
 VISITORS = ["anonymous", "caseworker", "caseworker_other_site", "team_lead", "admin", "dpo", "editor"]

@@ -127,3 +127,16 @@ def test_missing_mail_is_404_and_dpo_sees_nothing(client, make_staff, take):
     sign_in(client, make_staff("dpo").email)
     assert client.get(f"/backoffice/mail/{mail.id}/raw").status_code == 403
     assert "/backoffice/mail" not in client.get("/backoffice/").get_data(as_text=True)
+
+
+def test_unreadable_parts_and_a_reused_message_id_are_shown(client, caseworker, take):
+    broken = take(corpus.broken_inner_part())
+    for url in (f"/backoffice/mail/{broken.id}", f"/backoffice/submissions/{broken.submission.reference}"):
+        body = client.get(url).get_data(as_text=True)
+        assert f'id="mail-{broken.id}-unreadable"' in body
+        assert re.findall(r'<li data-part="([\d.]+)">', body) == ["2", "3"]
+        assert "scan.jpg" in body and "its transfer encoding is damaged" in body
+    first = take(corpus.plain(message_id="<reused@example.org>"))
+    other = take(corpus.plain(corpus.TEXTS["de"], message_id="<reused@example.org>"))
+    body = client.get(f"/backoffice/submissions/{other.submission.reference}").get_data(as_text=True)
+    assert f'id="mail-{other.id}-reused"' in body and f'href="/backoffice/mail/{first.id}"' in body

@@ -40,13 +40,14 @@ def _count(session, model, *where) -> int:
 
 def test_import_eml_maildir_and_mbox(app, db_session, sites, tmp_path):
     eml = tmp_path / "one.eml"
-    eml.write_bytes(corpus.with_attachments(message_id="<one@example.org>"))
+    one = corpus.with_attachments(message_id="<one@example.org>")
+    eml.write_bytes(one)
     maildir = mailbox.Maildir(str(tmp_path / "Maildir"), create=True)
     maildir.add(corpus.plain(corpus.TEXTS["ar"], message_id="<two@example.org>", sender="m.alhassan@example.sy"))
     maildir.add(corpus.winmail(message_id="<three@example.org>"))
     mbox = mailbox.mbox(str(tmp_path / "archive.mbox"))
     mbox.add(corpus.plain(corpus.TEXTS["tr"], message_id="<four@example.org>", sender="ayse@example.com.tr"))
-    mbox.add(corpus.with_attachments(message_id="<one@example.org>"))  # the .eml again
+    mbox.add(one)  # the .eml again
     mbox.flush()
 
     result = app.test_cli_runner().invoke(args=["mail", "import", str(eml), str(tmp_path / "Maildir"),
@@ -59,7 +60,7 @@ def test_import_eml_maildir_and_mbox(app, db_session, sites, tmp_path):
     submissions = db_session.scalars(select(Submission).order_by(Submission.id)).all()
     assert [s.channel for s in submissions] == [Channel.EMAIL] * 3
     assert [s.language for s in submissions] == ["uk", "ar", "tr"]
-    assert _count(db_session, InboundMail) == 5
+    assert _count(db_session, InboundMail) == 4  # the .eml's copy in the mbox is known by its bytes
     # Importing again changes nothing: every message is known by its bytes.
     again = app.test_cli_runner().invoke(args=["mail", "import", str(eml), str(tmp_path / "archive.mbox")])
     assert again.output.splitlines()[0] == "0 processed, 3 duplicates, 0 quarantined"
@@ -370,3 +371,67 @@ def test_done_when_a_mail_client_sends_form_and_phone_photo_and_a_forward_with_a
 
     broken = take(corpus.broken_boundary())
     assert broken.status == "quarantined" and broken.quarantine_reason and broken.submission_id is None
+
+
+# -- real mail programs' messages are processed, not quarantined or dropped --------------------------
+def test_outlook_express_message_with_an_unquoted_boundary_is_processed(db_session, take):
+    mail = take(corpus.outlook_express())
+    assert (mail.status, mail.reason_code) == ("processed", "")
+    assert mail.submission.field_values["message"] == corpus.TEXTS["de"]
+    [document] = db_session.scalars(select(Document).where(Document.submission_id == mail.submission_id)).all()
+    assert document.original_filename == "Meldebescheinigung.pdf"
+
+
+def test_a_broken_inner_part_costs_only_that_part(db_session, take):
+    mail = take(corpus.broken_inner_part())
+    assert mail.status == "processed" and mail.submission is not None
+    names = [d.original_filename for d in db_session.scalars(
+        select(Document).where(Document.submission_id == mail.submission_id))]
+    assert names == ["pass.pdf"]
+    assert [(p["part"], p["why"]) for p in mail.details["unreadable_parts"]] == [
+        ("2", "boundary_not_found"), ("3", "undecodable")]
+
+
+def test_a_small_named_inline_photo_is_filed(db_session, take):
+    mail = take(corpus.apple_mail_photo())
+    documents = db_session.scalars(select(Document).where(Document.submission_id == mail.submission_id)).all()
+    assert "IMG_0042.jpeg" in [d.original_filename for d in documents]
+    assert mail.details["ignored"] == []
+
+
+def test_raw_8bit_subject_and_name_are_read_in_their_charset(db_session, take):
+    mail = take(corpus.raw_8bit_headers("Jürgen Müller", "Verlängerung der Aufenthaltserlaubnis", "iso-8859-1"))
+    assert (mail.sender_name, mail.subject) == ("Jürgen Müller", "Verlängerung der Aufenthaltserlaubnis")
+    submission = mail.submission
+    assert (submission.applicant_surname, submission.applicant_given_names) == ("Müller", "Jürgen")
+    assert submission.field_values["subject"] == "Verlängerung der Aufenthaltserlaubnis"
+
+
+def test_another_message_under_a_known_message_id_is_a_new_message(db_session, take):
+    first = take(corpus.with_attachments(message_id="<reused@example.org>"))
+    other = take(corpus.with_attachments(corpus.TEXTS["de"], files=[("aufenthalt.pdf", samples.pdf_bytes(3),
+                                                                   "application/pdf")],
+                                         message_id="<reused@example.org>"))
+    assert other.status == "processed" and other.submission_id != first.submission_id
+    assert other.details["message_id_reused_by"] == [first.id]
+    assert [d.original_filename for d in db_session.scalars(
+        select(Document).where(Document.submission_id == other.submission_id))] == ["aufenthalt.pdf"]
+    assert _count(db_session, Submission) == 2
+
+
+def test_a_relayed_copy_with_other_headers_and_encoding_is_a_duplicate(db_session, take):
+    raw = corpus.with_attachments(message_id="<relayed@example.org>")
+    first = take(raw)
+    copy = take(corpus.relayed_copy(raw))
+    assert copy.id != first.id and (copy.status, copy.submission_id) == ("duplicate", first.submission_id)
+    assert "message_id_reused_by" not in copy.details and _count(db_session, Submission) == 1
+
+
+def test_a_copy_of_a_message_taken_in_before_content_digests_is_still_a_duplicate(db_session, take):
+    raw = corpus.with_attachments(message_id="<older@example.org>")
+    first = take(raw)
+    first.details = {k: v for k, v in first.details.items() if k != "content_digest"}  # as rows from before
+    first.dedup_key = "email:" + "0" * 58
+    db_session.commit()
+    copy = take(corpus.relayed_copy(raw))
+    assert (copy.status, copy.submission_id) == ("duplicate", first.submission_id)

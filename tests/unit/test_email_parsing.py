@@ -113,3 +113,87 @@ def test_bounded_text_cuts_at_a_word_and_marks_it():
     cut = bounded(text, 52)
     assert len(cut) <= 52 and cut.endswith("…") and not cut.endswith(" …")
     assert bounded("kurz", 52) == "kurz"
+
+
+# -- the sender's address comes from the address part only ---------------------------------------
+@pytest.mark.parametrize("from_field", [
+    # The review's header: base64 of '"Eve\r\nBcc: victim@example.org"'.
+    f'{corpus.b_word(chr(34) + "Eve" + chr(13) + chr(10) + "Bcc: " + corpus.VICTIM + chr(34))} <{corpus.EVE}>',
+    f"{corpus.b_word('Eve' + chr(13) + chr(10) + 'Bcc: ' + corpus.VICTIM)} <{corpus.EVE}>",
+    f"{corpus.q_word('Eve' + chr(13) + chr(10) + 'Bcc: ' + corpus.VICTIM)} <{corpus.EVE}>",
+    f"{corpus.b_word('Eve' + chr(10) + '<' + corpus.VICTIM + '>')} <{corpus.EVE}>",
+    f"{corpus.b_word('Eve <' + corpus.VICTIM + '>')} <{corpus.EVE}>",
+    f"{corpus.q_word('Eve <' + corpus.VICTIM + '>')} <{corpus.EVE}>",
+    f'"{corpus.b_word("Eve <" + corpus.VICTIM + ">")}" <{corpus.EVE}>',
+    f"{corpus.b_word(corpus.VICTIM)} <{corpus.EVE}>",
+])
+def test_a_display_name_never_gives_the_address(from_field):
+    raw = corpus.injected_display_name(from_field, address_part="")
+    parsed = parse_message(raw)
+    assert parsed.sender_address == corpus.EVE
+    assert "\r" not in parsed.sender_name and "\n" not in parsed.sender_name
+
+
+@pytest.mark.parametrize("from_field", [
+    # No angle brackets: the encoded word would be the address's local part; nothing is read.
+    f"{corpus.b_word('Eve' + chr(13) + chr(10) + '<' + corpus.VICTIM + '>')} {corpus.EVE}",
+    f"{corpus.b_word(corpus.VICTIM)} {corpus.EVE}",
+    f"{corpus.b_word('Eve, ' + corpus.VICTIM)} {corpus.EVE}",
+])
+def test_a_field_without_a_clear_address_part_gives_none(from_field):
+    parsed = parse_message(corpus.injected_display_name(from_field, address_part=""))
+    assert parsed.sender_address in ("", corpus.EVE)
+    assert corpus.VICTIM not in parsed.sender_address
+
+
+def test_decoding_8bit_bytes_cannot_make_an_address():
+    # A UTF-7 "charset" would turn "+ADw-" into "<": such a charset is never used for headers.
+    raw = ("From: Eve\u00e9 +ADw-victim+AEA-example.org+AD4- <eve@evil.example>\r\nSubject: x\r\n"
+           "Content-Type: text/plain; charset=utf-7\r\n\r\nText\r\n").encode("latin-1")
+    assert parse_message(raw).sender_address == corpus.EVE
+
+
+# -- real mail programs ----------------------------------------------------------------------------
+def test_unquoted_boundary_with_an_equals_sign_outlook_express_and_javamail():
+    parsed = parse_message(corpus.outlook_express())
+    assert not parsed.unreadable and parsed.sender_address == "petra.schmidt@example.de"
+    assert parsed.text == corpus.TEXTS["de"]  # the plain alternative, from quoted-printable Latin-1
+    [attachment] = parsed.attachments
+    assert attachment.filename == "Meldebescheinigung.pdf" and attachment.data.startswith(b"%PDF")
+
+
+def test_one_broken_part_costs_only_that_part():
+    parsed = parse_message(corpus.broken_inner_part())
+    assert not parsed.unreadable and parsed.text == corpus.TEXTS["uk"]
+    assert [a.filename for a in parsed.attachments] == ["pass.pdf"]
+    assert [(p["part"], p["media_type"], p["filename"], p["why"]) for p in parsed.unreadable_parts] == [
+        ("2", "multipart/mixed", "", "boundary_not_found"), ("3", "image/jpeg", "scan.jpg", "undecodable")]
+
+
+def test_a_small_named_inline_photo_is_an_attachment_apple_mail():
+    parsed = parse_message(corpus.apple_mail_photo())
+    [photo] = parsed.attachments
+    assert (photo.filename, photo.media_type, photo.inline) == ("IMG_0042.jpeg", "image/jpeg", True)
+    assert len(photo.data) < SIGNATURE_IMAGE_BYTES and parsed.ignored == []
+    assert parsed.text.startswith("Guten Tag") and parsed.text.endswith("Mariam Karimi")
+
+
+@pytest.mark.parametrize("charset, declared, name, subject", [
+    ("utf-8", True, "Олександр Шевченко", "Продовження дозволу на проживання"),
+    ("iso-8859-1", True, "Jürgen Müller", "Verlängerung der Aufenthaltserlaubnis"),
+    ("koi8-r", True, "Иван Петров", "Продление вида на жительство"),
+    ("windows-1254", True, "Ayşe Yılmaz", "Oturma izni uzatma başvurusu"),
+    ("utf-8", False, "Мухаммад Аль-Хасан", "Запит щодо термінів"),  # no charset declared: UTF-8
+    ("windows-1252", False, "Zoë Françoise", "Gebühr 100 € – Rückfrage"),  # then Windows-1252
+])
+def test_raw_8bit_headers_in_the_declared_charset_else_utf8_else_windows_1252(charset, declared, name, subject):
+    parsed = parse_message(corpus.raw_8bit_headers(name, subject, charset, declared=declared))
+    assert (parsed.sender_name, parsed.subject) == (name, subject)
+    assert parsed.sender_address == "applicant@example.org"
+    assert "\ufffd" not in parsed.header("from") + parsed.header("subject")
+
+
+def test_raw_8bit_attachment_name():
+    parsed = parse_message(corpus.raw_8bit_headers("Jürgen Müller", "Unterlagen", "iso-8859-1",
+                                                   filename="Bescheinigung Müller.pdf"))
+    assert [a.filename for a in parsed.attachments] == ["Bescheinigung Müller.pdf"]

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import pytest
 
+from portal.intake.email.addresses import normalised, same_address
 from portal.intake.email.finding import find_file_numbers, find_references
 from portal.intake.email.language import detect_language
 from portal.intake.email.parse import parse_message
-from portal.intake.email.process import dedup_key
+from portal.intake.email.duplicates import content_digest, dedup_key
 from portal.intake.email.replies import suppression_reason
 from portal.intake.email.understanding import split_display_name
 from portal.intake.references import format_reference
 from tests import mail_corpus as corpus
+from tests import samples
 
 
 @pytest.mark.parametrize("raw, reason", [
@@ -97,7 +99,45 @@ def test_display_name_to_surname_and_given_names(name, expected):
     assert split_display_name(name) == expected
 
 
-def test_dedup_key_is_the_message_id_in_any_spelling_or_the_bytes():
-    assert dedup_key("Abc@Example.ORG", b"one") == dedup_key("abc@example.org", b"two")
+def test_dedup_key_is_the_message_id_in_any_spelling_with_the_content_or_the_bytes():
+    assert dedup_key("Abc@Example.ORG", b"one", "c1") == dedup_key("abc@example.org", b"two", "c1")
+    assert dedup_key("abc@example.org", b"one", "c1") != dedup_key("abc@example.org", b"one", "c2")
     assert dedup_key(None, b"one") != dedup_key(None, b"two")
     assert len(dedup_key(None, b"x")) == 64 and dedup_key(None, b"x").startswith("email:")
+
+
+def test_content_is_what_the_office_files_not_what_relays_change():
+    raw = corpus.with_attachments(message_id="<same@example.org>")
+    relayed = corpus.relayed_copy(raw)
+    assert relayed != raw and parse_message(relayed).subject != parse_message(raw).subject
+    assert content_digest(parse_message(relayed)) == content_digest(parse_message(raw))
+    other_text = corpus.with_attachments(corpus.TEXTS["de"], message_id="<same@example.org>")
+    other_file = corpus.with_attachments(files=[("passport.pdf", samples.pdf_bytes(3), "application/pdf")],
+                                         message_id="<same@example.org>")
+    digests = {content_digest(parse_message(m)) for m in (raw, other_text, other_file)}
+    assert len(digests) == 3
+
+
+@pytest.mark.parametrize("on_record, sender", [
+    ("o.shevchenko@example.org", "O.Shevchenko@EXAMPLE.org"),
+    (" o.shevchenko@example.org ", "o.shevchenko@example.org"),
+    ("juergen.mueller@bücher.example", "Juergen.Mueller@xn--bcher-kva.example"),
+    ("juergen.mueller@BÜCHER.example", "juergen.mueller@bücher.example."),
+])
+def test_the_same_address_in_other_spellings(on_record, sender):
+    assert same_address(on_record, sender)
+
+
+@pytest.mark.parametrize("on_record, sender", [
+    ("o.shevchenko@example.org", "o.shevchenko+abh@example.org"),  # plus-addressing is not folded
+    ("o.shevchenko@gmail.example", "oshevchenko@gmail.example"),  # nor dots
+    ("o.shevchenko@example.org", "o.shevchenko@example.org.evil.example"),
+    ("", ""),
+    ("o.shevchenko@example.org", ""),
+])
+def test_other_addresses(on_record, sender):
+    assert not same_address(on_record, sender)
+
+
+def test_normal_form():
+    assert normalised("  Jürgen@Bücher.Example ") == "jürgen@xn--bcher-kva.example"

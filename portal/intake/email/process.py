@@ -5,9 +5,10 @@
    leaves a received row that the back office shows and can process again.
 2. process() reads the stored bytes and decides in a second transaction: quarantine (too
    large, unreadable, winmail.dat, a refused attachment — with the reason), duplicate (the
-   same Message-ID, or the same bytes, as an earlier message), or a submission through
-   intake.receive() (idempotency key "email:" + hash), or documents added to the submission
-   whose reference the message names. Then the acknowledgement, through the outbox.
+   same Message-ID and content, or the same bytes, as an earlier message: duplicates.py), or
+   a submission through intake.receive() (idempotency key "email:" + hash), or documents
+   added to the submission whose reference the message names, if it comes from that
+   submission's applicant (follow_ups.py). Then the acknowledgement, through the outbox.
 
 Every function here commits; the caller gives a session and app context (for settings,
 translations and the status link).
@@ -26,14 +27,16 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from portal.documents.storage import DocumentStorage
+from portal.intake.email import duplicates, follow_ups
 from portal.intake.email import understanding as meaning
+from portal.intake.email.duplicates import dedup_key
 from portal.intake.email.finding import find_file_numbers, find_references
 from portal.intake.email.language import detect_language
 from portal.intake.email.parse import SHOWN_HEADERS, ParsedMail, parse_message
 from portal.intake.email.replies import acknowledge
 from portal.intake.email.text import bounded
 from portal.intake.pipeline import receive
-from portal.models import InboundMail, InboundMailSource, InboundMailStatus, Submission
+from portal.models import InboundMail, InboundMailSource, InboundMailStatus
 from portal.models._types import utcnow
 
 log = logging.getLogger(__name__)
@@ -68,13 +71,6 @@ class Outcome:
     created: bool = False  # a new submission was made
     known_before: bool = False  # these very bytes had been taken in before (a re-fetch)
     acknowledged: bool = False
-
-
-def dedup_key(message_id: str | None, raw: bytes) -> str:
-    """The submission's idempotency key: the same Message-ID (in any spelling of case and
-    brackets) or, without one, the same bytes give the same key. 64 characters, the column."""
-    basis = ("id:" + message_id.strip().lower()).encode() if message_id else b"raw:" + raw
-    return "email:" + hashlib.sha256(basis).hexdigest()[:58]
 
 
 def take_in(session: Session, storage: DocumentStorage, raw: bytes, *, source: InboundMailSource,
@@ -185,8 +181,9 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
     raw = storage.read(mail.sha256)
     parsed = parse_message(raw)
     _summarise(mail, parsed)
-    mail.dedup_key = dedup_key(parsed.message_id, raw)
-    mail.details = _details(parsed)
+    content = duplicates.content_digest(parsed)
+    mail.dedup_key = dedup_key(parsed.message_id, raw, content)
+    mail.details = {**_details(parsed), "content_digest": content}
     if len(raw) > settings.max_bytes:
         _quarantine(mail, TOO_LARGE, _too_large_text(len(raw), settings.max_bytes))
         return _outcome(mail)
@@ -194,12 +191,17 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
         _quarantine(mail, UNREADABLE, parsed.unreadable)
         return _outcome(mail)
 
-    first = _earlier_copy(session, mail)
+    first = duplicates.earlier_copy(session, mail)
+    reused = []
+    if first is None:
+        first, reused = duplicates.same_id_other_content(session, storage, mail, content)
     if first is not None:
         mail.status = InboundMailStatus.DUPLICATE
         mail.submission = first
         mail.language = first.language
         return _outcome(mail)
+    if reused:  # others' Message-ID with other content: a new message, and the caseworker is told
+        mail.details = {**mail.details, "message_id_reused_by": reused}
     if parsed.too_complex:
         _quarantine(mail, TOO_COMPLEX, "more than 12 levels or 500 parts")
         return _outcome(mail)
@@ -217,8 +219,12 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
 
     language = detect_language(f"{parsed.subject}\n{parsed.text}")
     mail.language = language
-    references = find_references(parsed.subject, parsed.full_text)
-    target = meaning.submission_by_reference(session, references)
+    named = follow_ups.named_submissions(session, find_references(parsed.subject, parsed.full_text))
+    target = follow_ups.own_submission(named, parsed.sender_address)
+    if target is None and named:
+        # Another sender: a new submission, nothing taken from the named one, and the answer
+        # the same as for a reference that does not exist (follow_ups.py).
+        mail.details = {**mail.details, follow_ups.NAMED_REFERENCE: {"reference": named[0].reference}}
     joined = target is not None and meaning.is_open(target)
     if joined:
         meaning.add_to_submission(session, target, stored, parsed.sent_at, now)
@@ -246,18 +252,6 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
     mail.status = InboundMailStatus.PROCESSED
     acknowledged = acknowledge(session, mail, parsed, submission, status_code, settings.office_addresses, now)
     return _outcome(mail, created=created, acknowledged=acknowledged)
-
-
-def _earlier_copy(session: Session, mail: InboundMail) -> Submission | None:
-    """The submission of an earlier message with the same key (Message-ID or bytes)."""
-    earlier = session.scalar(
-        select(InboundMail).where(InboundMail.dedup_key == mail.dedup_key, InboundMail.id != mail.id,
-                                  InboundMail.status.in_([InboundMailStatus.PROCESSED, InboundMailStatus.DUPLICATE]),
-                                  InboundMail.submission_id.is_not(None))
-        .order_by(InboundMail.id).limit(1))
-    if earlier is not None:
-        return earlier.submission
-    return session.scalar(select(Submission).where(Submission.idempotency_key == mail.dedup_key))
 
 
 # -- recording -----------------------------------------------------------------------------------
@@ -288,6 +282,7 @@ def _details(parsed: ParsedMail) -> dict:
         "ignored": parsed.ignored,
         "tnef": parsed.tnef,
         "problems": parsed.problems[:50],
+        "unreadable_parts": parsed.unreadable_parts[:50],
     }
 
 

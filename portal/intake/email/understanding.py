@@ -24,7 +24,7 @@ from portal.forms.fields import FieldError
 from portal.forms.registry import form_for
 from portal.intake.email.parse import ParsedMail
 from portal.intake.email.text import bounded
-from portal.intake.pipeline import Applicant, IntakeDraft, IntakeFile
+from portal.intake.pipeline import Applicant, IntakeDraft, IntakeFile, add_documents
 from portal.models import CaseFile, Channel, Document, Submission, SubmissionStatus, SubmissionStatusChange
 from portal.models.submission import OPEN_STATUSES
 
@@ -128,7 +128,7 @@ def _intake_file(stored: StoredAttachment, document_date: date | None) -> Intake
     a = stored.accepted
     return IntakeFile(slot=stored.slot, filename=a.filename, media_type=a.media_type, sha256=a.sha256,
                       size_bytes=a.size_bytes, pdf_sha256=a.pdf_sha256, pdf_size_bytes=a.pdf_size_bytes,
-                      page_count=a.page_count, document_date=document_date)
+                      page_count=a.page_count, document_date=document_date, copy_reason=a.copy_reason)
 
 
 def build_draft(parsed: ParsedMail, *, language: str, files: list[StoredAttachment],
@@ -173,14 +173,6 @@ def _document_date(sent_at: datetime | None) -> date | None:
     return sent_at.date()
 
 
-def submission_by_reference(session: Session, references: list[str]) -> Submission | None:
-    for reference in references:
-        found = session.scalar(select(Submission).where(Submission.reference == reference))
-        if found is not None:
-            return found
-    return None
-
-
 def case_file_by_number(session: Session, numbers: list[str]) -> CaseFile | None:
     for number in numbers:
         found = session.scalar(select(CaseFile).where(CaseFile.file_number == number))
@@ -198,20 +190,8 @@ def add_to_submission(session: Session, submission: Submission, files: list[Stor
     """Documents of a follow-up message onto its open submission, with a history entry; a
     submission that waited for documents goes back to work so that the caseworker sees it."""
     document_date = _document_date(sent_at) or now.date()
-    for stored in files:
-        a = stored.accepted
-        original = Document(sha256=a.sha256, size_bytes=a.size_bytes, media_type=a.media_type,
-                            original_filename=a.filename, kind=stored.slot, title=a.filename,
-                            page_count=a.page_count if a.pdf_sha256 == a.sha256 else None,
-                            document_date=document_date, source=Channel.EMAIL, submission=submission,
-                            case_file_id=submission.case_file_id)
-        session.add(original)
-        if a.pdf_sha256 != a.sha256:
-            session.add(Document(sha256=a.pdf_sha256, size_bytes=a.pdf_size_bytes, media_type="application/pdf",
-                                 original_filename=a.filename.rsplit(".", 1)[0] + ".pdf", kind=stored.slot,
-                                 title=a.filename, page_count=a.page_count, document_date=document_date,
-                                 source=Channel.EMAIL, submission=submission, case_file_id=submission.case_file_id,
-                                 derived_from=original))
+    for stored in files:  # the same rows as every channel: the original, and its copy if it has one
+        add_documents(session, submission, _intake_file(stored, document_date), Channel.EMAIL, now)
     status = SubmissionStatus.IN_PROGRESS if submission.status == SubmissionStatus.AWAITING_DOCUMENTS \
         else SubmissionStatus(submission.status)
     # The note is shown to the applicant on the status page, in the applicant's language.
