@@ -18,6 +18,8 @@ DEFAULT_LANGUAGE = "de"
 
 # Keys that must never reach production: too short or copied from docs.
 _MIN_SECRET_KEY_LENGTH = 32
+# Room for the fields and multipart headers around the files of one upload request.
+UPLOAD_FORM_OVERHEAD_BYTES = 1024 * 1024
 
 
 class ConfigError(RuntimeError):
@@ -84,6 +86,13 @@ class Settings:
     def is_production(self) -> bool:
         return self.env == "production"
 
+    @property
+    def upload_max_request_bytes(self) -> int:
+        """What one request may carry: every file an application may have, chosen at once
+        (each at most upload_max_file_bytes), and the form around them. The documents page
+        promises both limits; a request within them must never be cut off before the checks."""
+        return max(self.upload_max_submission_bytes, self.upload_max_file_bytes) + UPLOAD_FORM_OVERHEAD_BYTES
+
     def flask_config(self) -> dict:
         secure_cookies = self.is_production
         return {
@@ -115,8 +124,10 @@ class Settings:
             "PORTAL_ALTCHA_ENABLED": self.altcha_enabled,
             "PORTAL_ALTCHA_MAX_NUMBER": self.altcha_max_number,
             "PORTAL_ALTCHA_EXPIRY_MINUTES": self.altcha_expiry_minutes,
-            # A request may carry one file at the limit plus the form around it.
-            "MAX_CONTENT_LENGTH": self.upload_max_file_bytes + 1024 * 1024,
+            # A request may carry all files of an application at once plus the form around them;
+            # larger ones get a 413 in the applicant's language (portal.public.applications).
+            # Fields other than files stay within Flask's MAX_FORM_MEMORY_SIZE (500 kB).
+            "MAX_CONTENT_LENGTH": self.upload_max_request_bytes,
             "PORTAL_IMAP_HOST": self.imap_host,
             "PORTAL_IMAP_PORT": self.imap_port,
             "PORTAL_IMAP_SECURITY": self.imap_security,
@@ -256,6 +267,12 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         raise ConfigError("PORTAL_IMAP_SECURITY=none is not allowed when PORTAL_ENV=production")
     imap_port = _number(environ, "PORTAL_IMAP_PORT", 993 if imap_security == "tls" else 143)
 
+    upload_max_file_mb = _number(environ, "PORTAL_UPLOAD_MAX_FILE_MB", 10)
+    upload_max_submission_mb = _number(environ, "PORTAL_UPLOAD_MAX_SUBMISSION_MB", 40)
+    if upload_max_file_mb > upload_max_submission_mb:
+        raise ConfigError("PORTAL_UPLOAD_MAX_FILE_MB must not be larger than PORTAL_UPLOAD_MAX_SUBMISSION_MB "
+                          "(one file is part of the application's total)")
+
     return Settings(
         env=env,
         debug=debug,
@@ -273,8 +290,8 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         mail_from=environ.get("PORTAL_MAIL_FROM", "auslaenderbehoerde@localhost"),
         office_name=environ.get("PORTAL_OFFICE_NAME", "Ausländerbehörde Lahn-Dill"),
         public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        upload_max_file_bytes=_number(environ, "PORTAL_UPLOAD_MAX_FILE_MB", 10) * 1024 * 1024,
-        upload_max_submission_bytes=_number(environ, "PORTAL_UPLOAD_MAX_SUBMISSION_MB", 40) * 1024 * 1024,
+        upload_max_file_bytes=upload_max_file_mb * 1024 * 1024,
+        upload_max_submission_bytes=upload_max_submission_mb * 1024 * 1024,
         draft_days=_number(environ, "PORTAL_DRAFT_DAYS", 30),
         mail_max_attempts=_number(environ, "PORTAL_MAIL_MAX_ATTEMPTS", 12),
         booking_hold_minutes=_number(environ, "PORTAL_BOOKING_HOLD_MINUTES", 10),

@@ -27,6 +27,11 @@ def _render(status: int, detail=None):
                            text=detail or text), status
 
 
+def error_page(status: int, detail=None):
+    """The error page for `status` (for a blueprint's own handler that falls back to it)."""
+    return _render(status, detail)
+
+
 def _database_unavailable(error):
     """The database is down or unreachable: a plain page that needs no database to render."""
     from portal.extensions import db

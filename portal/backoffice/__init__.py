@@ -40,7 +40,20 @@ def channel_label(channel: str) -> str:
 def submission_status_label(status: str) -> str:
     return str(STATUS_LABELS.get(status, status))
 
+
+# What a document's readable copy changed (models.CopyReason); an image's PDF needs no note.
+COPY_NOTES = {
+    "password_removed": _l("copy without the password protection"),
+    "form_scripts_removed": _l("copy without the form's scripts"),
+    "password_and_scripts_removed": _l("copy without the password protection and the form's scripts"),
+}
+
+
+@bp.app_template_global()
+def copy_note(reason: str | None) -> str:
+    return str(COPY_NOTES.get(reason, "")) if reason else ""
+
 from portal.backoffice import appointments, audit_views, auth, casefiles, casework, lookup, queue, statistics, views  # noqa: E402,F401  (routes register on bp)
-from portal.backoffice import inbound_mail  # noqa: E402,F401  (routes register on bp)
+from portal.backoffice import inbound_mail, mail_follow_ups  # noqa: E402,F401  (routes register on bp)
 from portal.backoffice import scan_batches  # noqa: E402,F401  (scanned paper files)
 from portal.backoffice import content_edit, content_items, content_media  # noqa: E402,F401  (portal content)

@@ -132,10 +132,12 @@ def submission(reference: str):
     documents = db.session.scalars(select(Document).where(Document.submission_id == item.id)
                                    .order_by(Document.id)).all()
     slot_labels = {slot.key: label_in(slot.label, "de") for slot in form.documents} if form else {}
-    # Per uploaded file: what the browser can show (the PDF made from a HEIC photo, say).
+    # Per uploaded file: what the browser shows. The readable copy of a PDF (without password
+    # protection or form scripts); an image itself, or its PDF where the browser cannot (HEIC).
     derived = {d.derived_from_id: d for d in documents if d.derived_from_id}
-    shown = [(d, d if d.media_type in BROWSER_TYPES else derived.get(d.id)) for d in documents
-             if not d.derived_from_id]
+    shown = [(d, derived[d.id] if d.media_type == "application/pdf" and d.id in derived
+              else d if d.media_type in BROWSER_TYPES else derived.get(d.id))
+             for d in documents if not d.derived_from_id]
     claim = inbound.claim_state(item, current_user.id, viewer_is_lead=_is_lead(), now=utcnow(),
                                 rules=queue_rules())
     record("view", staff=current_user, object_type="submission", object_id=item.reference,

@@ -1,6 +1,8 @@
 """Accepting an upload: size, type by content, per-type checks, clean-up, storage.
 
-Nothing is stored unless every check has passed.
+Nothing is stored unless every check has passed. The original is stored with, where the case
+file needs another form of it, a PDF copy beside it (an image as PDF; a PDF without password
+protection or form scripts).
 """
 from __future__ import annotations
 
@@ -13,6 +15,7 @@ from portal.documents.pdfs import check_pdf
 from portal.documents.refusals import DocumentRefused
 from portal.documents.sniff import PDF, sniff
 from portal.documents.storage import DocumentStorage
+from portal.models.document import CopyReason
 
 __all__ = ["AcceptedFile", "DocumentRefused", "accept_upload", "sniff"]
 
@@ -23,9 +26,10 @@ class AcceptedFile:
     media_type: str  # sniffed type of the original
     sha256: str  # stored original; images re-encoded without metadata
     size_bytes: int
-    pdf_sha256: str  # the PDF for the case file; the original itself for PDFs
+    pdf_sha256: str  # the PDF for the case file; the original itself for most PDFs
     pdf_size_bytes: int
     page_count: int
+    copy_reason: CopyReason | None = None  # why the case file's PDF is not the original
 
 
 def accept_upload(storage: DocumentStorage, data: bytes, filename: str, *, max_bytes: int) -> AcceptedFile:
@@ -39,11 +43,14 @@ def accept_upload(storage: DocumentStorage, data: bytes, filename: str, *, max_b
         raise refusals.unsupported_type()
 
     if media_type == PDF:
-        page_count = check_pdf(data)
-        original = pdf = data  # kept as uploaded
+        checked = check_pdf(data)
+        original, page_count, copy_reason = data, checked.page_count, checked.copy_reason  # kept as uploaded
+        # Without password protection or form scripts where it had them; otherwise the PDF itself.
+        pdf = checked.readable_copy if checked.readable_copy is not None else original
     else:
         prepared = prepare_image(data, media_type)
         original, pdf, page_count = prepared.original, prepared.pdf, 1
+        copy_reason = CopyReason.IMAGE_TO_PDF
 
     sha256 = storage.put(original)
     pdf_sha256 = sha256 if pdf is original else storage.put(pdf)
@@ -55,4 +62,5 @@ def accept_upload(storage: DocumentStorage, data: bytes, filename: str, *, max_b
         pdf_sha256=pdf_sha256,
         pdf_size_bytes=len(pdf),
         page_count=page_count,
+        copy_reason=copy_reason if pdf_sha256 != sha256 else None,
     )

@@ -21,7 +21,8 @@ class DocumentRefused(Exception):
         return self.code
 
 
-def _megabytes(max_bytes: int) -> int | float:
+def megabytes(max_bytes: int) -> int | float:
+    """A limit in MB as shown to applicants: 10, or 1.5."""
     mb = max_bytes / (1024 * 1024)  # same MB as PORTAL_UPLOAD_MAX_FILE_MB
     return int(mb) if mb.is_integer() else round(mb, 1)
 
@@ -31,7 +32,7 @@ def empty() -> DocumentRefused:
 
 
 def too_large(max_bytes: int) -> DocumentRefused:
-    return DocumentRefused("too_large", _l("The file is larger than %(limit)s MB.", limit=_megabytes(max_bytes)))
+    return DocumentRefused("too_large", _l("The file is larger than %(limit)s MB.", limit=megabytes(max_bytes)))
 
 
 def unsupported_type() -> DocumentRefused:
@@ -42,8 +43,11 @@ def unsupported_type() -> DocumentRefused:
 
 
 def encrypted_pdf() -> DocumentRefused:
+    """Only for a PDF that needs a password to open: one that opens without is taken."""
     return DocumentRefused(
-        "encrypted_pdf", _l("The PDF is protected by a password. Please upload it without the protection.")
+        "encrypted_pdf",
+        _l("The PDF can only be opened with a password. Please save or print it without the password "
+           "and upload it again."),
     )
 
 
@@ -51,12 +55,26 @@ def broken_pdf() -> DocumentRefused:
     return DocumentRefused("broken_pdf", _l("The PDF could not be read. It may be damaged."))
 
 
-def active_pdf() -> DocumentRefused:
-    return DocumentRefused(
-        "active_pdf",
-        _l("The PDF contains scripts or actions and cannot be accepted. "
-           "Please print it to a new PDF or scan it."),
-    )
+def refused_pdf(reason: str) -> DocumentRefused:
+    """A PDF with active content; `reason` is one of portal.documents.pdfs' reasons. Each
+    gets its own message, so that the applicant is told what is really wrong."""
+    code, message = {
+        "javascript": ("pdf_javascript", _l(
+            "The PDF contains scripts (JavaScript) and cannot be accepted. "
+            "Please print it to a new PDF or scan it.")),
+        "launch": ("pdf_launch", _l(
+            "The PDF contains an action that starts a program or opens another file, and cannot be "
+            "accepted. Please print it to a new PDF or scan it.")),
+        "attachment": ("pdf_attachment", _l(
+            "The PDF has other files attached inside it and cannot be accepted. Please upload each "
+            "document as a file of its own, and the PDF printed to a new PDF.")),
+        "xfa": ("pdf_xfa", _l(
+            "The PDF is a dynamic form (XFA) that not every program can show, and cannot be accepted. "
+            "Please print the filled-in form to a new PDF or scan it.")),
+    }.get(reason, ("active_pdf", _l(
+        "The PDF contains multimedia or actions that send or load data, and cannot be accepted. "
+        "Please print it to a new PDF or scan it.")))
+    return DocumentRefused(code, message)
 
 
 def too_many_pages(limit: int) -> DocumentRefused:

@@ -4,12 +4,15 @@ from __future__ import annotations
 import hashlib
 import secrets
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
+from portal.documents.refusals import megabytes
 from portal.domain.dates import PartialDate
 from portal.forms.spec import DOCUMENTS, ServiceForm
 from portal.intake import Applicant, IntakeDraft, IntakeFile
@@ -71,23 +74,54 @@ def uploaded_bytes(draft: ApplicationDraft) -> int:
     return sum(u.size_bytes for u in draft.uploads)
 
 
+@dataclass(frozen=True)
+class UploadLimits:
+    """What the documents step promises, and checks: per file, for the whole application, and
+    how much of that the draft's files take already."""
+    max_file_bytes: int
+    max_total_bytes: int
+    uploaded_bytes: int
+
+    @property
+    def max_file_mb(self) -> int | float:
+        return megabytes(self.max_file_bytes)
+
+    @property
+    def max_total_mb(self) -> int | float:
+        return megabytes(self.max_total_bytes)
+
+
+def upload_limits(draft: ApplicationDraft, max_file: int, max_total: int) -> UploadLimits:
+    return UploadLimits(max_file_bytes=max_file, max_total_bytes=max_total, uploaded_bytes=uploaded_bytes(draft))
+
+
 def add_upload(draft: ApplicationDraft, form: ServiceForm, slot_key: str, accepted, max_total: int) -> DraftUpload:
     slot = form.slot(slot_key)
     if slot is None:
         raise UploadLimitReached(_l("Unknown document."))
     if sum(1 for u in draft.uploads if u.slot == slot_key) >= slot.max_files:
-        raise UploadLimitReached(_l("You can upload at most %(count)s files here. Remove one first.",
-                                    count=slot.max_files))
+        raise UploadLimitReached(too_many_files(slot.max_files))
     if uploaded_bytes(draft) + accepted.size_bytes > max_total:
-        raise UploadLimitReached(_l("All files together may not be larger than %(limit)s MB.",
-                                    limit=max_total // (1024 * 1024)))
+        raise UploadLimitReached(too_large_together(max_total))
     upload = DraftUpload(slot=slot_key, filename=accepted.filename, media_type=accepted.media_type,
                          size_bytes=accepted.size_bytes, sha256=accepted.sha256, pdf_sha256=accepted.pdf_sha256,
-                         pdf_size_bytes=accepted.pdf_size_bytes, page_count=accepted.page_count)
+                         pdf_size_bytes=accepted.pdf_size_bytes, page_count=accepted.page_count,
+                         copy_reason=accepted.copy_reason)
     draft.uploads.append(upload)
     # Changing files means the documents step must be confirmed again.
     save_step(draft, DOCUMENTS, {}, complete=False)
     return upload
+
+
+# The browser shows the same texts when it checks the chosen files before sending them.
+def too_many_files(max_files: int) -> str:
+    # ngettext, not a lazy variant: pybabel extracts no lazy plural; this runs in a request anyway.
+    return ngettext("You can upload at most %(num)s file here. Remove one first.",
+                    "You can upload at most %(num)s files here. Remove one first.", max_files)
+
+
+def too_large_together(max_total: int):
+    return _l("All files together may not be larger than %(limit)s MB.", limit=megabytes(max_total))
 
 
 def remove_upload(draft: ApplicationDraft, upload_id: int) -> bool:
@@ -132,7 +166,7 @@ def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:
                             date_of_birth=born, email=values.get("email", "")),
         files=[IntakeFile(slot=u.slot, filename=u.filename, media_type=u.media_type, sha256=u.sha256,
                           size_bytes=u.size_bytes, pdf_sha256=u.pdf_sha256, pdf_size_bytes=u.pdf_size_bytes,
-                          page_count=u.page_count) for u in draft.uploads],
+                          page_count=u.page_count, copy_reason=u.copy_reason) for u in draft.uploads],
         idempotency_key=f"web:{draft.public_id}",
     )
 

@@ -12,11 +12,12 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.documents.sniff import PDF
 from portal.documents.storage import DocumentStorage
 from portal.domain.dates import PartialDate
 from portal.forms.district import site_for_postcode
 from portal.intake.references import hash_secret, new_status_code, next_reference
-from portal.models import Channel, Document, Service, Site, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.models import Channel, CopyReason, Document, Service, Site, Submission, SubmissionStatus, SubmissionStatusChange
 from portal.models._types import utcnow
 
 
@@ -44,6 +45,7 @@ class IntakeFile:
     page_count: int
     document_date: date | None = None
     title: str = ""  # what the case file calls it ("Bescheid"); the file name when empty
+    copy_reason: str | None = None  # CopyReason of the PDF when it is a copy of the original
 
 
 @dataclass
@@ -109,7 +111,7 @@ def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> I
     )
     submission.history.append(SubmissionStatusChange(status=SubmissionStatus.RECEIVED, at=now))
     session.add(submission)
-    documents = [_add_documents(session, submission, item, draft.channel, now) for item in draft.files]
+    documents = [add_documents(session, submission, item, draft.channel, now) for item in draft.files]
     session.flush()
     return IntakeResult(submission, status_code, created=True, documents=documents)
 
@@ -121,7 +123,7 @@ def add_files(session: Session, storage: DocumentStorage, submission: Submission
     has one. Returns, per file, the document the case file shows."""
     _check_stored(storage, files)
     now = utcnow()
-    documents = [_add_documents(session, submission, item, Channel(submission.channel), now) for item in files]
+    documents = [add_documents(session, submission, item, Channel(submission.channel), now) for item in files]
     session.flush()
     return documents
 
@@ -156,26 +158,29 @@ def _check_stored(storage: DocumentStorage, files: list[IntakeFile]) -> None:
                 raise IntakeError(f"document {item.filename!r} is not in storage ({digest})")
 
 
-def _add_documents(session: Session, submission: Submission, item: IntakeFile, channel: Channel,
-                   now: datetime) -> Document:
-    is_pdf = item.pdf_sha256 == item.sha256
+def add_documents(session: Session, submission: Submission, item: IntakeFile, channel: Channel,
+                  now: datetime) -> Document:
+    """The document rows of one file (the original, and its PDF copy where there is one), for
+    every channel alike; returns the one the case file shows."""
     title = item.title or item.filename
     original = Document(
         sha256=item.sha256, size_bytes=item.size_bytes, media_type=item.media_type,
         original_filename=item.filename, kind=item.slot, title=title,
-        page_count=item.page_count if is_pdf else None,
+        page_count=item.page_count if item.media_type == PDF else None,
         document_date=item.document_date or now.date(), source=channel, submission=submission,
         case_file_id=submission.case_file_id,
     )
     session.add(original)
-    if is_pdf:
-        return original
-    # The case file gets a PDF of the image; the original stays beside it.
+    if item.pdf_sha256 == item.sha256:
+        return original  # a PDF as received: the case file shows it itself
+    # The case file gets a PDF copy (of an image; of a PDF without password protection or form
+    # scripts); the original stays beside it.
     pdf = Document(
-        sha256=item.pdf_sha256, size_bytes=item.pdf_size_bytes, media_type="application/pdf",
+        sha256=item.pdf_sha256, size_bytes=item.pdf_size_bytes, media_type=PDF,
         original_filename=item.filename.rsplit(".", 1)[0] + ".pdf", kind=item.slot, title=title,
         page_count=item.page_count, document_date=original.document_date, source=channel,
         submission=submission, derived_from=original, case_file_id=submission.case_file_id,
+        copy_reason=item.copy_reason or CopyReason.IMAGE_TO_PDF,
     )
     session.add(pdf)
     return pdf

@@ -8,7 +8,7 @@ from portal.models.content import (
     ContentItem, ContentKind, ContentMedia, ContentTranslation, ContentVersion, NoticePlacement, WorkflowState,
 )
 from portal.models.casefile import CaseFile, CaseFileAlias, CaseFileNameKey, CaseFileNote, CaseFileStatus
-from portal.models.document import Document
+from portal.models.document import CopyReason, Document
 from portal.models.draft import ApplicationDraft, DraftUpload
 from portal.models.mail import InboundMail, InboundMailSource, InboundMailStatus, OutboundMail, OutboundMailStatus, ReplyLimit
 from portal.models.scan import ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
@@ -28,7 +28,7 @@ __all__ = [
     "WorkflowState",
     "CaseFileNameKey", "CaseFileNote", "ACTIVE_BOOKING_STATUSES", "Attendance", "ProofOfWorkRedemption", "ServiceCounters", "SiteBookingRules", "SiteClosure",
     "ApplicationDraft", "DraftUpload", "ReferenceCounter", "AuditEvent", "Booking", "BookingStatus", "CaseFile", "CaseFileAlias", "CaseFileStatus",
-    "Channel", "Document", "InboundMail", "InboundMailSource", "InboundMailStatus", "OpeningHours", "OutboundMail",
+    "Channel", "CopyReason", "Document", "InboundMail", "InboundMailSource", "InboundMailStatus", "OpeningHours", "OutboundMail",
     "OutboundMailStatus", "ReplyLimit", "Role", "Service", "Site", "Slot", "StaffUser", "Submission",
     "SubmissionStatus", "SubmissionStatusChange",
     "ScanBatch", "ScanBatchRow", "ScanBatchStatus", "ScanRowStatus",

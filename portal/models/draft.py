@@ -7,7 +7,8 @@ from sqlalchemy import JSON, BigInteger, DateTime, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models._types import created_at_column, utcnow
+from portal.models._types import created_at_column, enum_check, enum_column, utcnow
+from portal.models.document import CopyReason
 
 
 class ApplicationDraft(db.Model):
@@ -37,6 +38,7 @@ class DraftUpload(db.Model):
     """A file accepted for a document slot of a draft; the bytes are already in storage."""
 
     __tablename__ = "draft_upload"
+    __table_args__ = (enum_check("copy_reason", CopyReason, "copy_reason_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     draft_id: Mapped[int] = mapped_column(ForeignKey("application_draft.id", ondelete="CASCADE"), index=True)
@@ -46,6 +48,8 @@ class DraftUpload(db.Model):
     size_bytes: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))  # the original (metadata removed)
     pdf_sha256: Mapped[str] = mapped_column(String(64))  # the PDF for the case file
+    # What the case file's PDF changed, when it is not the upload itself.
+    copy_reason: Mapped[str | None] = enum_column(CopyReason, nullable=True)
     pdf_size_bytes: Mapped[int] = mapped_column(BigInteger)
     page_count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[datetime] = created_at_column()

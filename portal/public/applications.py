@@ -6,8 +6,11 @@ from flask import abort, current_app, flash, g, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.documents import refusals
 from portal.documents.storage import get_storage
+from portal.errors import error_page
 from portal.extensions import db, limiter
 from portal.forms import drafts
 from portal.forms.catalogue import BY_CODE
@@ -149,33 +152,83 @@ def _documents(form, draft, step: str):
                 return _to_step(form.code, REVIEW)
         if not errors:
             return _to_step(form.code, DOCUMENTS)
+    return _render_documents(form, draft, errors)
+
+
+def _upload_limits(draft) -> drafts.UploadLimits:
+    config = current_app.config
+    return drafts.upload_limits(draft, config["PORTAL_UPLOAD_MAX_FILE_BYTES"],
+                                config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"])
+
+
+def _render_documents(form, draft, errors: dict, status: int = 200):
     uploads_by_slot = {}
     for upload in draft.uploads:
         uploads_by_slot.setdefault(upload.slot, []).append(upload)
     error_items = [("f-file-" + slot.key, slot.label, errors[slot.key]) for slot in form.documents if slot.key in errors]
-    megabyte = 1024 * 1024
-    return _render("public/apply/documents.html", form, draft, step, errors=errors, error_items=error_items,
-                   uploads_by_slot=uploads_by_slot,
-                   max_file_mb=current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"] // megabyte,
-                   max_total_mb=current_app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"] // megabyte)
+    limits = _upload_limits(draft)
+    # The browser checks the same limits before sending, with the same texts (static/js/upload-progress.js).
+    texts = {"too_large": refusals.too_large(limits.max_file_bytes).message,
+             "too_large_together": drafts.too_large_together(limits.max_total_bytes),
+             "too_many": {slot.key: drafts.too_many_files(slot.max_files) for slot in form.documents}}
+    return _render("public/apply/documents.html", form, draft, DOCUMENTS, errors=errors, error_items=error_items,
+                   uploads_by_slot=uploads_by_slot, limits=limits, texts=texts), status
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def request_too_large(error):
+    """More than MAX_CONTENT_LENGTH (all files an application may have): on the documents step
+    the page again, with what was uploaded before and the reason; nothing of the request was
+    read or stored. Elsewhere the error page. Both in the applicant's language."""
+    _discard_request_body()
+    args = request.view_args or {}
+    form = form_for(args.get("code", "")) if request.endpoint == "public.application_step" else None
+    draft = _current_draft(form.code) if form is not None and args.get("step") == DOCUMENTS else None
+    if draft is None or draft.submission_id is not None:
+        return error_page(413)
+    limits = _upload_limits(draft)
+    message = _("The chosen files were not uploaded: together they are larger than the %(total)s MB an "
+                "application may have. Each file may be at most %(size)s MB.",
+                total=limits.max_total_mb, size=limits.max_file_mb)
+    first_slot = form.documents[0].key
+    return _render_documents(form, draft, {first_slot: message}, status=413)
+
+
+def _discard_request_body() -> None:
+    """Read what the browser still sends, up to a bound, before answering: a server that answers
+    and closes while the upload is still coming in is seen by the browser as a broken
+    connection, and the applicant would never see the answer."""
+    stream = request.environ.get("wsgi.input")
+    remaining = min(request.content_length or 0, 4 * current_app.config["MAX_CONTENT_LENGTH"])
+    try:
+        while stream is not None and remaining > 0:
+            chunk = stream.read(min(remaining, 1024 * 1024))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+    except OSError:  # the browser gave up
+        pass
 
 
 def _take_uploads(form, draft) -> dict[str, str]:
+    """Every chosen file through the document checks; per slot the reasons of refused files."""
     from portal.documents.checks import DocumentRefused, accept_upload
 
     errors = {}
     storage = get_storage()
+    max_file = current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"]
     for slot in form.documents:
         for upload in request.files.getlist(f"file-{slot.key}"):
             if not upload or not upload.filename:
                 continue
             try:
-                accepted = accept_upload(storage, upload.read(), upload.filename,
-                                         max_bytes=current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"])
+                # One byte over the limit is enough to refuse it; the rest stays on disk.
+                accepted = accept_upload(storage, upload.read(max_file + 1), upload.filename, max_bytes=max_file)
                 drafts.add_upload(draft, form, slot.key, accepted,
                                   current_app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"])
             except (DocumentRefused, drafts.UploadLimitReached) as exc:
-                errors[slot.key] = f"{upload.filename}: {exc.message}"
+                refused = f"{upload.filename}: {exc.message}"  # every refused file named, not only the last
+                errors[slot.key] = f"{errors[slot.key]} {refused}" if slot.key in errors else refused
     return errors
 
 

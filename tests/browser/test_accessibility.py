@@ -100,6 +100,12 @@ def _walk_form(axe: Axe, lang: str, code: str, *, submit: bool) -> None:
         axe.page.locator("button[name=action][value=upload]").click()
         expect(axe.page.locator("#error-summary")).to_be_visible()
         axe.check(f"{code}: documents with a refused file")
+        # A file over the limit, refused by the browser before sending (js/upload-progress.js).
+        axe.page.locator(f"#f-file-{next(iter(samples.FILES[code]))}").set_input_files(
+            files=[{"name": "scan.pdf", "mimeType": "application/pdf", "buffer": b"%PDF-1.7\n" + b"0" * 11_000_000}])
+        axe.page.locator("button[name=action][value=upload]").click()
+        expect(axe.page.locator("#upload-problems")).to_be_visible()
+        axe.check(f"{code}: documents with a file the browser refused")
         axe.visit(f"/{lang}/apply/{code}/save", f"{code}: save for later")
     _post(axe.page, f"{base}/documents", multipart={**files, "action": "upload"})
     axe.visit(f"{base}/documents", f"{code}: documents uploaded")

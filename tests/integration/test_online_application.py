@@ -178,7 +178,7 @@ def test_a_replayed_submit_makes_one_submission(client, sites, db_session):
 
 
 ENGLISH_REFUSALS = {
-    "encrypted_pdf": "The PDF is protected by a password.",
+    "encrypted_pdf": "The PDF can only be opened with a password.",
     "broken_pdf": "The PDF could not be read.",
     "unsupported_type": "This kind of file is not accepted.",
     "image_too_large": "The image is too large",

@@ -279,9 +279,9 @@ def test_pdf_with_a_plain_link_is_accepted(storage):
     assert accept(storage, upload).page_count == 2
 
 
-@pytest.mark.parametrize("user_password", ["", "secret"], ids=["empty-user-password", "user-password"])
-def test_encrypted_pdf_is_refused(storage, user_password):
-    upload = rewritten_pdf(lambda w: w.encrypt(user_password, "owner", algorithm="RC4-128"))
+def test_pdf_that_needs_a_password_to_open_is_refused(storage):
+    # One that opens without a password (owner password only) is taken: tests/unit/test_pdf_copies.py.
+    upload = rewritten_pdf(lambda w: w.encrypt("secret", "owner", algorithm="RC4-128"))
     assert refusal(storage, upload).code == "encrypted_pdf"
 
 
@@ -307,15 +307,15 @@ def _launch_link(writer):
                                             NameObject("/F"): TextStringObject("cmd.exe")})}))
 
 
-@pytest.mark.parametrize("change", [
-    lambda w: w.add_open_action(JavaScript("app.alert('hello');")),  # names tree /JavaScript
-    _open_action_javascript,  # catalog /OpenAction
-    lambda w: w.pages[1].add_action(PageTrigger.OPEN, JavaScript("app.alert(2);")),  # page /AA
-    _launch_link,  # annotation /Launch
-    lambda w: w.add_attachment("invoice.exe", b"MZ..."),  # /EmbeddedFiles
+@pytest.mark.parametrize("change, code", [
+    (lambda w: w.add_open_action(JavaScript("app.alert('hello');")), "pdf_javascript"),  # names tree /JavaScript
+    (_open_action_javascript, "pdf_javascript"),  # catalog /OpenAction
+    (lambda w: w.pages[1].add_action(PageTrigger.OPEN, JavaScript("app.alert(2);")), "pdf_javascript"),  # page /AA
+    (_launch_link, "pdf_launch"),  # annotation /Launch
+    (lambda w: w.add_attachment("invoice.exe", b"MZ..."), "pdf_attachment"),  # /EmbeddedFiles
 ], ids=["document-javascript", "open-action", "page-action", "launch-annotation", "attachment"])
-def test_pdf_with_active_content_is_refused(storage, change):
-    assert refusal(storage, rewritten_pdf(change)).code == "active_pdf"
+def test_pdf_with_active_content_is_refused(storage, change, code):
+    assert refusal(storage, rewritten_pdf(change)).code == code
 
 
 def test_pdf_with_too_many_pages_is_refused(storage):
@@ -375,10 +375,10 @@ def test_refusals_carry_plain_messages(storage, babel_context, upload, max_bytes
 
 def test_pdf_refusal_messages(storage, babel_context):
     encrypted = refusal(storage, rewritten_pdf(lambda w: w.encrypt("secret", "owner", algorithm="RC4-128")))
-    assert str(encrypted.message) == \
-        "The PDF is protected by a password. Please upload it without the protection."
+    assert str(encrypted.message) == ("The PDF can only be opened with a password. Please save or print it "
+                                      "without the password and upload it again.")
     active = refusal(storage, rewritten_pdf(lambda w: w.add_open_action(JavaScript("app.alert(1)"))))
-    assert str(active.message) == ("The PDF contains scripts or actions and cannot be accepted. "
+    assert str(active.message) == ("The PDF contains scripts (JavaScript) and cannot be accepted. "
                                    "Please print it to a new PDF or scan it.")
     too_long = refusal(storage, pdf_bytes(pages=301))
     assert str(too_long.message) == "The PDF has more than 300 pages."

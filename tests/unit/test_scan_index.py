@@ -177,7 +177,7 @@ def test_a_multi_page_tiff_becomes_one_pdf_page_per_tiff_page():
     frames = [Image.new("1", (2480, 3508), 1), Image.new("L", (1240, 1754), 200), Image.new("I;16", (300, 200))]
     data = _tiff(frames, compression="tiff_deflate", dpi=(300, 300))
     pdf, pages = tiff_to_pdf(data)
-    assert pages == 3 and check_pdf(pdf) == 3
+    assert pages == 3 and check_pdf(pdf).page_count == 3
     # A4 at 300 dpi is 595 x 842 points: the page has the paper's size.
     box = PdfReader(io.BytesIO(pdf)).pages[0].mediabox
     assert (round(float(box.width)), round(float(box.height))) == (595, 842)

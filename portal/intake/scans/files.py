@@ -1,8 +1,9 @@
 """One delivered file: read it, verify its checksum, check it by content and store it.
 
-PDFs are checked as uploads are (readable, not encrypted, no active content) and kept as
-delivered. A TIFF is kept as delivered too — its checksum is the provider's proof of what was
-scanned — and gets a PDF beside it for the case file, one page per TIFF page.
+PDFs are checked as uploads are (readable, no active content) and kept as delivered; one that
+opens without a password but is protected, or a filled Acrobat form, gets its readable copy
+beside it, as uploads do. A TIFF is kept as delivered too — its checksum is the provider's proof
+of what was scanned — and gets a PDF beside it for the case file, one page per TIFF page.
 """
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from pypdf import PdfReader, PdfWriter
 
 from portal.documents import images
 from portal.documents.image_pdf import _flattened
-from portal.documents.pdfs import MAX_PAGES, check_pdf
+from portal.documents.pdfs import MAX_PAGES, CheckedPdf, check_pdf
 from portal.documents.refusals import DocumentRefused
 from portal.documents.sniff import PDF, TIFF, sniff, sniff_scan
 from portal.documents.storage import DocumentStorage
 from portal.intake.scans.index import IndexRow, Reason, RowFailure
+from portal.models.document import CopyReason
 
 # Scans without a resolution tag are taken as 300 dpi, the usual setting for files.
 DEFAULT_DPI = 300.0
@@ -34,9 +36,10 @@ class StoredScan:
     media_type: str
     sha256: str
     size_bytes: int
-    pdf_sha256: str  # the original itself for a PDF
+    pdf_sha256: str  # the original itself for a PDF, unless it needed a readable copy
     pdf_size_bytes: int
     page_count: int
+    copy_reason: CopyReason | None = None
 
 
 def read_scan(path: Path, max_bytes: int) -> bytes:
@@ -59,19 +62,21 @@ def check_and_store(storage: DocumentStorage, data: bytes, row: IndexRow) -> Sto
         raise RowFailure(Reason.UNSUPPORTED_TYPE,
                          f"not a PDF or TIFF ({other})" if other else "not a PDF or TIFF by its content")
     if media_type == PDF:
-        pages = _pdf_pages(data)
-        pdf = data
+        checked = _checked_pdf(data)
+        pages, copy_reason = checked.page_count, checked.copy_reason
+        pdf = checked.readable_copy if checked.readable_copy is not None else data
     else:
-        pdf, pages = tiff_to_pdf(data)
+        (pdf, pages), copy_reason = tiff_to_pdf(data), CopyReason.IMAGE_TO_PDF
     if pages != row.pages:
         raise RowFailure(Reason.PAGE_COUNT_MISMATCH, f"the index says {row.pages} pages, the file has {pages}")
     sha256 = storage.put(data)
     pdf_sha256 = sha256 if pdf is data else storage.put(pdf)
     return StoredScan(media_type=media_type, sha256=sha256, size_bytes=len(data), pdf_sha256=pdf_sha256,
-                      pdf_size_bytes=len(pdf), page_count=pages)
+                      pdf_size_bytes=len(pdf), page_count=pages,
+                      copy_reason=copy_reason if pdf_sha256 != sha256 else None)
 
 
-def _pdf_pages(data: bytes) -> int:
+def _checked_pdf(data: bytes) -> CheckedPdf:
     try:
         return check_pdf(data)
     except DocumentRefused as refused:

@@ -114,4 +114,5 @@ def intake_file(row: IndexRow, stored: StoredScan) -> IntakeFile:
     return IntakeFile(slot=row.document_type or "scan", filename=name, media_type=stored.media_type,
                       sha256=stored.sha256, size_bytes=stored.size_bytes, pdf_sha256=stored.pdf_sha256,
                       pdf_size_bytes=stored.pdf_size_bytes, page_count=stored.page_count,
-                      document_date=row.document_date, title=row.document_type or name)
+                      document_date=row.document_date, title=row.document_type or name,
+                      copy_reason=stored.copy_reason)

@@ -1,22 +1,141 @@
-// Shows upload progress on the documents step. Without JavaScript the form posts as usual.
+// The documents step: checks the chosen files against the limits before sending, shows upload
+// progress, and shows every refusal (the server's own message where it sent one). The limits and
+// texts come translated from the page (data-* attributes). Without JavaScript the form posts as
+// usual and the server gives the same messages.
 (function () {
   "use strict";
   var form = document.getElementById("documents-form");
-  if (!form || !window.FormData || !window.XMLHttpRequest) { return; }
+  if (!form || !window.FormData || !window.XMLHttpRequest || !window.DOMParser) { return; }
   var box = form.querySelector(".upload-progress");
   var bar = document.getElementById("upload-progress");
+  var data = form.dataset;
 
-  function chosenFiles() {
-    return Array.prototype.some.call(form.querySelectorAll("input[type=file]"), function (input) {
+  function number(value) {
+    var parsed = parseInt(value, 10);
+    return isNaN(parsed) ? null : parsed;
+  }
+
+  function fileInputs() {
+    return Array.prototype.filter.call(form.querySelectorAll("input[type=file]"), function (input) {
       return input.files && input.files.length > 0;
     });
   }
 
+  function labelled(input, message) {
+    return { anchor: input.id, text: (input.dataset.slotLabel ? input.dataset.slotLabel + ": " : "") + message };
+  }
+
+  // The problems with the chosen files, as the server would name them; [] when they may be sent.
+  function problems(inputs) {
+    var maxFile = number(data.maxFileBytes), maxTotal = number(data.maxTotalBytes);
+    var uploaded = number(data.uploadedBytes) || 0;
+    var found = [], total = 0;
+    inputs.forEach(function (input) {
+      var maxFiles = number(input.dataset.maxFiles);
+      if (maxFiles !== null && input.files.length > maxFiles) {
+        found.push(labelled(input, input.dataset.textTooMany));
+      }
+      Array.prototype.forEach.call(input.files, function (file) {
+        total += file.size;
+        if (maxFile !== null && file.size > maxFile) {
+          found.push(labelled(input, file.name + ": " + data.textTooLarge));
+          input.dataset.refused = "yes";
+        }
+      });
+    });
+    if (!found.length && maxTotal !== null && uploaded + total > maxTotal) {
+      found.push(labelled(inputs[0], data.textTooLargeTogether));
+    }
+    return found;
+  }
+
+  // An error summary like the server's (macros/apply.html), built without HTML from text.
+  function showProblems(items, note) {
+    var old = document.getElementById("upload-problems");
+    if (old) { old.parentNode.removeChild(old); }
+    var alert = document.createElement("div");
+    alert.className = "kern-alert kern-alert--danger error-summary";
+    alert.id = "upload-problems";
+    alert.setAttribute("role", "alert");
+    alert.setAttribute("tabindex", "-1");
+    alert.setAttribute("aria-labelledby", "upload-problems-title");
+    var header = document.createElement("div");
+    header.className = "kern-alert__header";
+    var title = document.createElement("h2");
+    title.className = "kern-title";
+    title.id = "upload-problems-title";
+    title.textContent = data.textTitle;
+    header.appendChild(title);
+    var body = document.createElement("div");
+    body.className = "kern-alert__body";
+    var list = document.createElement("ul");
+    list.className = "kern-list";
+    items.forEach(function (item) {
+      var entry = document.createElement("li");
+      if (item.anchor) {
+        var link = document.createElement("a");
+        link.className = "kern-link";
+        link.href = "#" + item.anchor;
+        link.textContent = item.text;
+        entry.appendChild(link);
+      } else {
+        entry.textContent = item.text;
+      }
+      list.appendChild(entry);
+    });
+    body.appendChild(list);
+    if (note) {
+      var paragraph = document.createElement("p");
+      paragraph.className = "kern-body";
+      paragraph.textContent = note;
+      body.appendChild(paragraph);
+    }
+    alert.appendChild(header);
+    alert.appendChild(body);
+    var anchor = form.querySelector(".error-summary") || form.firstElementChild;
+    form.insertBefore(alert, anchor && anchor.nextSibling);
+    alert.focus();
+  }
+
+  function ready() {
+    box.hidden = true;
+    bar.value = 0;
+    Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = false; });
+  }
+
+  // What a refusing answer says: the error summary of our page, or our error page's text.
+  function serverProblems(request) {
+    var type = request.getResponseHeader("Content-Type") || "";
+    if (type.indexOf("text/html") !== 0) { return []; }
+    var page = new DOMParser().parseFromString(request.responseText, "text/html");
+    var items = Array.prototype.map.call(page.querySelectorAll("#error-summary li"), function (li) {
+      var link = li.querySelector("a[href^='#']");
+      return { anchor: link && document.getElementById(link.getAttribute("href").slice(1)) ?
+        link.getAttribute("href").slice(1) : null, text: li.textContent.trim() };
+    });
+    var text = page.getElementById("error-text");
+    var heading = page.querySelector("h1");
+    if (!items.length && text) {
+      items.push({ anchor: null, text: (heading ? heading.textContent.trim() + ": " : "") + text.textContent.trim() });
+    }
+    return items;
+  }
+
   form.addEventListener("submit", function (event) {
     var submitter = event.submitter;
-    if (!chosenFiles() || (submitter && submitter.name === "remove")) { return; }
+    var inputs = fileInputs();
+    if (!inputs.length || (submitter && submitter.name === "remove")) { return; }
     event.preventDefault();
-    var data = new FormData(form, submitter || undefined);
+    var found = problems(inputs);
+    if (found.length) {
+      // Nothing is sent; a file that can never be taken is taken out of the choice.
+      inputs.forEach(function (input) {
+        if (input.dataset.refused) { input.value = ""; delete input.dataset.refused; }
+      });
+      showProblems(found, data.textNotSent);
+      return;
+    }
+    var payload = new FormData(form, submitter || undefined);
     var request = new XMLHttpRequest();
     // form.action would be the buttons named "action"; read the attribute instead.
     request.open("POST", form.getAttribute("action") || window.location.href.split("#")[0]);
@@ -27,7 +146,13 @@
     });
     request.addEventListener("load", function () {
       var target = request.responseURL || window.location.href;
-      if (request.status === 200 && target.split("#")[0] === window.location.href.split("#")[0]) {
+      if (request.status < 200 || request.status >= 300) {
+        // Refused (413: more than an application may have; or any other error): the page
+        // stays as it is, with the server's reason, in the applicant's language.
+        ready();
+        var items = serverProblems(request);
+        showProblems(items.length ? items : [{ anchor: null, text: data.textFailed.replace("{status}", request.status) }]);
+      } else if (target.split("#")[0] === window.location.href.split("#")[0]) {
         // The same page with messages (for example a refused file): show it as it came.
         document.open();
         document.write(request.responseText);
@@ -36,7 +161,12 @@
         window.location.assign(target);
       }
     });
-    request.addEventListener("error", function () { form.submit(); });
-    request.send(data);
+    function interrupted() {
+      ready();
+      showProblems([{ anchor: null, text: data.textInterrupted }]);
+    }
+    request.addEventListener("error", interrupted);
+    request.addEventListener("timeout", interrupted);
+    request.send(payload);
   });
 })();
