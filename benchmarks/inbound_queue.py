@@ -53,7 +53,7 @@ def _generate(session, open_count: int, closed_count: int, staff_count: int, rng
     """Sites, services and staff as the demo has them; submissions in bulk through Core."""
     from sqlalchemy import insert, select
 
-    from portal.accounts import create_staff_user
+    from portal.staff.accounts import create_staff_user
     from portal.demo import SeedReport, _seed_services, _seed_sites
     from portal.models import Service, StaffUser, Submission, SubmissionStatusChange
 

@@ -301,7 +301,7 @@ def prepare(open_count: int, users: int) -> None:
     from datetime import date, timedelta
 
     from portal import create_app
-    from portal.accounts import create_staff_user
+    from portal.staff.accounts import create_staff_user
     from portal.extensions import db
     from portal.models import ReferenceCounter
 

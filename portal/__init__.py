@@ -39,6 +39,7 @@ def create_app(overrides: dict | None = None) -> Flask:
 
     from portal import models  # noqa: F401  (register tables with the metadata)
     from portal.backoffice import bp as backoffice_bp
+    from portal.backoffice import guard as backoffice_guard
     from portal.errors import register_error_pages
     from portal.public import bp as public_bp
     from portal.public import root_bp
@@ -55,6 +56,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(backoffice_bp)
+    backoffice_guard.init_app(app)  # staff sign-in
     register_error_pages(app)
     cli.register(app)
     return app

@@ -11,6 +11,8 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from portal.domain.office_time import OFFICE_TZ
+
 LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa")
 RTL_LANGUAGES = frozenset({"ar", "fa"})
 BACKOFFICE_LANGUAGES = ("de", "en")
@@ -160,7 +162,7 @@ class Settings:
             "PORTAL_PROXY_COUNT": self.proxy_count,
             "WTF_CSRF_TIME_LIMIT": 4 * 3600,
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
-            "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+            "BABEL_DEFAULT_TIMEZONE": OFFICE_TZ.key,
             # Two catalogues: applicant-facing strings in all seven languages,
             # back-office strings in German and English only. Flask-Babel takes the plural rule
             # of the catalogue loaded last, so the one that exists in every language comes last.

@@ -6,7 +6,7 @@ the staff member picked English.
 """
 from __future__ import annotations
 
-from datetime import datetime, time, timezone
+from datetime import datetime, time
 
 from babel import dates, numbers
 from flask import Flask, g, request, session, url_for
@@ -14,6 +14,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from portal.config import BACKOFFICE_LANGUAGES, DEFAULT_LANGUAGE, LANGUAGES, RTL_LANGUAGES
+from portal.domain.office_time import to_office_time
 from portal.extensions import babel
 
 LANGUAGE_COOKIE = "portal_lang"
@@ -81,20 +82,13 @@ def clock(value: time) -> str:
     return dates.format_time(value, "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
 
 
-def _office_moment(value: datetime) -> datetime:
-    from portal.appointments.calendar import OFFICE_TZ
-
-    aware = value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # stored in UTC
-    return aware.astimezone(OFFICE_TZ)
-
-
 def office_time(value: datetime) -> str:
     """An appointment's time as on the office's clock (Europe/Berlin), 24-hour."""
-    return dates.format_time(_office_moment(value).time(), "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
+    return dates.format_time(to_office_time(value).time(), "HH:mm", locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def office_date(value: datetime, width: str = "full") -> str:
-    return dates.format_date(_office_moment(value).date(), width, locale=get_locale() or DEFAULT_LANGUAGE)
+    return dates.format_date(to_office_time(value).date(), width, locale=get_locale() or DEFAULT_LANGUAGE)
 
 
 def weekday_names() -> list[tuple[str, str]]:

@@ -5,7 +5,7 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 
-from portal.appointments.calendar import OFFICE_TZ
+from portal.domain.office_time import OFFICE_TZ
 from portal.models import Service, ServiceCounters, Slot
 
 

@@ -120,7 +120,7 @@ def sites(db_session):
 
 @pytest.fixture
 def make_staff(db_session, sites):
-    from portal.accounts import create_staff_user
+    from portal.staff.accounts import create_staff_user
 
     def make(role: str = "caseworker", site: str = "WZ", email: str | None = None):
         email = email or f"{role}.{site.lower()}.{uuid.uuid4().hex[:6]}@abh-test.example"

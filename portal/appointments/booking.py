@@ -10,13 +10,15 @@ from __future__ import annotations
 import secrets
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from portal.appointments.calendar import OFFICE_TZ, bookable_days
+from portal.appointments.calendar import bookable_days
+from portal.appointments.capacity import reclose_days_of
 from portal.domain.dates import PartialDate
+from portal.domain.office_time import aware, day_bounds, local_date
 from portal.models import (
     ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, SiteBookingRules, Slot,
 )
@@ -38,13 +40,6 @@ class BookingError(ValueError):
 class SlotTaken(BookingError):
     def __init__(self):
         super().__init__("slot_taken")
-
-
-def aware(moment: datetime | None) -> datetime | None:
-    """SQLite hands datetimes back without zone; every stored moment is UTC."""
-    if moment is None:
-        return None
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def person_key(surname: str, given_names: str) -> str:
@@ -80,19 +75,13 @@ def window(session: Session, site_id: int, now: datetime) -> tuple[date, date]:
     return bookable_days(session.get(SiteBookingRules, site_id), now)
 
 
-def _day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
-    start = datetime.combine(first, datetime.min.time(), tzinfo=OFFICE_TZ)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=OFFICE_TZ)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-
-
 def free_days(session: Session, site_id: int, service_id: int, now: datetime) -> dict[date, int]:
     """{day: number of free times} within the bookable window."""
     first, last = window(session, site_id, now)
-    start, end = _day_bounds(first, last)
+    start, end = day_bounds(first, last)
     days: dict[date, int] = {}
     for slot in free_slots(session, site_id, service_id, max(start, now), end):
-        day = aware(slot.starts_at).astimezone(OFFICE_TZ).date()
+        day = local_date(slot.starts_at)
         days[day] = days.get(day, 0) + 1
     return days
 
@@ -101,14 +90,14 @@ def free_times_on(session: Session, site_id: int, service_id: int, day: date, no
     first, last = window(session, site_id, now)
     if not first <= day <= last:
         return []
-    start, end = _day_bounds(day, day)
+    start, end = day_bounds(day, day)
     return free_slots(session, site_id, service_id, max(start, now), end)
 
 
 def next_free_slots(session: Session, slot: Slot, now: datetime, limit: int = 5) -> list[Slot]:
     """What to offer instead when a time was just taken: the next free ones of the same service."""
     first, last = window(session, slot.site_id, now)
-    _, end = _day_bounds(first, last)
+    _, end = day_bounds(first, last)
     return free_slots(session, slot.site_id, slot.service_id, max(aware(slot.starts_at), now), end)[:limit]
 
 
@@ -135,8 +124,6 @@ def _give_back_place(session: Session, slot_id: int, *, staff: bool) -> None:
 
 def _keep_closed_days_closed(session: Session, slot_ids) -> None:
     """A place given back on a day the site has since closed must not become bookable."""
-    from portal.appointments.office import reclose_days_of
-
     slots = session.scalars(select(Slot).where(Slot.id.in_(set(slot_ids)))).all()
     if slots:
         reclose_days_of(session, slots)
@@ -182,7 +169,7 @@ def hold(session: Session, slot_id: int, *, language: str, client_address: str, 
     if slot is None:
         raise BookingError("unknown_slot")
     first, last = window(session, slot.site_id, now)
-    local_day = aware(slot.starts_at).astimezone(OFFICE_TZ).date()
+    local_day = local_date(slot.starts_at)
     if not first <= local_day <= last or aware(slot.starts_at) <= now:
         raise BookingError("outside_window")
     release_expired_holds(session, now, slot_id=slot_id)
@@ -270,7 +257,7 @@ def reschedule(session: Session, booking: Booking, new_slot_id: int, now: dateti
     if new_slot is None or new_slot.service_id != booking.slot.service_id or new_slot.id == booking.slot_id:
         raise BookingError("unknown_slot")
     first, last = window(session, new_slot.site_id, now)
-    if not first <= aware(new_slot.starts_at).astimezone(OFFICE_TZ).date() <= last:
+    if not first <= local_date(new_slot.starts_at) <= last:
         raise BookingError("outside_window")
     release_expired_holds(session, now, slot_id=new_slot_id)
     if not _take_place(session, new_slot_id, staff=booking.staff_booking):

@@ -2,38 +2,16 @@
 and which days the booking window offers right now. All local times are Europe/Berlin."""
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, time, timedelta, timezone
 
-import holidays
-
+from portal.domain.office_time import OFFICE_TZ, local_moment, public_holiday
 from portal.models import OpeningHours, SiteBookingRules
-
-OFFICE_TZ = ZoneInfo("Europe/Berlin")
-
-
-@lru_cache(maxsize=16)
-def _public_holidays(year: int) -> holidays.HolidayBase:
-    return holidays.country_holidays("DE", subdiv="HE", years=year)
-
-
-def public_holiday(day: date) -> str | None:
-    """The name of the Hessian public holiday on that day, if any."""
-    return _public_holidays(day.year).get(day)
 
 
 def opening_periods(hours: list[OpeningHours], day: date, closed_days: set[date]) -> list[tuple[time, time]]:
     if day in closed_days or public_holiday(day):
         return []
     return [(h.opens_at, h.closes_at) for h in hours if h.weekday == day.weekday()]
-
-
-def local_moment(day: date, clock: time) -> datetime | None:
-    """The aware moment of a wall-clock time, or None when the clock skips it (DST spring change)."""
-    moment = datetime.combine(day, clock, tzinfo=OFFICE_TZ)
-    round_trip = moment.astimezone(ZoneInfo("UTC")).astimezone(OFFICE_TZ)
-    return moment if round_trip.replace(tzinfo=None) == moment.replace(tzinfo=None) else None
 
 
 def slot_starts(periods: list[tuple[time, time]], day: date, minutes: int) -> list[tuple[datetime, datetime]]:
@@ -46,8 +24,8 @@ def slot_starts(periods: list[tuple[time, time]], day: date, minutes: int) -> li
         if start is None or end_of_period is None:
             continue
         # Walk in real (UTC) time, so a day with a clock change gets the right number of slots.
-        cursor = start.astimezone(ZoneInfo("UTC"))
-        limit = end_of_period.astimezone(ZoneInfo("UTC"))
+        cursor = start.astimezone(timezone.utc)
+        limit = end_of_period.astimezone(timezone.utc)
         while cursor + step <= limit:
             result.append((cursor, cursor + step))
             cursor += step

@@ -32,7 +32,7 @@ from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vCalAddress, vText
 
-from portal.appointments.calendar import OFFICE_TZ
+from portal.domain.office_time import aware, to_office_time
 from portal.models import Booking, Site
 
 PRODID = "-//Auslaenderbehoerde Lahn-Dill//E-Service-Portal//DE"
@@ -53,8 +53,8 @@ def what_to_bring(service_code: str | None) -> tuple:
 
 
 def utc(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without zone; every stored moment is UTC."""
-    return moment.replace(tzinfo=timezone.utc) if moment.tzinfo is None else moment.astimezone(timezone.utc)
+    """A stored moment (or an aware one) in UTC."""
+    return aware(moment).astimezone(timezone.utc)
 
 
 def uid_for(booking: Booking, domain: str | None = None) -> str:
@@ -135,8 +135,8 @@ def _service_code(booking: Booking) -> str | None:
 def _event(booking: Booking, *, office_name: str, site: Site, service_title: str, language: str,
            description: str, organizer_email: str, uid_domain: str | None, now: datetime,
            sequence: int) -> Event:
-    start = utc(booking.slot.starts_at).astimezone(OFFICE_TZ)
-    end = utc(booking.slot.ends_at).astimezone(OFFICE_TZ)
+    start = to_office_time(booking.slot.starts_at)
+    end = to_office_time(booking.slot.ends_at)
     event = Event()
     event.add("uid", uid_for(booking, uid_domain))
     event.add("dtstamp", now)
@@ -161,6 +161,6 @@ def _calendar(method: str, event: Event, booking: Booking) -> bytes:
     calendar.add("calscale", "GREGORIAN")
     calendar.add_component(event)
     # The VTIMEZONE only needs to cover the appointment; the full 1970–2038 table is 3 KB.
-    year = utc(booking.slot.starts_at).astimezone(OFFICE_TZ).year
+    year = to_office_time(booking.slot.starts_at).year
     calendar.add_missing_timezones(first_date=date(year - 1, 1, 1), last_date=date(year + 2, 1, 1))
     return calendar.to_ical()

@@ -24,9 +24,9 @@ from sqlalchemy.orm import Session
 
 from portal.appointments import links
 from portal.appointments.booking import can_change
-from portal.appointments.calendar import OFFICE_TZ
 from portal.appointments.ics import booking_ics, cancellation_ics, utc, what_to_bring
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES, secret_keys
+from portal.domain.office_time import to_office_time
 from portal.models import Booking, BookingStatus, Slot
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail
@@ -85,7 +85,7 @@ def _organizer_email() -> str:
 
 def local_start(booking: Booking) -> datetime:
     """The start on the office's clock."""
-    return utc(booking.slot.starts_at).astimezone(OFFICE_TZ)
+    return to_office_time(booking.slot.starts_at)
 
 
 def when(booking: Booking, language: str) -> tuple[str, str]:

@@ -1,6 +1,6 @@
 """The office's side of appointments: what a site has on a day, the phone desk's free times,
-counters and closures carried over to existing slots, suspicious booking patterns, and
-cancelling many bookings at once.
+suspicious booking patterns, and cancelling many bookings at once. Counters and closures are
+in portal.appointments.capacity.
 
 No Flask and no texts here: the back-office views call these with a session and turn the
 results into pages (German labels live with the views, in the back-office catalogue).
@@ -10,16 +10,15 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, delete, func, not_, or_, select, true, update
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.appointments.booking import BookingError, aware, cancel, free_slots
-from portal.appointments.calendar import OFFICE_TZ
-from portal.models import (
-    ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Service, ServiceCounters, SiteClosure, Slot,
-)
+from portal.appointments.booking import BookingError, cancel, free_slots
+from portal.appointments.capacity import reclose_days_of, starts_on
+from portal.domain.office_time import aware, day_bounds, office_today, to_office_time
+from portal.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Service, ServiceCounters, Slot
 
 # Bookings that appear on the day list: those the applicant has (or is about to) confirm.
 LISTED_STATUSES = (BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED)
@@ -27,30 +26,6 @@ LISTED_STATUSES = (BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED)
 NOTE_MAX_LENGTH = 2000
 SUSPICIOUS_THRESHOLD = 3
 IPV4_PREFIX, IPV6_PREFIX = 24, 48
-CLOSURE_MAX_DAYS_AHEAD = 2 * 366
-
-
-# -- days in the office's time zone ------------------------------------------------------------
-
-def local_today(now: datetime) -> date:
-    return now.astimezone(OFFICE_TZ).date()
-
-
-def local_moment(moment: datetime) -> datetime:
-    """A stored (UTC) moment on the office's clock."""
-    return aware(moment).astimezone(OFFICE_TZ)
-
-
-def day_bounds(day: date) -> tuple[datetime, datetime]:
-    """[start, end) of a local day, in UTC (23 or 25 hours on the days the clocks change)."""
-    start = datetime.combine(day, time.min, tzinfo=OFFICE_TZ)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=OFFICE_TZ)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
-
-
-def _on_day(day: date):
-    start, end = day_bounds(day)
-    return and_(Slot.starts_at >= start, Slot.starts_at < end)
 
 
 # -- the day list ----------------------------------------------------------------------------
@@ -90,7 +65,7 @@ def listed_bookings(session: Session, site_id: int, day: date, now: datetime) ->
     confirmation time has run out is left off (it expires with the next clean-up)."""
     return list(session.scalars(
         select(Booking).join(Slot, Booking.slot_id == Slot.id)
-        .where(Slot.site_id == site_id, _on_day(day),
+        .where(Slot.site_id == site_id, starts_on(day),
                or_(Booking.status == BookingStatus.CONFIRMED,
                    and_(Booking.status == BookingStatus.UNCONFIRMED,
                         or_(Booking.held_until.is_(None), Booking.held_until >= now))))
@@ -101,12 +76,12 @@ def listed_bookings(session: Session, site_id: int, day: date, now: datetime) ->
 def day_listing(session: Session, site_id: int, day: date, now: datetime) -> list[TimeGroup]:
     """The day at a site, grouped by time: its bookings with their counter numbers, and the
     free places of every slot at that time."""
-    slots = session.scalars(select(Slot).where(Slot.site_id == site_id, _on_day(day))
+    slots = session.scalars(select(Slot).where(Slot.site_id == site_id, starts_on(day))
                             .options(selectinload(Slot.service)).order_by(Slot.starts_at, Slot.id)).all()
     groups: dict[datetime, TimeGroup] = {}
 
     def group_of(moment: datetime) -> TimeGroup:
-        local = local_moment(moment)
+        local = to_office_time(moment)
         return groups.setdefault(local, TimeGroup(local))
 
     for slot in slots:
@@ -132,7 +107,7 @@ def booking_at_site(session: Session, booking_id: int, site_id: int) -> Booking 
 
 def attendance_possible(booking: Booking, now: datetime) -> bool:
     """Arrival and no-show are recorded on the day of the appointment or later, never ahead."""
-    return local_moment(booking.slot.starts_at).date() <= local_today(now)
+    return to_office_time(booking.slot.starts_at).date() <= office_today(now)
 
 
 # -- the phone desk --------------------------------------------------------------------------
@@ -159,131 +134,10 @@ def staff_free_days(session: Session, site_id: int, service_id: int, after: date
     _, end = day_bounds(after + timedelta(days=days))
     found: dict[date, int] = {}
     for slot in free_slots(session, site_id, service_id, max(start, now), end, for_staff=True):
-        day = local_moment(slot.starts_at).date()
+        day = to_office_time(slot.starts_at).date()
         if day > after:
             found[day] = found.get(day, 0) + 1
     return sorted(found.items())[:limit]
-
-
-# -- counters and closures -------------------------------------------------------------------
-
-@dataclass
-class CountersApplied:
-    updated: int  # future slots that got the new capacity
-    kept: int  # future slots left as they were: more booked than the new numbers allow
-
-
-def _closed_days(session: Session, site_id: int, now: datetime) -> list[date]:
-    return list(session.scalars(select(SiteClosure.day).where(
-        SiteClosure.site_id == site_id, SiteClosure.day >= local_today(now) - timedelta(days=1))))
-
-
-def _not_on(days: Iterable[date]):
-    conditions = [not_(_on_day(day)) for day in days]
-    return and_(true(), *conditions)
-
-
-def apply_counters(session: Session, counters: ServiceCounters, now: datetime,
-                   only_day: date | None = None) -> CountersApplied:
-    """Give the future slots of a service at a site the new capacity and staff share.
-
-    One UPDATE whose condition keeps every slot valid: a slot never gets less capacity than it
-    has bookings, nor a public share smaller than what applicants booked. Such slots keep their
-    numbers (they are counted in `kept`). Slots on closed days are left closed.
-    """
-    capacity, reserved = counters.counters, counters.staff_counters
-    scope = [Slot.site_id == counters.site_id, Slot.service_id == counters.service_id, Slot.starts_at > now,
-             _not_on(d for d in _closed_days(session, counters.site_id, now) if d != only_day)]
-    if only_day is not None:
-        scope.append(_on_day(only_day))
-    differs = or_(Slot.capacity != capacity, Slot.staff_reserved != reserved)
-    updated = session.execute(
-        update(Slot).where(*scope, differs, Slot.taken <= capacity, Slot.public_taken <= capacity - reserved)
-        .values(capacity=capacity, staff_reserved=reserved)
-        .execution_options(synchronize_session=False)).rowcount
-    kept = session.scalar(select(func.count()).select_from(Slot).where(*scope, differs)) or 0
-    return CountersApplied(updated, kept)
-
-
-def close_slots_on_day(session: Session, site_id: int, day: date) -> int:
-    """No new bookings on a closed day: slots that never had a booking are deleted, the others
-    keep only the places that are taken. Returns the number of slots deleted.
-
-    Run again after bookings on that day are cancelled, so that their places stay closed."""
-    on_day = select(Slot.id).where(Slot.site_id == site_id, _on_day(day))
-    ever_booked = select(Booking.slot_id).where(Booking.slot_id.in_(on_day))
-    deleted = session.execute(
-        delete(Slot).where(Slot.id.in_(on_day), Slot.taken == 0, Slot.id.not_in(ever_booked))
-        .execution_options(synchronize_session=False)).rowcount
-    session.execute(
-        update(Slot).where(Slot.site_id == site_id, _on_day(day),
-                           or_(Slot.capacity != Slot.taken, Slot.staff_reserved != Slot.taken - Slot.public_taken))
-        .values(capacity=Slot.taken, staff_reserved=Slot.taken - Slot.public_taken)
-        .execution_options(synchronize_session=False))
-    return deleted
-
-
-def reclose_days_of(session: Session, slots: Iterable[Slot]) -> None:
-    """After places were given back: keep them closed where their day is a closure day."""
-    days = {(slot.site_id, local_moment(slot.starts_at).date()) for slot in slots}
-    for site_id, day in days:
-        if session.scalar(select(SiteClosure.id).where(SiteClosure.site_id == site_id, SiteClosure.day == day)):
-            close_slots_on_day(session, site_id, day)
-
-
-class ClosureError(ValueError):
-    def __init__(self, code: str):
-        super().__init__(code)
-        self.code = code
-
-
-def add_closure(session: Session, site_id: int, day: date, reason: str, now: datetime) -> tuple[SiteClosure, int]:
-    """Close a site on a day (today or later): (the closure, slots deleted).
-    Bookings on that day are kept; `bookings_on_closed_days` lists them for cancelling."""
-    if day < local_today(now):
-        raise ClosureError("past_day")
-    if day > local_today(now) + timedelta(days=CLOSURE_MAX_DAYS_AHEAD):
-        raise ClosureError("too_far")
-    if session.scalar(select(SiteClosure.id).where(SiteClosure.site_id == site_id, SiteClosure.day == day)):
-        raise ClosureError("already_closed")
-    closure = SiteClosure(site_id=site_id, day=day, reason=reason.strip())
-    session.add(closure)
-    session.flush()
-    return closure, close_slots_on_day(session, site_id, day)
-
-
-def remove_closure(session: Session, closure: SiteClosure, now: datetime) -> None:
-    """Open the day again: slots get their counters back and missing ones are generated."""
-    from portal.appointments.slots import ensure_slots
-
-    site_id, day = closure.site_id, closure.day
-    session.delete(closure)
-    session.flush()
-    for counters in session.scalars(select(ServiceCounters).where(ServiceCounters.site_id == site_id)):
-        apply_counters(session, counters, now, only_day=day)
-    ensure_slots(session, now)
-
-
-@dataclass
-class ClosedDay:
-    closure: SiteClosure
-    bookings: list[Booking]  # still active, earliest first
-
-
-def bookings_on_closed_days(session: Session, site_id: int, now: datetime) -> list[ClosedDay]:
-    """Every closure from today on, with the bookings that still hold a place on that day."""
-    closures = session.scalars(select(SiteClosure).where(
-        SiteClosure.site_id == site_id, SiteClosure.day >= local_today(now)).order_by(SiteClosure.day)).all()
-    result = []
-    for closure in closures:
-        bookings = list(session.scalars(
-            select(Booking).join(Slot, Booking.slot_id == Slot.id)
-            .where(Slot.site_id == site_id, _on_day(closure.day), Slot.starts_at > now,
-                   Booking.status.in_(ACTIVE_BOOKING_STATUSES))
-            .options(selectinload(Booking.slot).selectinload(Slot.service))
-            .order_by(Slot.starts_at, Booking.id)))
-        result.append(ClosedDay(closure, bookings))
-    return result
 
 
 # -- suspicious patterns ---------------------------------------------------------------------

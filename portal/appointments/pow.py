@@ -37,6 +37,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.db_insert import DIALECTS, dialect_of, insert_unless_present
 from portal.models import ProofOfWorkRedemption
 from portal.models._types import utcnow
 
@@ -137,15 +138,9 @@ def redeem(session: Session, challenge: str, expires_at: datetime) -> bool:
     waits for the first one's transaction and then inserts nothing. Whether a row went in is
     read from RETURNING (psycopg 3 reports no rowcount for it)."""
     values = {"challenge_hash": challenge, "expires_at": expires_at}
-    dialect = session.get_bind().dialect.name
-    if dialect in ("postgresql", "sqlite"):
-        if dialect == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert as dialect_insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert as dialect_insert
-        statement = (dialect_insert(ProofOfWorkRedemption).values(**values)
-                     .on_conflict_do_nothing(index_elements=["challenge_hash"])
-                     .returning(ProofOfWorkRedemption.challenge_hash))
+    if dialect_of(session) in DIALECTS:
+        statement = (insert_unless_present(session, ProofOfWorkRedemption, conflict_on=["challenge_hash"])
+                     .values(**values).returning(ProofOfWorkRedemption.challenge_hash))
         return session.execute(statement).first() is not None
     try:  # other databases: a savepoint catches the duplicate key
         with session.begin_nested():

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.appointments.calendar import bookable_days, opening_periods, slot_starts
+from portal.domain.office_time import aware
 from portal.models import ServiceCounters, SiteBookingRules, SiteClosure, Slot
 from portal.models._types import utcnow
 
@@ -39,8 +40,7 @@ def generate_slots(session: Session, counters: ServiceCounters, first: date, las
 
 
 def _utc_key(moment: datetime) -> str:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(timezone.utc).strftime("%Y%m%d%H%M")
+    return aware(moment).astimezone(timezone.utc).strftime("%Y%m%d%H%M")
 
 
 def ensure_slots(session: Session, now: datetime | None = None, extra_days: int = 7) -> int:

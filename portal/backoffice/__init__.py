@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Blueprint
 from flask_babel import lazy_gettext as _l
 
-from portal.security import guard_backoffice_request
+from portal.backoffice.guard import guard_backoffice_request
 
 bp = Blueprint("backoffice", __name__, url_prefix="/backoffice")
 bp.before_request(guard_backoffice_request)

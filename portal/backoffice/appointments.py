@@ -1,7 +1,8 @@
 """Appointments in the back office: the day at a site (attendance, notes, printed list), the
 phone desk booking for a caller, booking rules per site, and suspicious booking patterns.
 
-Thin views: the rules are in portal.appointments.office and portal.appointments.booking.
+Thin views: the rules are in portal.appointments.office, portal.appointments.capacity and
+portal.appointments.booking.
 Caseworkers change bookings of their own site only; team leads and admins of every site.
 """
 from __future__ import annotations
@@ -9,7 +10,7 @@ from __future__ import annotations
 from datetime import date, time, timedelta
 from io import BytesIO
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_date, format_datetime, get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -17,23 +18,24 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.appointments import office
+from portal.appointments import capacity, office
 from portal.appointments.booking import BookingError, Person, SlotTaken, book_for_caller
 from portal.audit import record
-from portal.backoffice import bp
-from portal.casework import access
+from portal.backoffice import bp, loaders
 from portal.backoffice.appointment_forms import (
     BookingActionForm, BookingSearchForm, BulkCancelForm, CallerBookingForm, ClosureForm, NoteForm,
     RemoveClosureForm, RulesForm, counters_form,
 )
+from portal.backoffice.guard import CASEWORK_STAFF, LEADS, requires_role
+from portal.casework import access
 from portal.domain.dates import PartialDate
+from portal.domain.office_time import office_today, to_office_time
 from portal.extensions import db
 from portal.models import (
     Attendance, Booking, BookingStatus, Role, Service, ServiceCounters, Site, SiteBookingRules, SiteClosure,
     Slot,
 )
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, LEADS, refuse, requires_role
 
 ATTENDANCE_LABELS = {Attendance.ARRIVED: _l("Arrived"), Attendance.NO_SHOW: _l("Did not come")}
 BOOKING_STATUS_LABELS = {
@@ -68,10 +70,7 @@ def _site_from(code: str | None) -> Site:
     """The site of the `site` parameter; without one, the staff member's own site."""
     if not code:
         return current_user.site
-    site = db.session.scalar(select(Site).where(Site.code == code))
-    if site is None:
-        abort(404)
-    return site
+    return loaders.visible(db.session.scalar(select(Site).where(Site.code == code)))
 
 
 def _day_from(text: str | None, default: date) -> date:
@@ -89,10 +88,7 @@ def _may_change(site: Site) -> bool:
 
 def _visible_site_from(code: str | None, day: date) -> Site:
     """Like _site_from, for the day's list of names: refused (and audited) for another site."""
-    site = _site_from(code)
-    if not access.can_see_site(current_user, site.id):
-        refuse("day_list", f"{site.code}:{day.isoformat()}")
-    return site
+    return loaders.site_day(_site_from(code), day)
 
 
 def _client() -> str:
@@ -109,25 +105,23 @@ def _name(booking: Booking) -> str:
 @requires_role(*CASEWORK_STAFF)
 def appointments_day():
     now = utcnow()
-    day = _day_from(request.args.get("day"), office.local_today(now))
+    day = _day_from(request.args.get("day"), office_today(now))
     site = _visible_site_from(request.args.get("site"), day)
     groups = office.day_listing(db.session, site.id, day, now)
     sites = [s for s in _sites() if access.can_see_site(current_user, s.id)]
     return render_template(
         "backoffice/appointments/day.html", site=site, sites=sites, day=day, groups=groups,
         prev_day=day - timedelta(days=1), next_day=day + timedelta(days=1),
-        today=office.local_today(now), may_change=_may_change(site),
-        attendance_open=day <= office.local_today(now),
+        today=office_today(now), may_change=_may_change(site),
+        attendance_open=day <= office_today(now),
         bookings=sum(len(g.entries) for g in groups), note_max=office.NOTE_MAX_LENGTH)
 
 
 def _booking_for_change(form) -> tuple[Booking, Site]:
     site = _site_from(form.site.data)
-    booking = office.booking_at_site(db.session, form.booking_id.data, site.id)
-    if booking is None:
-        abort(404)
-    if not _may_change(site):
-        refuse("booking", booking.reference)
+    # booking_at_site: the booking is at `site`, so the rule on its site is the rule on `site`.
+    booking = loaders.visible(office.booking_at_site(db.session, form.booking_id.data, site.id),
+                              loaders.BOOKING_CHANGE)
     return booking, site
 
 
@@ -192,7 +186,7 @@ def appointments_day_pdf():
     )
 
     now = utcnow()
-    day = _day_from(request.args.get("day"), office.local_today(now))
+    day = _day_from(request.args.get("day"), office_today(now))
     site = _visible_site_from(request.args.get("site"), day)
     rows = [
         DayListRow(time=entry.starts_at.strftime("%H:%M"), counter=entry.counter,
@@ -225,7 +219,7 @@ def appointments_day_pdf():
 # -- the phone desk --------------------------------------------------------------------------
 
 def _slot_label(slot: Slot) -> str:
-    start = office.local_moment(slot.starts_at)
+    start = to_office_time(slot.starts_at)
     free = slot.capacity - slot.taken
     return _("%(time)s (%(free)s free)", time=start.strftime("%H:%M"), free=free)
 
@@ -234,7 +228,7 @@ def _chosen_slot(slot_id: int | None, site: Site, service: Service, day: date) -
     """The posted time, if it is a time of this site, service and day (free or not)."""
     slot = db.session.get(Slot, slot_id) if slot_id else None
     if slot is None or slot.site_id != site.id or slot.service_id != service.id \
-            or office.local_moment(slot.starts_at).date() != day:
+            or to_office_time(slot.starts_at).date() != day:
         return None
     return slot
 
@@ -243,7 +237,7 @@ def _chosen_slot(slot_id: int | None, site: Site, service: Service, day: date) -
 @requires_role(*CASEWORK_STAFF)
 def appointment_book():
     now = utcnow()
-    today = office.local_today(now)
+    today = office_today(now)
     sites = _sites()
     # A link may bring only the site: the form is checked once it was sent (it sends all three).
     asked = "service" in request.args
@@ -321,16 +315,12 @@ def appointment_booking():
     reference = request.args.get("reference", "").strip().upper()
     if not reference:
         return redirect(url_for("backoffice.appointments_day"))
-    booking = db.session.scalar(select(Booking).where(Booking.reference == reference))
-    if booking is None:
-        abort(404)
-    if not access.can_see_booking(current_user, booking):
-        refuse("booking", booking.reference)
+    booking = loaders.booking(reference)
     record("view", staff=current_user, object_type="booking", object_id=booking.reference,
            client_address=_client())
     db.session.commit()
     return render_template("backoffice/appointments/booking.html", booking=booking,
-                           starts_at=office.local_moment(booking.slot.starts_at))
+                           starts_at=to_office_time(booking.slot.starts_at))
 
 
 # -- booking rules per site (admin) ----------------------------------------------------------
@@ -366,7 +356,7 @@ def _rules_page(site: Site, *, rules_form=None, counters=None, closure_form=None
     rules_form = rules_form or RulesForm(formdata=None, obj=rules)
     closure_form = closure_form or ClosureForm(formdata=None)
     now = utcnow()
-    closed_days = office.bookings_on_closed_days(db.session, site.id, now)
+    closed_days = capacity.bookings_on_closed_days(db.session, site.id, now)
     forms = [f for f in (rules_form, counters, closure_form) if f.errors]
     return render_template(
         "backoffice/appointments/rules.html", site=site, sites=_sites(), services=services,
@@ -436,7 +426,7 @@ def booking_rules_counters():
         changes[service.code] = {"before": [row.counters, row.staff_counters], "after": [total, staff]}
         row.counters, row.staff_counters = total, staff
         db.session.flush()
-        applied = office.apply_counters(db.session, row, now)
+        applied = capacity.apply_counters(db.session, row, now)
         updated, kept = updated + applied.updated, kept + applied.kept
     created = ensure_slots(db.session, now)
     record("change", staff=current_user, object_type="service_counters", object_id=site.code,
@@ -461,15 +451,15 @@ def booking_rules_add_closure():
         return _rules_page(site, closure_form=form)
     now = utcnow()
     try:
-        closure, deleted = office.add_closure(db.session, site.id, form.day.data, form.reason.data, now)
-    except office.ClosureError as error:
+        closure, deleted = capacity.add_closure(db.session, site.id, form.day.data, form.reason.data, now)
+    except capacity.ClosureError as error:
         db.session.rollback()
         messages = {"past_day": _("The day is in the past."),
                     "too_far": _("Closed days can be entered up to two years ahead."),
                     "already_closed": _("The site is already closed on that day.")}
         form.day.errors.append(messages[error.code])
         return _rules_page(site, closure_form=form)
-    affected = next((c.bookings for c in office.bookings_on_closed_days(db.session, site.id, now)
+    affected = next((c.bookings for c in capacity.bookings_on_closed_days(db.session, site.id, now)
                      if c.closure.id == closure.id), [])
     record("add_closure", staff=current_user, object_type="site_closure", object_id=closure.id,
            client_address=_client(), detail={"site": site.code, "day": closure.day.isoformat(),
@@ -496,7 +486,7 @@ def booking_rules_remove_closure():
         flash(_("The closure could not be removed. Please reload the page and try again."), "error")
         return redirect(url_for("backoffice.booking_rules", site=site.code))
     day, reason = closure.day, closure.reason
-    office.remove_closure(db.session, closure, utcnow())
+    capacity.remove_closure(db.session, closure, utcnow())
     record("remove_closure", staff=current_user, object_type="site_closure", object_id=form.closure_id.data,
            client_address=_client(), detail={"site": site.code, "day": day.isoformat(), "reason": reason})
     db.session.commit()

@@ -18,14 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import and_, or_, select
 
-from portal.appointments.calendar import OFFICE_TZ
-from portal.appointments.office import day_bounds
 from portal.audit import record
 from portal.backoffice import bp
+from portal.backoffice.guard import AUDIT_READERS, requires_role
+from portal.domain.office_time import aware, day_bounds, to_office_time
 from portal.extensions import db
 from portal.models import AuditEvent, StaffUser
 from portal.models._types import utcnow
-from portal.security import AUDIT_READERS, requires_role
 
 PAGE_SIZE = 100
 _TEXT_MAX = 64  # the widest audit column
@@ -99,12 +98,8 @@ class AuditFilter:
         return {key: str(value) for key, value in asdict(self).items() if value not in (None, "")}
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
 def _cursor(event: AuditEvent) -> str:
-    return f"{_aware(event.at).isoformat()}_{event.id}"
+    return f"{aware(event.at).isoformat()}_{event.id}"
 
 
 def _parse_cursor(text: str | None) -> tuple[datetime, int] | None:
@@ -112,7 +107,7 @@ def _parse_cursor(text: str | None) -> tuple[datetime, int] | None:
         return None
     stamp, _sep, ident = text.rpartition("_")
     try:
-        return _aware(datetime.fromisoformat(stamp)).astimezone(timezone.utc), int(ident)
+        return aware(datetime.fromisoformat(stamp)).astimezone(timezone.utc), int(ident)
     except (ValueError, OverflowError):
         return None
 
@@ -170,12 +165,12 @@ def audit_csv():
         yield "\ufeff" + _csv_line(head)
         for event, staff in db.session.execute(query):
             yield _csv_line([
-                _aware(event.at).astimezone(OFFICE_TZ).isoformat(timespec="seconds"),
+                to_office_time(event.at).isoformat(timespec="seconds"),
                 staff.full_name if staff else "", staff.email if staff else "", event.action, event.object_type,
                 event.object_id, event.client_address,
                 json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True),
             ])
 
-    name = f"audit-{utcnow().astimezone(OFFICE_TZ).strftime('%Y%m%d-%H%M')}.csv"
+    name = f"audit-{to_office_time(utcnow()).strftime('%Y%m%d-%H%M')}.csv"
     return Response(stream_with_context(lines()), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})

@@ -1,7 +1,7 @@
 """Sign-in and sign-out of staff: password, then the one-time code when the account has a
 second factor; enrolment of the second factor (admins must) and its reset by an admin.
 After repeated failed sign-ins to an account, its sign-in also needs the proof of work
-(portal.sign_in_limits)."""
+(portal.staff.sign_in_limits)."""
 from __future__ import annotations
 
 from urllib.parse import urlsplit
@@ -10,27 +10,19 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from portal import accounts, security, sign_in_limits, totp
 from portal.appointments import pow as proof_of_work
 from portal.audit import record
-from portal.backoffice import bp
+from portal.backoffice import bp, guard, loaders
 from portal.backoffice.forms import ActionForm, CodeForm, LanguageForm, LoginForm
+from portal.backoffice.guard import SIGNED_IN_STAFF, allow_anonymous, allow_before_enrolment, requires_role
 from portal.config import secret_keys
 from portal.extensions import db, limiter
 from portal.models import Role, StaffUser
 from portal.models._types import utcnow
-from portal.security import SIGNED_IN_STAFF, allow_anonymous, allow_before_enrolment, requires_role
+from portal.staff import accounts, sign_in_limits, totp
 
 # Between password and code: long enough to open the app, short enough not to linger.
 PENDING_SECONDS = 5 * 60
-
-
-def signed_out_message(reason: str) -> str:
-    if reason == "idle":
-        return _("You were signed out after %(minutes)s minutes without activity.",
-                 minutes=current_app.config["PORTAL_STAFF_IDLE_MINUTES"])
-    return _("You were signed out: a sign-in lasts at most %(hours)s hours.",
-             hours=int(current_app.permanent_session_lifetime.total_seconds() // 3600))
 
 
 def _code_step_account_key() -> str:
@@ -47,8 +39,8 @@ _codes_per_account = limiter.limit("10 per 15 minutes", methods=["POST"], key_fu
 
 
 def _safe_next(target: str | None) -> str:
-    """Only local back-office paths (portal.security.local_backoffice_path): never an open redirect."""
-    return security.local_backoffice_path(target) or url_for("backoffice.dashboard")
+    """Only local back-office paths (guard.local_backoffice_path): never an open redirect."""
+    return guard.local_backoffice_path(target) or url_for("backoffice.dashboard")
 
 
 def _human_check_refusal() -> str | None:
@@ -67,7 +59,7 @@ def _complete_sign_in(user: StaffUser, next_url: str | None):
     # A fresh session on sign-in: nothing from before survives (session fixation).
     session.clear()
     login_user(user)
-    security.start_staff_session()
+    guard.start_staff_session()
     user.last_login_at = utcnow()
     record("login", staff=user, object_type="staff_user", object_id=user.id, client_address=request.remote_addr)
     db.session.commit()
@@ -104,7 +96,7 @@ def login():
             # The password was right; the code comes next. Nothing of the old session survives.
             db.session.commit()  # a rehashed password, a used proof of work
             session.clear()
-            session["pending_sign_in"] = {"id": user.id, "email": user.email, "at": int(security.clock()),
+            session["pending_sign_in"] = {"id": user.id, "email": user.email, "at": int(guard.clock()),
                                           "generation": user.session_generation, "next": form.next.data or ""}
             return redirect(url_for("backoffice.login_code"))
         else:
@@ -130,7 +122,7 @@ def _pending_user() -> StaffUser | None:
     pending = session.get("pending_sign_in")
     if not isinstance(pending, dict) or not isinstance(pending.get("at"), int):
         return None
-    if security.clock() - pending["at"] > PENDING_SECONDS:
+    if guard.clock() - pending["at"] > PENDING_SECONDS:
         return None
     user = db.session.get(StaffUser, pending.get("id") or 0)
     if user is None or not user.is_active_account or not user.has_totp:
@@ -199,9 +191,7 @@ def two_factor():
 @requires_role(Role.ADMIN)
 def reset_two_factor(staff_id: int):
     """Recovery after a lost phone: the person enrols again (admins at their next sign-in)."""
-    user = db.session.get(StaffUser, staff_id)
-    if user is None:
-        abort(404)
+    user = loaders.visible(db.session.get(StaffUser, staff_id))
     if ActionForm().validate_on_submit():
         accounts.reset_second_factor(user, by=current_user._get_current_object(),
                                      client_address=request.remote_addr or "")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -20,16 +20,16 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.audit import record
-from portal.backoffice import CHANNEL_LABELS, bp
+from portal.backoffice import CHANNEL_LABELS, bp, loaders
+from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casefiles.person import person_of
 from portal.casefiles.retention import RULE_YEARS, effective_retention_until
-from portal.casefiles.timeline import bookings_of, by_year, find_case_file, submissions_of, timeline
+from portal.casefiles.timeline import bookings_of, by_year, submissions_of, timeline
 from portal.casework import access
 from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.models import CaseFile, CaseFileNameKey, CaseFileNote
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 NOTE_MAX_LENGTH = 5000
 SEARCH_LIMIT = 50
@@ -54,15 +54,6 @@ class CaseFileNoteForm(FlaskForm):
 
 def _client() -> str:
     return request.remote_addr or ""
-
-
-def _case_file_or_404(file_number: str) -> CaseFile:
-    case_file = find_case_file(db.session, file_number)
-    if case_file is None:
-        abort(404)
-    if not access.can_see_case_file(current_user, case_file):
-        refuse("case_file", case_file.file_number)
-    return case_file
 
 
 def _like_prefix(text: str) -> str:
@@ -120,7 +111,7 @@ def _render_case_file(case_file: CaseFile, form: CaseFileNoteForm):
 @bp.get("/casefiles/<file_number>")
 @requires_role(*CASEWORK_STAFF)
 def case_file(file_number: str):
-    item = _case_file_or_404(file_number)
+    item = loaders.case_file(file_number)
     record("view", staff=current_user, object_type="case_file", object_id=item.file_number,
            client_address=_client())
     db.session.commit()
@@ -130,7 +121,7 @@ def case_file(file_number: str):
 @bp.post("/casefiles/<file_number>/notes")
 @requires_role(*CASEWORK_STAFF)
 def case_file_note(file_number: str):
-    item = _case_file_or_404(file_number)
+    item = loaders.case_file(file_number)
     form = CaseFileNoteForm()
     if not form.validate_on_submit():
         message = form.text.errors[0] if form.text.errors else \
@@ -154,7 +145,7 @@ def case_file_export(file_number: str):
     from portal.casefiles.export import PersonLabels, export_case_file
     from portal.pdf.case_file_export import ExportLabels
 
-    item = _case_file_or_404(file_number)
+    item = loaders.case_file(file_number)
     now = utcnow()
     labels = ExportLabels(
         title=_("Case file"), file_number=_("File number"), person=_("Person"), aliases=_("Known spellings"),

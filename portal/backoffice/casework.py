@@ -4,18 +4,17 @@ from __future__ import annotations
 
 from email.utils import parseaddr
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from portal.audit import record
-from portal.backoffice import bp
+from portal.backoffice import bp, loaders
+from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access, actions
 from portal.extensions import db
 from portal.models import Submission
 from portal.models.submission import OPEN_STATUSES
-from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 OPEN = {s.value for s in OPEN_STATUSES}
 
@@ -58,15 +57,6 @@ def match_candidates(submission: Submission):
             if access.can_see_case_file(current_user, c.case_file) and c.case_file.id != submission.case_file_id]
 
 
-def _submission(reference: str) -> Submission:
-    item = db.session.scalar(select(Submission).where(Submission.reference == reference))
-    if item is None:
-        abort(404)
-    if not access.can_see_submission(current_user, item):
-        refuse("submission", item.reference)
-    return item
-
-
 def _office_email(item: Submission) -> str:
     if item.site is not None and item.site.email:
         return item.site.email
@@ -90,7 +80,7 @@ def _refused(item: Submission, exc: actions.ActionRefused):
 @bp.post("/submissions/<reference>/reject")
 @requires_role(*CASEWORK_STAFF)
 def reject_submission(reference: str):
-    item = _submission(reference)
+    item = loaders.submission(reference)
     try:
         actions.reject(db.session, item, current_user, request.form.get("reason", ""))
     except actions.ActionRefused as exc:
@@ -101,7 +91,7 @@ def reject_submission(reference: str):
 @bp.post("/submissions/<reference>/close")
 @requires_role(*CASEWORK_STAFF)
 def close_submission(reference: str):
-    item = _submission(reference)
+    item = loaders.submission(reference)
     try:
         actions.close(db.session, item, current_user, request.form.get("note", ""))
     except actions.ActionRefused as exc:
@@ -112,7 +102,7 @@ def close_submission(reference: str):
 @bp.post("/submissions/<reference>/request-documents")
 @requires_role(*CASEWORK_STAFF)
 def request_documents(reference: str):
-    item = _submission(reference)
+    item = loaders.submission(reference)
     try:
         actions.request_documents(db.session, item, current_user, request.form.getlist("slot"),
                                   request.form.get("message", ""), office_email=_office_email(item))
@@ -134,15 +124,14 @@ def _not_attachable(reference: str):
 @bp.post("/submissions/<reference>/attach")
 @requires_role(*CASEWORK_STAFF)
 def attach_to_case_file(reference: str):
-    from portal.matching.attach import attach_submission
+    from portal.casefiles.operations import attach_submission
     from portal.models import CaseFile
 
-    item = _submission(reference)
+    item = loaders.submission(reference)
     case_file = db.session.get(CaseFile, request.form.get("case_file", type=int) or 0)
     if case_file is None or not _attachable(item):
         return _not_attachable(reference)
-    if not access.can_see_case_file(current_user, case_file):
-        refuse("case_file", case_file.file_number)
+    loaders.visible(case_file, loaders.CASE_FILE)
     attach_submission(db.session, item, case_file, current_user, client_address=request.remote_addr or "")
     db.session.commit()
     flash(_("Attached to case file %(number)s.", number=case_file.file_number), "success")
@@ -152,9 +141,9 @@ def attach_to_case_file(reference: str):
 @bp.post("/submissions/<reference>/open-case-file")
 @requires_role(*CASEWORK_STAFF)
 def open_new_case_file(reference: str):
-    from portal.matching.attach import open_case_file_for
+    from portal.casefiles.operations import open_case_file_for
 
-    item = _submission(reference)
+    item = loaders.submission(reference)
     if not _attachable(item) or item.case_file_id is not None:
         return _not_attachable(reference)
     case_file = open_case_file_for(db.session, item, item.site or current_user.site, current_user)

@@ -8,9 +8,10 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
-from portal.backoffice import bp
+from portal.backoffice import bp, loaders
 from portal.backoffice.content_items import audit, load_item, office_input, parse_office_time, refusal_message
 from portal.backoffice.forms import ActionForm
+from portal.backoffice.guard import EDITORS, PUBLISHERS, requires_role
 from portal.config import LANGUAGES
 from portal.content import editing, workflow
 from portal.content.compare import compare
@@ -20,7 +21,6 @@ from portal.content.workflow import WorkflowRefused
 from portal.extensions import db
 from portal.models._types import utcnow
 from portal.models.content import ContentKind, ContentVersion
-from portal.security import EDITORS, PUBLISHERS, requires_role
 
 LANGUAGE = f"<any({','.join(LANGUAGES)}):language>"
 
@@ -35,13 +35,6 @@ class VersionForm(FlaskForm):
     processing_time = TextAreaField()
     note = StringField()
     source_number = HiddenField()
-
-
-def _translation_or_404(item, language):
-    translation = item.translation(language)
-    if translation is None:
-        abort(404)
-    return translation
 
 
 @bp.route(f"/content/<int:item_id>/{LANGUAGE}", methods=["GET", "POST"])
@@ -91,7 +84,7 @@ def content_edit(item_id: int, language: str):
 
 def _transition(item_id: int, language: str, action: str):
     item = load_item(item_id)
-    translation = _translation_or_404(item, language)
+    translation = loaders.visible(item.translation(language))
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -150,7 +143,7 @@ def content_expire(item_id: int, language: str):
 @requires_role(*EDITORS)
 def content_history(item_id: int, language: str):
     item = load_item(item_id)
-    translation = _translation_or_404(item, language)
+    translation = loaders.visible(item.translation(language))
     numbers = [v.number for v in translation.versions]
     a, b = request.args.get("a", ""), request.args.get("b", "")
     diff = old = new = None
@@ -169,7 +162,7 @@ def content_history(item_id: int, language: str):
 @requires_role(*PUBLISHERS)
 def content_restore(item_id: int, language: str):
     item = load_item(item_id)
-    translation = _translation_or_404(item, language)
+    translation = loaders.visible(item.translation(language))
     if not ActionForm().validate_on_submit():
         abort(400)
     number = request.form.get("number", "")

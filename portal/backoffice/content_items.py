@@ -14,18 +14,18 @@ from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 
 from portal.audit import record
-from portal.backoffice import bp
+from portal.backoffice import bp, loaders
 from portal.backoffice.forms import ActionForm
+from portal.backoffice.guard import EDITORS, requires_role
 from portal.content import editing
-from portal.content.notices import from_office_time, to_office_time
 from portal.content.translations import language_statuses
 from portal.content.workflow import WorkflowRefused
+from portal.domain.office_time import from_office_time, to_office_time
 from portal.extensions import db
 from portal.forms.catalogue import BY_CODE
 from portal.models import Service
 from portal.models._types import utcnow
 from portal.models.content import ContentItem, ContentKind, ContentTranslation
-from portal.security import EDITORS, requires_role
 
 KIND_LABELS = {"page": _l("Page"), "service": _l("Service description"), "faq": _l("FAQ entry"),
                "notice": _l("Notice")}
@@ -96,11 +96,9 @@ def office_input(moment) -> str:
 
 
 def load_item(item_id: int) -> ContentItem:
-    item = db.session.scalar(select(ContentItem).where(ContentItem.id == item_id).options(
-        selectinload(ContentItem.translations).selectinload(ContentTranslation.versions)))
-    if item is None:
-        abort(404)
-    return item
+    # Content belongs to no site: the view's roles decide.
+    return loaders.visible(db.session.scalar(select(ContentItem).where(ContentItem.id == item_id).options(
+        selectinload(ContentItem.translations).selectinload(ContentTranslation.versions))))
 
 
 def audit(action: str, item: ContentItem, language: str = "", **detail) -> None:

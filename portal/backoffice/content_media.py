@@ -10,12 +10,12 @@ from sqlalchemy import select
 from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.forms import ActionForm
+from portal.backoffice.guard import EDITORS, requires_role
 from portal.content.media import MediaRefused, markdown_reference, store_media
 from portal.documents.storage import DocumentStorage
 from portal.extensions import db
 from portal.models._types import utcnow
 from portal.models.content import ContentMedia
-from portal.security import EDITORS, requires_role
 
 
 @bp.route("/content/media", methods=["GET", "POST"])

@@ -12,13 +12,13 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit import record
-from portal.backoffice import bp
+from portal.backoffice import bp, loaders
+from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access
 from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.models import InboundMail, InboundMailStatus, Submission
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 PAGE_SIZE = 100
 # Quarantine first: it needs a person; then what is unfinished, then the rest.
@@ -70,15 +70,6 @@ def inbound_mails_for(submission: Submission) -> list[InboundMail]:
                               .order_by(InboundMail.received_at)).all()
 
 
-def _mail_or_404(mail_id: int) -> InboundMail:
-    mail = db.session.get(InboundMail, mail_id)
-    if mail is None:
-        abort(404)
-    if not access.can_see_inbound_mail(current_user, mail):
-        refuse("inbound_mail", mail.id)
-    return mail
-
-
 @bp.get("/mail")
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_list():
@@ -102,7 +93,7 @@ def inbound_mail_list():
 @bp.get("/mail/<int:mail_id>")
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_detail(mail_id: int):
-    mail = _mail_or_404(mail_id)
+    mail = loaders.inbound_mail(mail_id)
     record("view", staff=current_user, object_type="inbound_mail", object_id=mail.id,
            client_address=request.remote_addr)
     db.session.commit()
@@ -113,7 +104,7 @@ def inbound_mail_detail(mail_id: int):
 @bp.get("/mail/<int:mail_id>/raw")
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_raw(mail_id: int):
-    mail = _mail_or_404(mail_id)
+    mail = loaders.inbound_mail(mail_id)
     storage = get_storage()
     if not storage.exists(mail.sha256):
         abort(404)
@@ -132,7 +123,7 @@ def inbound_mail_raw(mail_id: int):
 def inbound_mail_process(mail_id: int):
     from portal.intake.email.process import MailSettings, process
 
-    mail = _mail_or_404(mail_id)
+    mail = loaders.inbound_mail(mail_id)
     if mail.status not in _ACTIONABLE:
         flash(_("Only messages in quarantine or not processed yet can be processed again."), "error")
         return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))
@@ -158,7 +149,7 @@ def inbound_mail_process(mail_id: int):
 @bp.post("/mail/<int:mail_id>/dismiss")
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_dismiss(mail_id: int):
-    mail = _mail_or_404(mail_id)
+    mail = loaders.inbound_mail(mail_id)
     if mail.status not in _ACTIONABLE:
         flash(_("Only messages in quarantine or not processed yet can be dismissed."), "error")
         return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))

@@ -3,16 +3,15 @@ became a submission of its own (portal.intake.email.follow_ups); a caseworker wh
 belongs to the named one adds it there. Both submissions are checked against the site rule."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from portal.backoffice import bp
-from portal.casework import access
+from portal.backoffice import bp, loaders
+from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.extensions import db
 from portal.intake.email import follow_ups
 from portal.models import InboundMail
-from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 REFUSALS = {
     "nothing_named": lambda: _("This message names no other submission it could be added to (any more)."),
@@ -23,15 +22,13 @@ REFUSALS = {
 @bp.post("/mail/<int:mail_id>/add-to-named")
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_add_to_named(mail_id: int):
-    mail = db.session.get(InboundMail, mail_id)
-    if mail is None:
-        abort(404)
+    mail = loaders.visible(db.session.get(InboundMail, mail_id))
     made, named = mail.submission, follow_ups.named_submission(db.session, mail)
     back = url_for("backoffice.submission", reference=made.reference) if made is not None \
         else url_for("backoffice.inbound_mail_detail", mail_id=mail.id)
     for item in (made, named):
-        if item is not None and not access.can_see_submission(current_user, item):
-            refuse("submission", item.reference)
+        if item is not None:
+            loaders.visible(item, loaders.SUBMISSION)
     try:
         outcome = follow_ups.add_to_named_submission(db.session, mail, current_user,
                                                      client_address=request.remote_addr or "")

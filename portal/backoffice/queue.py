@@ -1,29 +1,28 @@
 """The inbound queue (filters, sorting, age against the target, keyset paging, claims) and the
 submission view (German labels, documents in the browser). Thin views: the rules are in
-portal.inbound_queue."""
+portal.casework.queue."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from portal import inbound_queue as inbound
 from portal.audit import record
-from portal.backoffice import bp
+from portal.backoffice import bp, loaders
+from portal.backoffice.guard import CASEWORK_STAFF, LEADS, requires_role
 from portal.casework import access
+from portal.casework import queue as inbound
 from portal.config import LANGUAGES
 from portal.documents.storage import get_storage
 from portal.extensions import db
 from portal.forms.display import display_value, label_in
 from portal.forms.registry import form_for
-from portal.models import Channel, Document, Service, Site, StaffUser, Submission
+from portal.models import Channel, Document, Service, Site, StaffUser
 from portal.models._types import utcnow
-from portal.security import CASEWORK_STAFF, LEADS, refuse, requires_role
 
 PAGE_SIZE = 50
 BROWSER_TYPES = {"application/pdf", "image/jpeg", "image/png"}
@@ -110,20 +109,10 @@ def queue():
         target_days=settings.target_days, texts=texts)
 
 
-def _submission_or_404(reference: str) -> Submission:
-    submission = db.session.scalar(select(Submission).where(Submission.reference == reference)
-                                   .options(selectinload(Submission.history)))
-    if submission is None:
-        abort(404)
-    if not access.can_see_submission(current_user, submission):
-        refuse("submission", submission.reference)
-    return submission
-
-
 @bp.get("/submissions/<reference>")
 @requires_role(*CASEWORK_STAFF)
 def submission(reference: str):
-    item = _submission_or_404(reference)
+    item = loaders.submission_with_history(reference)
     form = form_for(item.service.code)
     fields = []
     for spec in form.fields if form else ():
@@ -155,7 +144,7 @@ def _staff_name(staff_id: int | None) -> str:
 @bp.post("/submissions/<reference>/claim")
 @requires_role(*CASEWORK_STAFF)
 def submission_claim(reference: str):
-    item = _submission_or_404(reference)
+    item = loaders.submission_with_history(reference)
     settings = queue_rules()
     now = utcnow()
     try:
@@ -181,7 +170,7 @@ def submission_claim(reference: str):
 @bp.post("/submissions/<reference>/release")
 @requires_role(*CASEWORK_STAFF)
 def submission_release(reference: str):
-    item = _submission_or_404(reference)
+    item = loaders.submission_with_history(reference)
     try:
         holder = inbound.release(db.session, item.id, current_user.id, may_release_others=_is_lead())
     except inbound.ClaimError as refused:
@@ -202,11 +191,7 @@ def submission_release(reference: str):
 @bp.get("/documents/<int:document_id>")
 @requires_role(*CASEWORK_STAFF)
 def document(document_id: int):
-    item = db.session.get(Document, document_id)
-    if item is None:
-        abort(404)
-    if not access.can_see_document(current_user, item):
-        refuse("document", item.id)
+    item = loaders.document(document_id)
     record("view_document", staff=current_user, object_type="document", object_id=item.id,
            client_address=request.remote_addr,
            detail={"submission_id": item.submission_id, "case_file_id": item.case_file_id})

@@ -12,19 +12,17 @@ its rows, so a batch that holds rows of another site is marked by a team lead or
 """
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from portal.audit import record
-from portal.backoffice import bp
+from portal.backoffice import bp, loaders
 from portal.backoffice.forms import ActionForm
-from portal.casework import access
+from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import scan_batches as review
 from portal.extensions import db
-from portal.models import ScanBatch
-from portal.security import CASEWORK_STAFF, refuse, requires_role
 
 LIST_LIMIT = 200
 ROWS_LIMIT = 1000  # failed rows and case files shown on one page; the counts give the whole
@@ -58,15 +56,6 @@ def scan_reason_label(code: str) -> str:
     return str(REASON_LABELS.get(code, code))
 
 
-def _batch_or_404(scan_batch_id: int) -> ScanBatch:
-    batch = db.session.get(ScanBatch, scan_batch_id)
-    if batch is None:
-        abort(404)
-    if not access.can_see_scan_batch(db.session, current_user, batch):
-        refuse("scan_batch", batch.batch_id)
-    return batch
-
-
 @bp.get("/scans")
 @requires_role(*CASEWORK_STAFF)
 def scan_batches():
@@ -77,7 +66,7 @@ def scan_batches():
 @bp.get("/scans/<int:scan_batch_id>")
 @requires_role(*CASEWORK_STAFF)
 def scan_batch(scan_batch_id: int):
-    batch = _batch_or_404(scan_batch_id)
+    batch = loaders.scan_batch(scan_batch_id)
     report = review.batch_report(db.session, current_user, batch, ROWS_LIMIT)
     record("view", staff=current_user, object_type="scan_batch", object_id=batch.batch_id,
            client_address=request.remote_addr or "")
@@ -89,13 +78,12 @@ def scan_batch(scan_batch_id: int):
 @bp.post("/scans/<int:scan_batch_id>/checked")
 @requires_role(*CASEWORK_STAFF)
 def scan_batch_checked(scan_batch_id: int):
-    batch = _batch_or_404(scan_batch_id)
+    batch = loaders.scan_batch(scan_batch_id)
     back = redirect(url_for("backoffice.scan_batch", scan_batch_id=batch.id))
     if not ActionForm().validate_on_submit():
         flash(_("The page was out of date. Please try again."), "error")
         return back
-    if not access.can_check_scan_batch(db.session, current_user, batch):
-        refuse("scan_batch", batch.batch_id)
+    loaders.visible(batch, loaders.SCAN_BATCH_CHECK)
     try:
         review.mark_checked(db.session, current_user, batch, client_address=request.remote_addr or "")
     except review.NotImported:

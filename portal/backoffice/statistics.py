@@ -4,13 +4,13 @@ from __future__ import annotations
 from flask import current_app, render_template
 from flask_babel import gettext as _
 
-from portal.appointments.calendar import OFFICE_TZ
 from portal.backoffice import bp
 from portal.backoffice.charts import bar_chart, line_chart
+from portal.backoffice.guard import LEADS, requires_role
 from portal.casework.statistics import finished_per_day, queue_age, queue_size_by_day
+from portal.domain.office_time import office_today
 from portal.extensions import db
 from portal.models._types import utcnow
-from portal.security import LEADS, requires_role
 
 DAYS = 28
 
@@ -18,7 +18,7 @@ DAYS = 28
 @bp.get("/statistics")
 @requires_role(*LEADS)
 def statistics():
-    today = utcnow().astimezone(OFFICE_TZ).date()
+    today = office_today(utcnow())
     target = current_app.config.get("PORTAL_QUEUE_TARGET_DAYS", 5)
     sizes = queue_size_by_day(db.session, today, DAYS)
     finished = finished_per_day(db.session, today, DAYS)

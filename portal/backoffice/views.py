@@ -7,10 +7,10 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.backoffice import bp
+from portal.backoffice.guard import CASEWORK_STAFF, LEADS, SIGNED_IN_STAFF, requires_role
 from portal.extensions import db
 from portal.models import CaseFile, Role, Service, Site, StaffUser, Submission
 from portal.models.submission import OPEN_STATUSES
-from portal.security import CASEWORK_STAFF, LEADS, SIGNED_IN_STAFF, requires_role
 
 
 @bp.get("/")

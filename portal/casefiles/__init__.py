@@ -1,5 +1,8 @@
-"""Digital case files: the person, the timeline of documents and notes, the PDF export of the
-whole file, and retention (when a file is due for deletion, and deleting it).
+"""Digital case files: opening them and filing submissions in them (operations.py), master data
+from the specialist application (master_data.py), known spellings, the person, the timeline of
+documents and notes, the PDF export of the whole file, and retention (when a file is due for
+deletion, and deleting it).
 
-Domain code: takes a session and plain values, never flask.request; the back office calls it.
+Domain code: takes a session and plain values, never flask.request; the back office and the
+commands call it.
 """

@@ -11,10 +11,10 @@ from typing import BinaryIO
 
 from babel import dates
 
-from portal.appointments.calendar import OFFICE_TZ
 from portal.casefiles.person import Name, person_of
-from portal.casefiles.timeline import DOCUMENT, NOTE, aware, timeline
+from portal.casefiles.timeline import DOCUMENT, NOTE, timeline
 from portal.documents.storage import DocumentStorage
+from portal.domain.office_time import OFFICE_TZ, to_office_time
 from portal.models import CaseFile, Document
 from portal.pdf.case_file_export import (
     NOT_PRINTABLE,
@@ -70,7 +70,7 @@ def _opener(storage: DocumentStorage, document: Document) -> tuple[Callable[[], 
 
 
 def _when(moment: datetime, language: str) -> str:
-    local = aware(moment).astimezone(OFFICE_TZ)
+    local = to_office_time(moment)
     return dates.format_datetime(local, "short", tzinfo=OFFICE_TZ, locale=language)
 
 

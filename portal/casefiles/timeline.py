@@ -8,13 +8,13 @@ The order here is chronological (oldest first); the back office shows it newest 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from itertools import groupby
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.appointments.calendar import OFFICE_TZ
+from portal.domain.office_time import aware, local_date
 from portal.models import (
     Booking,
     CaseFile,
@@ -30,15 +30,6 @@ from portal.models import (
 DOCUMENT, NOTE, STATUS = "document", "note", "status"
 # On the same day and at the same moment: the document first, then what was said about it.
 _KIND_RANK = {DOCUMENT: 0, STATUS: 1, NOTE: 2}
-
-
-def aware(moment: datetime) -> datetime:
-    """Stored moments are UTC; SQLite hands them back without their zone."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
-
-def office_day(moment: datetime) -> date:
-    return aware(moment).astimezone(OFFICE_TZ).date()
 
 
 @dataclass
@@ -120,7 +111,7 @@ def document_entries(documents: list[Document]) -> list[TimelineEntry]:
         dated = original.document_date if original is not None and original.document_date else document.document_date
         received = aware((original or document).received_at)
         entries.append(TimelineEntry(
-            kind=DOCUMENT, day=dated or office_day(received), at=received, source=document.source,
+            kind=DOCUMENT, day=dated or local_date(received), at=received, source=document.source,
             id=document.id, document=document, original=original, dated_by_document=dated is not None))
     return entries
 
@@ -130,7 +121,7 @@ def note_entries(session: Session, case_file: CaseFile) -> list[TimelineEntry]:
         select(CaseFileNote, StaffUser.full_name)
         .outerjoin(StaffUser, CaseFileNote.staff_user_id == StaffUser.id)
         .where(CaseFileNote.case_file_id == case_file.id)).all()
-    return [TimelineEntry(kind=NOTE, day=office_day(note.created_at), at=aware(note.created_at),
+    return [TimelineEntry(kind=NOTE, day=local_date(note.created_at), at=aware(note.created_at),
                           source=Channel.STAFF, id=note.id, note=note, staff_name=name or "")
             for note, name in rows]
 
@@ -148,7 +139,7 @@ def status_entries(session: Session, submissions: list[Submission]) -> list[Time
         submission = by_id[change.submission_id]
         # A change made by staff came from staff; the first one ("received") from the channel.
         source = Channel.STAFF if change.staff_user_id else submission.channel
-        entries.append(TimelineEntry(kind=STATUS, day=office_day(change.at), at=aware(change.at), source=source,
+        entries.append(TimelineEntry(kind=STATUS, day=local_date(change.at), at=aware(change.at), source=source,
                                      id=change.id, submission=submission, status=change.status,
                                      staff_name=name or ""))
     return entries

@@ -1,5 +1,10 @@
 """The phone desk's one search box: a submission reference (typos caught by the check digit),
-a file number, or a name with a date of birth in any script."""
+a file number, or a name with a date of birth in any script.
+
+What the viewer may not see (portal.casework.access) is never shown; the sites where such a
+thing was found are named instead, so that the caller can be passed on. A search by name
+applies the site rule in the query, before its limit: files of another site take no place
+among the hits shown."""
 from __future__ import annotations
 
 import re
@@ -8,10 +13,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.casework import access
 from portal.domain.dates import InvalidPartialDate, PartialDate
 from portal.intake.references import InvalidReference, format_reference, parse_reference
 from portal.models import (
-    ACTIVE_BOOKING_STATUSES, Booking, CaseFile, Slot, Submission,
+    ACTIVE_BOOKING_STATUSES, Booking, CaseFile, Slot, StaffUser, Submission,
 )
 from portal.models.submission import OPEN_STATUSES
 
@@ -35,7 +41,8 @@ class LookupResult:
     submission: Submission | None = None
     did_you_mean: list[str] = field(default_factory=list)
     hits: list[PersonHit] = field(default_factory=list)
-    problem: str = ""  # "check_digit", "no_date", "not_found"
+    problem: str = ""  # "check_digit", "no_date", "not_found", "elsewhere" (found only at other sites)
+    elsewhere: list[str] = field(default_factory=list)  # names of the other sites where something was found
 
 
 def _typo_variants(year: str, number: str) -> list[str]:
@@ -51,7 +58,7 @@ def _typo_variants(year: str, number: str) -> list[str]:
     return [format_reference(int(v[:4]), int(v[4:])) for v in variants]
 
 
-def _by_reference(session: Session, text: str) -> LookupResult:
+def _by_reference(session: Session, text: str, viewer: StaffUser) -> LookupResult:
     try:
         reference = parse_reference(text)
     except InvalidReference:
@@ -63,15 +70,16 @@ def _by_reference(session: Session, text: str) -> LookupResult:
     submission = session.scalar(select(Submission).where(Submission.reference == reference))
     result = LookupResult("reference", submission=submission, problem="" if submission else "not_found")
     if submission is not None and submission.case_file is not None:
-        result.hits = [_person(session, submission.case_file)]
+        result.hits = [_person(session, submission.case_file, viewer)]
     return result
 
 
-def _person(session: Session, case_file: CaseFile, score: float = 1.0, reasons=()) -> PersonHit:
+def _person(session: Session, case_file: CaseFile, viewer: StaffUser, score: float = 1.0, reasons=()) -> PersonHit:
     hit = PersonHit(case_file, score, list(reasons))
     hit.open_submissions = list(session.scalars(
         select(Submission).where(Submission.case_file_id == case_file.id,
-                                 Submission.status.in_([s.value for s in OPEN_STATUSES]))
+                                 Submission.status.in_([s.value for s in OPEN_STATUSES]),
+                                 access.submission_condition(viewer))
         .order_by(Submission.received_at)))
     hit.next_booking = _next_booking(session, case_file)
     return hit
@@ -97,16 +105,16 @@ def _next_booking(session: Session, case_file: CaseFile) -> Booking | None:
         .order_by(Slot.starts_at).options(selectinload(Booking.slot)).limit(1))
 
 
-def _by_file_number(session: Session, text: str) -> LookupResult | None:
+def _by_file_number(session: Session, text: str, viewer: StaffUser) -> LookupResult | None:
     compact = re.sub(r"[\s-]", "", text).upper()
     case_file = session.scalar(select(CaseFile).where(
         func.upper(func.replace(CaseFile.file_number, "-", "")) == compact))
     if case_file is None:
         return None
-    return LookupResult("file_number", hits=[_person(session, case_file)])
+    return LookupResult("file_number", hits=[_person(session, case_file, viewer)])
 
 
-def _by_person(session: Session, text: str, limit: int) -> LookupResult:
+def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> LookupResult:
     from portal.matching.candidates import find_candidates
 
     match = _DATE.search(text)
@@ -119,22 +127,34 @@ def _by_person(session: Session, text: str, limit: int) -> LookupResult:
     names = (text[:match.start()] + " " + text[match.end():]).replace(",", " ").split()
     if not names:
         return LookupResult("person", problem="no_date")
-    surname, given = names[0], " ".join(names[1:])
-    candidates = find_candidates(session, surname=surname, given_names=given, date_of_birth=born, limit=limit)
-    if not candidates and given:  # "Oleksandr Shevchenko": given name first
-        candidates = find_candidates(session, surname=names[-1], given_names=" ".join(names[:-1]),
-                                     date_of_birth=born, limit=limit)
-    hits = _people(session, candidates)
-    return LookupResult("person", hits=hits, problem="" if hits else "not_found")
+    def search(where=None):
+        found = find_candidates(session, surname=names[0], given_names=" ".join(names[1:]), date_of_birth=born,
+                                limit=limit, where=where)
+        if not found and len(names) > 1:  # "Oleksandr Shevchenko": given name first
+            found = find_candidates(session, surname=names[-1], given_names=" ".join(names[:-1]),
+                                    date_of_birth=born, limit=limit, where=where)
+        return found
+
+    if access.sees_all_sites(viewer):
+        candidates, elsewhere = search(), []
+    else:
+        candidates = search(access.case_file_condition(viewer))
+        # Named as before the rule: the other sites among the best hits of the whole office.
+        elsewhere = [c.case_file for c in search() if not access.can_see_case_file(viewer, c.case_file)]
+    hits = _people(session, candidates, viewer)
+    result = LookupResult("person", hits=hits, problem="" if hits else "not_found")
+    result.elsewhere = sorted({case_file.site.name for case_file in elsewhere})
+    return result
 
 
-def _people(session: Session, candidates) -> list[PersonHit]:
+def _people(session: Session, candidates, viewer: StaffUser) -> list[PersonHit]:
     """Like _person for each candidate, with the open submissions of all of them in one query."""
     ids = [c.case_file.id for c in candidates]
     open_items: dict[int, list[Submission]] = {i: [] for i in ids}
     if ids:
         for item in session.scalars(select(Submission).where(
-                Submission.case_file_id.in_(ids), Submission.status.in_([s.value for s in OPEN_STATUSES]))
+                Submission.case_file_id.in_(ids), Submission.status.in_([s.value for s in OPEN_STATUSES]),
+                access.submission_condition(viewer))
                 .order_by(Submission.received_at)):
             open_items[item.case_file_id].append(item)
     hits = []
@@ -146,17 +166,37 @@ def _people(session: Session, candidates) -> list[PersonHit]:
     return hits
 
 
-def lookup(session: Session, text: str, *, limit: int = 5) -> LookupResult:
+def _keep_visible(result: LookupResult, viewer: StaffUser) -> LookupResult:
+    """Drop the submission and the case files the viewer may not see; name their sites."""
+    hidden = set(result.elsewhere)
+    if result.submission is not None and not access.can_see_submission(viewer, result.submission):
+        hidden.add(result.submission.site.name)
+        result.submission = None
+    kept = []
+    for hit in result.hits:
+        if access.can_see_case_file(viewer, hit.case_file):
+            kept.append(hit)
+        else:
+            hidden.add(hit.case_file.site.name)
+    result.hits = kept
+    result.elsewhere = sorted(hidden)
+    if hidden and result.problem in ("", "not_found") and not kept and result.submission is None:
+        result.problem = "elsewhere"
+    return result
+
+
+def lookup(session: Session, text: str, viewer: StaffUser, *, limit: int = 5) -> LookupResult:
+    """What the phone desk finds for `text`, as far as `viewer` may see it."""
     text = (text or "").strip()[:200]
     if not text:
         return LookupResult("empty")
     if _REFERENCE_LIKE.match(text):
-        return _by_reference(session, text)
+        return _keep_visible(_by_reference(session, text, viewer), viewer)
     if _FILE_NUMBER_LIKE.match(text):
-        found = _by_file_number(session, text)
+        found = _by_file_number(session, text, viewer)
         if found is not None:
-            return found
-    return _by_person(session, text, limit)
+            return _keep_visible(found, viewer)
+    return _keep_visible(_by_person(session, text, viewer, limit), viewer)
 
 
 __all__ = ["LookupResult", "PersonHit", "lookup"]

@@ -9,17 +9,11 @@ from statistics import median
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.appointments.calendar import OFFICE_TZ
-from portal.inbound_queue import working_days_between
+from portal.domain.office_time import local_date, working_days_between
 from portal.models import Service, Site, Submission, SubmissionStatusChange
 from portal.models.submission import OPEN_STATUSES
 
 FINISHED = ("attached", "rejected", "closed")
-
-
-def _local_day(moment: datetime) -> date:
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-    return aware.astimezone(OFFICE_TZ).date()
 
 
 def _finished_at(session: Session):
@@ -42,7 +36,7 @@ def queue_size_by_day(session: Session, today: date, days: int = 28) -> dict[str
     ).all()
     series: dict[str, list[int]] = defaultdict(lambda: [0] * days)
     for received, left, site in rows:
-        opened, closed = _local_day(received), _local_day(left) if left else None
+        opened, closed = local_date(received), local_date(left) if left else None
         for index in range(days):
             day = first + timedelta(days=index)
             if opened <= day and (closed is None or closed > day):
@@ -56,7 +50,7 @@ def finished_per_day(session: Session, today: date, days: int = 28) -> list[tupl
     moments = session.scalars(select(SubmissionStatusChange.at).where(
         SubmissionStatusChange.status.in_(FINISHED),
         SubmissionStatusChange.at >= datetime.combine(first, datetime.min.time(), tzinfo=timezone.utc)))
-    counts = Counter(_local_day(moment) for moment in moments)
+    counts = Counter(local_date(moment) for moment in moments)
     return [(first + timedelta(days=i), counts.get(first + timedelta(days=i), 0)) for i in range(days)]
 
 
@@ -79,7 +73,7 @@ def queue_age(session: Session, today: date, target_days: int) -> list[QueueAge]
         .where(Submission.status.in_([s.value for s in OPEN_STATUSES]))).all()
     ages: dict[tuple[str, str], list[int]] = defaultdict(list)
     for site, service, received in rows:
-        ages[(site or "–", service)].append(working_days_between(_local_day(received), today))
+        ages[(site or "–", service)].append(working_days_between(local_date(received), today))
     return [QueueAge(site, service, len(values), median(values), max(values),
                      sum(1 for v in values if v > target_days))
             for (site, service), values in sorted(ages.items())]

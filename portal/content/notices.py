@@ -10,12 +10,10 @@ time (03:30) — zoneinfo's rule for `fold=0`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from zoneinfo import ZoneInfo
+from datetime import datetime
 
+from portal.domain.office_time import to_office_time
 from portal.models.content import ContentItem, NoticePlacement
-
-OFFICE_TZ = ZoneInfo("Europe/Berlin")
 
 
 @dataclass(frozen=True)
@@ -24,20 +22,6 @@ class Where:
     (service code or page slug)."""
     kind: str
     key: str = ""
-
-
-def from_office_time(local: datetime) -> datetime:
-    """A naive wall-clock time of the office → an aware UTC moment."""
-    if local.tzinfo is not None:
-        return local.astimezone(timezone.utc)
-    return local.replace(tzinfo=OFFICE_TZ, fold=0).astimezone(timezone.utc)
-
-
-def to_office_time(moment: datetime | None) -> datetime | None:
-    if moment is None:
-        return None
-    aware = moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)  # stored in UTC
-    return aware.astimezone(OFFICE_TZ)
 
 
 def in_window(item: ContentItem, now: datetime) -> bool:

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import LANGUAGES
 from portal.content.editing import SOURCE, create_item, save_version
-from portal.content.notices import from_office_time
+from portal.domain.office_time import from_office_time
 from portal.models import Service
 from portal.models.content import ContentItem, ContentKind, ContentTranslation, WorkflowState
 

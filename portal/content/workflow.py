@@ -12,8 +12,9 @@ version is published. What the public sees is decided at read time by `is_live`.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 
+from portal.domain.office_time import aware
 from portal.models.content import WorkflowState
 from portal.models.staff import Role
 
@@ -76,19 +77,12 @@ def can_publish(role: str) -> bool:
     return role in PUBLISH_ROLES
 
 
-def _aware(value: datetime | None) -> datetime | None:
-    # SQLite hands back naive datetimes; they are stored in UTC.
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=timezone.utc)
-
-
 def is_live(published_number: int | None, publish_at: datetime | None, expire_at: datetime | None,
             now: datetime) -> bool:
     """Whether the public sees the published version now: publish_at inclusive, expire_at exclusive."""
     if published_number is None:
         return False
-    start, end = _aware(publish_at), _aware(expire_at)
+    start, end = aware(publish_at), aware(expire_at)
     return (start is None or start <= now) and (end is None or now < end)
 
 
@@ -99,7 +93,7 @@ def public_state(translation, now: datetime) -> str:
         return "unpublished"
     if translation.state == WorkflowState.EXPIRED:
         return "expired"
-    start, end = _aware(translation.publish_at), _aware(translation.expire_at)
+    start, end = aware(translation.publish_at), aware(translation.expire_at)
     if end is not None and now >= end:
         return "expired"
     if start is not None and now < start:

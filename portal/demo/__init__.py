@@ -7,7 +7,7 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import accounts
+from portal.staff import accounts
 from portal.demo.people import demo_people
 from portal.forms.catalogue import CATALOGUE
 from portal.models import CaseFile, CaseFileAlias, CaseFileStatus, OpeningHours, Role, Service, Site, StaffUser
@@ -92,7 +92,7 @@ def _seed_services(session: Session, report: SeedReport) -> None:
 
 def _seed_staff(session: Session, report: SeedReport, secret_key: str) -> None:
     from portal.models._types import utcnow
-    from portal.totp import seal
+    from portal.staff.totp import seal
 
     for email, name, role, site_code, password in DEMO_STAFF:
         user = session.scalar(select(StaffUser).where(StaffUser.email == email))

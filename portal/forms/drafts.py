@@ -13,10 +13,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from portal.documents.refusals import megabytes
-from portal.domain.dates import PartialDate
+from portal.domain.office_time import aware
 from portal.forms.spec import DOCUMENTS, ServiceForm
-from portal.intake import Applicant, IntakeDraft, IntakeFile
-from portal.models import ApplicationDraft, Channel, DraftUpload
+from portal.models import ApplicationDraft, DraftUpload
 from portal.models._types import utcnow
 
 
@@ -24,13 +23,6 @@ class UploadLimitReached(ValueError):
     def __init__(self, message):
         super().__init__(str(message))
         self.message = message
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; every stored time is UTC.
-    from datetime import timezone
-
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
 def start_draft(session: Session, form: ServiceForm, language: str, days: int) -> ApplicationDraft:
@@ -45,7 +37,7 @@ def load_draft(session: Session, public_id: str | None) -> ApplicationDraft | No
     if not public_id:
         return None
     draft = session.scalar(select(ApplicationDraft).where(ApplicationDraft.public_id == public_id))
-    if draft is None or _aware(draft.expires_at) < utcnow():
+    if draft is None or aware(draft.expires_at) < utcnow():
         return None
     return draft
 
@@ -148,27 +140,9 @@ def issue_resume_token(draft: ApplicationDraft, days: int) -> str:
 def find_by_resume_token(session: Session, token: str) -> ApplicationDraft | None:
     digest = hashlib.sha256(token.encode()).hexdigest()
     draft = session.scalar(select(ApplicationDraft).where(ApplicationDraft.resume_token_hash == digest))
-    if draft is None or draft.submission_id is not None or _aware(draft.expires_at) < utcnow():
+    if draft is None or draft.submission_id is not None or aware(draft.expires_at) < utcnow():
         return None
     return draft
-
-
-def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:
-    values = dict(draft.values or {})
-    try:
-        born = PartialDate.parse(values.get("date_of_birth", "")) if values.get("date_of_birth") else PartialDate(None)
-    except ValueError:
-        born = PartialDate(None)
-    return IntakeDraft(
-        channel=Channel.WEB, service_code=form.code, form_version=form.version, language=draft.language,
-        values={spec.name: values.get(spec.name, "") for spec in form.fields},
-        applicant=Applicant(surname=values.get("surname", ""), given_names=values.get("given_names", ""),
-                            date_of_birth=born, email=values.get("email", "")),
-        files=[IntakeFile(slot=u.slot, filename=u.filename, media_type=u.media_type, sha256=u.sha256,
-                          size_bytes=u.size_bytes, pdf_sha256=u.pdf_sha256, pdf_size_bytes=u.pdf_size_bytes,
-                          page_count=u.page_count, copy_reason=u.copy_reason) for u in draft.uploads],
-        idempotency_key=f"web:{draft.public_id}",
-    )
 
 
 def purge_expired(session: Session, now: datetime | None = None) -> int:

@@ -1,7 +1,7 @@
 """One way in: every channel builds an IntakeDraft; receive() turns it into a submission."""
 from portal.intake.pipeline import (
-    Applicant, IntakeDraft, IntakeError, IntakeFile, IntakeResult, find_by_idempotency_key, receive,
+    Applicant, CaseFileHint, IntakeDraft, IntakeError, IntakeFile, IntakeResult, find_by_idempotency_key, receive,
 )
 
-__all__ = ["Applicant", "IntakeDraft", "IntakeError", "IntakeFile", "IntakeResult",
+__all__ = ["Applicant", "CaseFileHint", "IntakeDraft", "IntakeError", "IntakeFile", "IntakeResult",
            "find_by_idempotency_key", "receive"]

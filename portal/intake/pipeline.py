@@ -3,6 +3,12 @@
 Channels (web form, e-mail, scan batch) store the files first and build an IntakeDraft of
 plain data; receive() checks it and adds the rows in the caller's transaction. The caller
 commits, so a submission and its documents are stored whole or not at all.
+
+Where the new submission goes is decided here too, alike for every channel: a draft that names
+a case file (CaseFileHint) is attached to it when the naming is confirmed (a scanned paper
+file of a file the office knows) or else linked to it, open in the queue (a file number in a
+mail, a file the scan import opened); any other submission may be attached automatically
+(portal.matching.auto_attach, when the office switched that on).
 """
 from __future__ import annotations
 
@@ -12,12 +18,17 @@ from datetime import date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.casefiles.operations import attach_submission
+from portal.db_insert import insert_unless_present
 from portal.documents.sniff import PDF
 from portal.documents.storage import DocumentStorage
 from portal.domain.dates import PartialDate
 from portal.forms.district import site_for_postcode
 from portal.intake.references import hash_secret, new_status_code, next_reference
-from portal.models import Channel, CopyReason, Document, Service, Site, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.matching.auto_attach import maybe_auto_attach
+from portal.models import (
+    CaseFile, Channel, CopyReason, Document, Service, Site, Submission, SubmissionStatus, SubmissionStatusChange,
+)
 from portal.models._types import utcnow
 
 
@@ -48,6 +59,15 @@ class IntakeFile:
     copy_reason: str | None = None  # CopyReason of the PDF when it is a copy of the original
 
 
+@dataclass(frozen=True)
+class CaseFileHint:
+    """The case file a draft names by its file number. Confirmed: the submission is filed in it
+    at once. Not confirmed: linked to it, it waits in the queue for a caseworker, who confirms
+    the link or attaches it elsewhere."""
+    file_number: str
+    confirmed: bool = False
+
+
 @dataclass
 class IntakeDraft:
     channel: Channel
@@ -59,10 +79,8 @@ class IntakeDraft:
     form_version: int | None = None
     # The same key twice (a replayed POST, a re-fetched e-mail) gives the first submission back.
     idempotency_key: str | None = None
-    site_code: str | None = None
-    # Filed in this case file from the start (a scanned paper file names its file number);
-    # the submission still waits in the queue until a caseworker attaches or closes it.
-    case_file_id: int | None = None
+    site_code: str | None = None  # else the postcode's site; a named case file's site goes first
+    case_file_hint: CaseFileHint | None = None
 
 
 @dataclass
@@ -88,8 +106,13 @@ def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> I
     _check_stored(storage, draft.files)
 
     now = utcnow()
-    site_code = draft.site_code or site_for_postcode(draft.values.get("postcode", ""))
-    site = session.scalar(select(Site).where(Site.code == site_code)) if site_code else None
+    case_file = _named_case_file(session, draft.case_file_hint)
+    if case_file is not None:
+        site = case_file.site  # who may see the submission follows its file
+    else:
+        site_code = draft.site_code or site_for_postcode(draft.values.get("postcode", ""))
+        site = session.scalar(select(Site).where(Site.code == site_code)) if site_code else None
+    linked = case_file is not None and not draft.case_file_hint.confirmed
     status_code = new_status_code()
     submission = Submission(
         reference=next_reference(session, now.year),
@@ -107,23 +130,35 @@ def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> I
         site=site,
         status=SubmissionStatus.RECEIVED,
         received_at=now,
-        case_file_id=draft.case_file_id,
+        case_file_id=case_file.id if linked else None,  # its documents are the file's from the start
     )
     submission.history.append(SubmissionStatusChange(status=SubmissionStatus.RECEIVED, at=now))
     session.add(submission)
     documents = [add_documents(session, submission, item, draft.channel, now) for item in draft.files]
     session.flush()
+    if case_file is not None and not linked:
+        attach_submission(session, submission, case_file, None, automatic=True)
+    elif case_file is None:
+        maybe_auto_attach(session, submission)
     return IntakeResult(submission, status_code, created=True, documents=documents)
 
 
+def _named_case_file(session: Session, hint: CaseFileHint | None) -> CaseFile | None:
+    if hint is None or not hint.file_number:
+        return None
+    return session.scalar(select(CaseFile).where(CaseFile.file_number == hint.file_number))
+
+
 def add_files(session: Session, storage: DocumentStorage, submission: Submission,
-              files: list[IntakeFile]) -> list[Document]:
-    """More files for a submission received before (a scan batch delivered or resumed in parts):
-    the same checks and Document rows as receive(); filed in the submission's case file if it
-    has one. Returns, per file, the document the case file shows."""
+              files: list[IntakeFile], channel: Channel | None = None) -> list[Document]:
+    """More files for a submission received before (a scan batch delivered or resumed in parts,
+    an applicant's follow-up mail): the same checks and Document rows as receive(), from
+    `channel` (default the submission's own); filed in the submission's case file if it has one.
+    Returns, per file, the document the case file shows."""
     _check_stored(storage, files)
     now = utcnow()
-    documents = [add_documents(session, submission, item, Channel(submission.channel), now) for item in files]
+    channel = channel or Channel(submission.channel)
+    documents = [add_documents(session, submission, item, channel, now) for item in files]
     session.flush()
     return documents
 
@@ -143,11 +178,7 @@ def _service(session: Session, code: str) -> Service:
               "needs_appointment": entry.needs_appointment, "has_online_form": entry.has_online_form,
               "form_version": entry.form_version, "is_active": True}
     # Another process may add the same row at this moment; its row is as good as ours.
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(Service).values(**values).on_conflict_do_nothing(index_elements=["code"]))
+    session.execute(insert_unless_present(session, Service, conflict_on=["code"]).values(**values))
     return session.scalar(select(Service).where(Service.code == code))
 
 

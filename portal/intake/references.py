@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 from stdnum import damm
 
+from portal.db_insert import insert_unless_present
 from portal.models import ReferenceCounter
 
 PREFIX = "ABH"
@@ -75,11 +76,7 @@ def _draw(connection, dialect: str, year: int) -> int:
 
 
 def _insert_ignoring_conflict(dialect: str, year: int):
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert(ReferenceCounter).values(year=year, last_value=0).on_conflict_do_nothing()
+    return insert_unless_present(dialect, ReferenceCounter).values(year=year, last_value=0)
 
 
 def new_status_code() -> str:

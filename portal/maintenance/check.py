@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import totp
+from portal.staff import totp
 from portal.documents.references import referenced_digests, remove_unreferenced
 from portal.documents.storage import DocumentStorage
 from portal.models import (

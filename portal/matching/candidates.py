@@ -291,14 +291,14 @@ def _query_keys(q: Query) -> tuple[set[str], set[str]]:
     return surname_keys, given_keys
 
 
-def _date_ids(session: Session, q: Query) -> list[int]:
+def _date_ids(session: Session, q: Query, allowed) -> list[int]:
     """Files whose date of birth could be the query's (index ix_case_file_birth), when that
     narrows the search to at most DATE_HITS files; complete dates first. A bare year of birth
     in a large office fits too many files to be worth comparing by date alone: then only
     files sharing a name key are found."""
     if q.date_of_birth.is_unknown:
         return []
-    statement = (select(CaseFile.id).where(_date_condition(q.date_of_birth))
+    statement = (select(CaseFile.id).where(_date_condition(q.date_of_birth), *allowed)
                  .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id)
                  .limit(DATE_HITS + 1))
     ids = list(session.scalars(statement))
@@ -307,7 +307,7 @@ def _date_ids(session: Session, q: Query) -> list[int]:
     return ids[:DATE_HITS]
 
 
-def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: set[str]) -> list[int]:
+def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: set[str], allowed) -> list[int]:
     """Files sharing a key with the query, best first: ranked in the database by which names
     matched (surname counts double; swapped names count) and by the date of birth."""
     all_keys = surname_keys | given_keys
@@ -324,7 +324,8 @@ def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: s
     hits = (select(K.case_file_id.label("cid"), hit(has(N.SURNAME, surname_keys)).label("s"),
                    hit(has(N.GIVEN, given_keys)).label("g"),
                    hit(or_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys))).label("x"))
-            .where(K.key.in_(all_keys)).group_by(K.case_file_id).subquery())
+            .where(K.key.in_(all_keys), *[K.case_file_id.in_(select(CaseFile.id).where(c)) for c in allowed])
+            .group_by(K.case_file_id).subquery())
     # The date as the set of files found by its own index (computed once, from the index
     # alone): cheaper than joining every hit's file.
     date_ok = (case((hits.c.cid.in_(select(CaseFile.id).where(_date_condition(q.date_of_birth))), 1), else_=0)
@@ -364,26 +365,30 @@ def _date_hits(session: Session, ids: list[int], query_keys: set[str]) -> list[i
 
 def find_candidates(session: Session, *, surname: str = "", given_names: str = "",
                     date_of_birth: PartialDate | None = None, nationality: str = "", file_number: str = "",
-                    birth_name: str = "", limit: int = 10, min_score: float = MIN_SCORE) -> list[Candidate]:
+                    birth_name: str = "", limit: int = 10, min_score: float = MIN_SCORE,
+                    where=None) -> list[Candidate]:
     """Candidate case files, best first (at most `limit`; those below `min_score` are left
-    out, except a file whose number was given)."""
+    out, except a file whose number was given). `where`: a condition on CaseFile that every
+    candidate must meet (the viewer's site rule), applied in the search itself, before any of
+    its limits, so that files the viewer may not see take no place among those found."""
+    allowed = () if where is None else (where,)
     q = Query(surname=(surname or "").strip(), given_names=(given_names or "").strip(),
               birth_name=(birth_name or "").strip(), date_of_birth=date_of_birth or PartialDate(None),
               nationality=(nationality or "").strip().upper(), file_number=(file_number or "").strip())
     ids: list[int] = []
     if q.file_number:
         forms = file_number_forms(q.file_number)
-        ids.extend(session.scalars(select(CaseFile.id).where(CaseFile.file_number.in_(forms))))
+        ids.extend(session.scalars(select(CaseFile.id).where(CaseFile.file_number.in_(forms), *allowed)))
     surname_keys, given_keys = _query_keys(q)
-    date_ids = _date_ids(session, q)
-    for case_file_id in _name_hits(session, q, surname_keys, given_keys):
+    date_ids = _date_ids(session, q, allowed)
+    for case_file_id in _name_hits(session, q, surname_keys, given_keys, allowed):
         if case_file_id not in ids:
             ids.append(case_file_id)
     seen = set(ids)
     ids.extend(_date_hits(session, [i for i in date_ids if i not in seen], surname_keys | given_keys))
     if not ids:
         return []
-    files = session.scalars(select(CaseFile).where(CaseFile.id.in_(ids))
+    files = session.scalars(select(CaseFile).where(CaseFile.id.in_(ids), *allowed)
                             .options(selectinload(CaseFile.aliases), joinedload(CaseFile.site))).unique().all()
     candidates = [score_case_file(q, cf) for cf in files]
     wanted_numbers = set(file_number_forms(q.file_number))
@@ -418,41 +423,3 @@ def for_submission(session: Session, submission: Submission, limit: int = 10) ->
                            date_of_birth=q.date_of_birth, nationality=q.nationality,
                            file_number=q.file_number, limit=limit)
 
-
-# --- attaching without a caseworker ---------------------------------------------------------
-
-DEFAULT_AUTO_THRESHOLD = 0.95
-DEFAULT_AUTO_MARGIN = 0.10
-
-
-def auto_attach_candidate(candidates: list[Candidate], threshold: float = DEFAULT_AUTO_THRESHOLD,
-                          margin: float = DEFAULT_AUTO_MARGIN) -> Candidate | None:
-    """The candidate to attach without a caseworker: only one whose score reaches the
-    threshold and leads the next candidate by at least `margin`; otherwise None."""
-    if not candidates:
-        return None
-    ranked = sorted(candidates, key=lambda c: -c.score)
-    top = ranked[0]
-    runner_up = ranked[1].score if len(ranked) > 1 else 0.0
-    if top.score >= threshold and top.score - runner_up >= margin:
-        return top
-    return None
-
-
-def _flag(value) -> bool:
-    if isinstance(value, str):
-        return value.strip().lower() in {"1", "true", "yes", "on"}
-    return bool(value)
-
-
-def auto_attach_settings() -> tuple[bool, float]:
-    """(enabled, threshold) from the app's config: PORTAL_MATCH_AUTO_ATTACH (default off)
-    and PORTAL_MATCH_AUTO_THRESHOLD (default 0.95)."""
-    from flask import current_app
-
-    enabled = _flag(current_app.config.get("PORTAL_MATCH_AUTO_ATTACH", False))
-    try:
-        threshold = float(current_app.config.get("PORTAL_MATCH_AUTO_THRESHOLD", DEFAULT_AUTO_THRESHOLD))
-    except (TypeError, ValueError):
-        threshold = DEFAULT_AUTO_THRESHOLD
-    return enabled, threshold

@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, selectinload
 
+from portal.db_insert import DIALECTS, dialect_of, insert_unless_present
 from portal.matching.names import arabic_context, name_keys
 from portal.models import CaseFile, CaseFileNameKey
 
@@ -35,15 +36,10 @@ def case_file_keys(case_file: CaseFile) -> set[tuple[str, str]]:
 
 
 def _insert_ignoring_duplicates(session: Session):
-    dialect = session.get_bind().dialect.name
     table = CaseFileNameKey.__table__
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    elif dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    else:
+    if dialect_of(session) not in DIALECTS:
         return insert(table)
-    return dialect_insert(table).on_conflict_do_nothing(index_elements=["case_file_id", "kind", "key"])
+    return insert_unless_present(session, table, conflict_on=["case_file_id", "kind", "key"])
 
 
 def index_case_files(session: Session, case_files: Sequence[CaseFile]) -> int:

@@ -37,12 +37,12 @@ class StaffUser(UserMixin, db.Model):
     is_active_account: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = created_at_column()
     last_login_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    # Second factor (portal.totp): the base32 secret is never shown again after enrolment;
+    # Second factor (portal.staff.totp): the base32 secret is never shown again after enrolment;
     # the last accepted time step makes every code single-use.
-    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (portal.totp.seal)
+    totp_secret: Mapped[str | None] = mapped_column(String(255))  # sealed (portal.staff.totp.seal)
     totp_enrolled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(BigInteger)
-    # Raised by every change that must end the account's sessions (portal.accounts.end_sessions):
+    # Raised by every change that must end the account's sessions (portal.staff.accounts.end_sessions):
     # a session cookie names the generation it was opened in, and each request compares it with
     # this row, so every node sees the end at once.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")

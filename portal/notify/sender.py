@@ -27,6 +27,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.documents.storage import DocumentStorage
+from portal.domain.office_time import aware
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail, OutboundMailStatus
 
@@ -172,8 +173,7 @@ def _message_id(mail: OutboundMail, mail_from: str) -> str:
 
 
 def _as_utc(value: datetime) -> datetime:
-    # SQLite gives naive datetimes back; everything stored here is UTC.
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+    return aware(value).astimezone(timezone.utc)
 
 
 class _Connection:

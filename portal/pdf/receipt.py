@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from babel import dates
 from flask_babel import force_locale
@@ -24,12 +23,12 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import CondPageBreak, HRFlowable, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from portal.config import RTL_LANGUAGES
+from portal.domain.office_time import OFFICE_TZ
 from portal.pdf.fonts import LATIN, LATIN_BOLD, register_fonts
 from portal.pdf.numbered import numbered_canvas
 from portal.pdf.qr import QrCode
 from portal.pdf.text import BidiParagraph, aligned
 
-OFFICE_TIME_ZONE = ZoneInfo("Europe/Berlin")
 MARGIN = 18 * mm
 WIDTH = A4[0] - 2 * MARGIN
 GREY = colors.HexColor("#555555")
@@ -93,7 +92,7 @@ def _texts(pages: list[int]) -> dict:
 
 
 def _when(moment: datetime, language: str) -> str:
-    local = moment.astimezone(OFFICE_TIME_ZONE)
+    local = moment.astimezone(OFFICE_TZ)
     date = dates.format_date(local, "long", locale=language)
     time = dates.format_time(local, "HH:mm", locale=language)
     return dates.get_datetime_format("medium", locale=language).replace("{1}", date).replace("{0}", time)

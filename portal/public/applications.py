@@ -1,11 +1,10 @@
 """The online application: steps, documents, review, declaration, submit. Thin views over
-portal.forms (rules), portal.forms.drafts (progress) and portal.intake (the submission)."""
+portal.forms (rules), portal.forms.drafts (progress) and portal.intake.web (the submission)."""
 from __future__ import annotations
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.exc import IntegrityError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from portal.documents import refusals
@@ -17,9 +16,7 @@ from portal.forms.catalogue import BY_CODE
 from portal.forms.display import summary
 from portal.forms.registry import form_for
 from portal.forms.spec import DECLARATION, DOCUMENTS, REVIEW, date_inputs
-from portal.intake import IntakeError, find_by_idempotency_key, receive
-from portal.intake.acknowledge import acknowledge_web_submission
-from portal.matching.attach import maybe_auto_attach
+from portal.intake import IntakeError, web
 from portal.public import bp
 from portal.public.access import grant_status_access, remember_status_code
 
@@ -268,31 +265,15 @@ def submit_application(code: str):
     if form.validate_all(draft.values or {}) or drafts.missing_documents(form, draft):
         return _to_step(code, REVIEW)
 
-    intake_draft = drafts.to_intake_draft(form, draft)
-    storage = get_storage()
     try:
-        result = receive(db.session, storage, intake_draft)
-        if result.created:
-            acknowledge_web_submission(db.session, storage, result.submission, result.status_code)
-            # Only when the office switched it on, and only for one clear, high match.
-            maybe_auto_attach(db.session, result.submission)
-            remember_status_code(result.submission.reference, result.status_code)
-        draft.submission_id = result.submission.id
-        db.session.commit()
-        submission = result.submission
-    except IntegrityError:
-        # The same application sent twice at the same moment: the other request made it.
-        db.session.rollback()
-        submission = find_by_idempotency_key(db.session, intake_draft.idempotency_key)
-        if submission is None:
-            raise
+        made = web.submit(db.session, get_storage(), form, draft)
     except IntakeError:
-        db.session.rollback()
         current_app.logger.exception("submission of draft %s refused by the intake", draft.public_id)
         flash(_("A document of your application is missing. Please upload it again."), "error")
-        drafts.save_step(draft, DOCUMENTS, {}, complete=False)
-        db.session.commit()
         return _to_step(code, DOCUMENTS)
+    submission = made.submission
+    if made.status_code:
+        remember_status_code(submission.reference, made.status_code)
     grant_status_access(submission.reference)
     session["last_submission"] = {"code": code, "reference": submission.reference}
     return redirect(url_for("public.application_done", code=code))

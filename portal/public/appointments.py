@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from portal.appointments import booking as booking_rules
 from portal.appointments import links
-from portal.appointments.calendar import OFFICE_TZ
 from portal.config import secret_keys
+from portal.domain.office_time import aware, to_office_time
 from portal.extensions import db, limiter
 from portal.forms.catalogue import BY_CODE
 from portal.forms.fields import BIRTH_DATE, EMAIL, PHONE, FieldSpec
@@ -151,7 +151,7 @@ def appointment_day(code: str, site: str, day: str):
 
 
 def _local(slot: Slot):
-    return booking_rules.aware(slot.starts_at).astimezone(OFFICE_TZ)
+    return to_office_time(slot.starts_at)
 
 
 @bp.post("/appointments/hold")
@@ -202,7 +202,7 @@ def appointment_details():
     from portal.domain.dates import PartialDate
 
     booking = _held_booking()
-    if booking is None or booking_rules.aware(booking.held_until) < utcnow():
+    if booking is None or aware(booking.held_until) < utcnow():
         return render_template("public/appointments/hold_expired.html"), 410
     step = _person_step()
     errors, inputs, general = {}, {}, None
@@ -231,7 +231,7 @@ def appointment_details():
     error_items = [("f-" + f.input_names[0], f.label, errors[f.name]) for f in step.fields if f.name in errors]
     return render_template("public/appointments/details.html", booking=booking, step=step, errors=errors,
                            error_items=error_items, inputs=inputs, prefill=prefill, general=general, entry=BY_CODE[booking.slot.service.code],
-                           minutes_left=max(0, int((booking_rules.aware(booking.held_until) - utcnow()).total_seconds() // 60)))
+                           minutes_left=max(0, int((aware(booking.held_until) - utcnow()).total_seconds() // 60)))
 
 
 def _prefill(booking: Booking) -> dict[str, str]:

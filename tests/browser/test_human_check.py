@@ -9,9 +9,9 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
-from portal.appointments.booking import aware
-from portal.appointments.calendar import OFFICE_TZ, bookable_days
+from portal.appointments.calendar import bookable_days
 from portal.appointments.slots import generate_slots
+from portal.domain.office_time import OFFICE_TZ, aware
 from portal.models import Booking, BookingStatus, Service, ServiceCounters, Slot
 from portal.models._types import utcnow
 

@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from portal.sign_in_limits import FAILURES
+from portal.staff.sign_in_limits import FAILURES
 from tests.helpers import STAFF_PASSWORD, sign_in
 
 

@@ -171,7 +171,7 @@ def _document(wz: Wetzlar) -> int:
     """A document of a Wetzlar submission that is filed in a Wetzlar case file."""
     from sqlalchemy import select
 
-    from portal.matching.attach import attach_submission
+    from portal.casefiles.operations import attach_submission
     from portal.models import Document
 
     submission = wz.make_submission(surname="Yılmaz", given_names="Ayşe", language="tr").submission
@@ -264,13 +264,12 @@ def _booking(wz: Wetzlar):
 
     from sqlalchemy import select
 
-    from portal.appointments import office
-    from portal.appointments.calendar import OFFICE_TZ
     from portal.domain.dates import PartialDate
+    from portal.domain.office_time import OFFICE_TZ, office_today
     from portal.models import Booking, BookingStatus, Service, Slot
     from portal.models._types import utcnow
 
-    day = office.local_today(utcnow())
+    day = office_today(utcnow())
     service = wz.db_session.scalar(select(Service).where(Service.code == "card-collection"))
     start = datetime.combine(day, time(8, 0), tzinfo=OFFICE_TZ).astimezone(timezone.utc)
     slot = Slot(site_id=wz.sites["WZ"].id, service_id=service.id, starts_at=start,

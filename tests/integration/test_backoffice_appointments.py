@@ -12,9 +12,9 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.appointments import office
-from portal.appointments.booking import SlotTaken, aware, free_slots, hold
-from portal.appointments.calendar import OFFICE_TZ
+from portal.appointments.booking import SlotTaken, free_slots, hold
 from portal.domain.dates import PartialDate
+from portal.domain.office_time import OFFICE_TZ, aware, office_today
 from portal.models import (
     AuditEvent, Booking, BookingStatus, OutboundMail, Service, ServiceCounters, SiteClosure, Slot,
 )
@@ -31,7 +31,7 @@ def _service(db_session, code: str = "card-collection") -> Service:
 
 
 def _today() -> date:
-    return office.local_today(utcnow())
+    return office_today(utcnow())
 
 
 def _slot(db_session, site, day: date, at: time, *, capacity: int = 3, staff_reserved: int = 0,

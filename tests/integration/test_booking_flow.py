@@ -26,7 +26,7 @@ def bookable(db_session, sites, app, monkeypatch):
 
 
 def _day(slot) -> str:
-    from portal.appointments.booking import OFFICE_TZ, aware
+    from portal.domain.office_time import OFFICE_TZ, aware
 
     return aware(slot.starts_at).astimezone(OFFICE_TZ).date().isoformat()
 
@@ -206,8 +206,9 @@ def test_the_booking_is_linked_to_the_application(app, client, db_session, booka
 
 def test_a_place_given_back_on_a_closed_day_stays_closed(db_session, bookable):
     """A hold taken before the office closed the day expires: its place must not reopen."""
-    from portal.appointments.booking import OFFICE_TZ, aware, free_times_on, hold, release_expired_holds
-    from portal.appointments.office import add_closure
+    from portal.appointments.booking import free_times_on, hold, release_expired_holds
+    from portal.appointments.capacity import add_closure
+    from portal.domain.office_time import OFFICE_TZ, aware
     from portal.models._types import utcnow
 
     slot, _ = bookable

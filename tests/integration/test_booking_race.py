@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.appointments import booking as booking_rules
+from portal.domain.office_time import OFFICE_TZ, aware
 from portal.models import Booking, Slot
 from portal.models._types import utcnow
 from tests import booking_setup
@@ -120,7 +121,7 @@ def test_fifty_parallel_holds_through_http(app, db_session, sites, live_server, 
     slot = booking_setup.future_slot(db_session, sites["WZ"], capacity=2)
     booking_setup.future_slot(db_session, sites["WZ"], capacity=3, at=dt_time(9, 10))
     booking_setup.counters(db_session, sites["WZ"])
-    day = booking_rules.aware(slot.starts_at).astimezone(booking_rules.OFFICE_TZ).date().isoformat()
+    day = aware(slot.starts_at).astimezone(OFFICE_TZ).date().isoformat()
     results = _race_over_http([live_server], slot, day)
     _assert_exactly_two_won(results, db_session, slot)
 
@@ -144,6 +145,6 @@ def test_fifty_parallel_holds_through_two_app_processes(db_session, sites, two_a
     slot = booking_setup.future_slot(db_session, sites["WZ"], capacity=2)
     booking_setup.future_slot(db_session, sites["WZ"], capacity=3, at=dt_time(9, 10))
     booking_setup.counters(db_session, sites["WZ"])
-    day = booking_rules.aware(slot.starts_at).astimezone(booking_rules.OFFICE_TZ).date().isoformat()
+    day = aware(slot.starts_at).astimezone(OFFICE_TZ).date().isoformat()
     results = _race_over_http(two_app_processes, slot, day)
     _assert_exactly_two_won(results, db_session, slot)

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from portal.appointments import pow as proof_of_work
-from portal.appointments.booking import aware
-from portal.appointments.calendar import OFFICE_TZ, bookable_days
+from portal.appointments.calendar import bookable_days
 from portal.appointments.slots import generate_slots
+from portal.domain.office_time import OFFICE_TZ, aware
 from portal.models import Booking, ProofOfWorkRedemption, Service, ServiceCounters, Slot
 from portal.models._types import utcnow
 from tests.helpers import TEST_SECRET_KEY, csrf_token_from, solve_human_check

@@ -3,7 +3,7 @@ booking links already mailed, staff sessions and sealed second factors keep work
 signatures and seals use the new key; `users reseal-totp` and `check` tell when the old key can go."""
 from sqlalchemy import select
 
-from portal import totp
+from portal.staff import totp
 from portal.appointments import links
 from portal.config import secret_keys
 from portal.documents.storage import get_storage

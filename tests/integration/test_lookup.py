@@ -1,5 +1,6 @@
 """The phone desk: reference (with "did you mean" for a misheard digit), file number, name with
 date of birth in any script; the case file, its open submissions and the next appointment."""
+import pytest
 from sqlalchemy import select
 
 from portal.casework.lookup import lookup
@@ -7,29 +8,32 @@ from portal.models import AuditEvent
 from tests.helpers import sign_in
 
 
-def test_reference_found_and_misheard_digits_suggested(db_session, make_submission):
+def test_reference_found_and_misheard_digits_suggested(db_session, make_submission, make_staff):
+    lead = make_staff("team_lead")  # sees both sites
     reference = make_submission().submission.reference
-    assert lookup(db_session, reference.lower()).submission.reference == reference
+    assert lookup(db_session, reference.lower(), lead).submission.reference == reference
     year, number, check = reference.split("-")[1:]
     swapped = f"ABH-{year}-{number[:-2]}{number[-1]}{number[-2]}-{check}" if number[-1] != number[-2] else None
     wrong_check = f"ABH-{year}-{number}-{(int(check) + 1) % 10}"
-    result = lookup(db_session, wrong_check)
+    result = lookup(db_session, wrong_check, lead)
     assert result.problem == "check_digit" and reference in result.did_you_mean
     if swapped:
-        assert reference in lookup(db_session, swapped).did_you_mean
+        assert reference in lookup(db_session, swapped, lead).did_you_mean
 
 
-def test_file_number_in_any_spelling(db_session, case_files):
+def test_file_number_in_any_spelling(db_session, case_files, make_staff):
+    lead = make_staff("team_lead")
     for typed in ("WZ-2022-00017", "wz 2022 00017", "WZ202200017"):
-        result = lookup(db_session, typed)
+        result = lookup(db_session, typed, lead)
         assert result.kind == "file_number" and result.hits[0].case_file.file_number == "WZ-2022-00017"
 
 
-def test_name_and_date_of_birth_in_any_script(db_session, case_files):
+def test_name_and_date_of_birth_in_any_script(db_session, case_files, make_staff):
+    lead = make_staff("team_lead")
     for typed in ("Шевченко Олександр 00.03.1987", "Shevchenko Oleksandr 14.03.1987", "Oleksandr Shevchenko 1987"):
-        hits = lookup(db_session, typed).hits
+        hits = lookup(db_session, typed, lead).hits
         assert hits and hits[0].case_file.file_number == "WZ-2022-00017", typed
-    assert lookup(db_session, "Shevchenko Oleksandr").problem == "no_date"
+    assert lookup(db_session, "Shevchenko Oleksandr", lead).problem == "no_date"
 
 
 def test_the_phone_desk_page_is_audited(client, make_staff, case_files, db_session):
@@ -38,3 +42,47 @@ def test_the_phone_desk_page_is_audited(client, make_staff, case_files, db_sessi
     assert "Шевченко" in body and "WZ-2022-00017" in body
     event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "lookup")).one()
     assert event.detail["query"] == "WZ-2022-00017"
+
+
+
+TYPED = "Kovalenko Mariia 12.06.1991"
+
+
+@pytest.fixture
+def namesakes(db_session, sites):
+    """Seven exact namesakes at Wetzlar and, ranked below them (birth day unknown), the one file
+    of that name at Dillenburg."""
+    from portal.domain.dates import PartialDate
+    from portal.matching.candidates import find_candidates
+    from portal.models import CaseFile
+
+    wetzlar = [CaseFile(file_number=f"WZ-2019-{n:05d}", surname="Коваленко", given_names="Марія",
+                        date_of_birth=PartialDate(1991, 6, 12), nationality="UKR", site=sites["WZ"])
+               for n in range(1, 8)]
+    own = CaseFile(file_number="DIL-2021-00045", surname="Коваленко", given_names="Марія",
+                   date_of_birth=PartialDate(1991, 6), nationality="UKR", site=sites["DIL"])
+    db_session.add_all([*wetzlar, own])
+    db_session.commit()
+    ranked = find_candidates(db_session, surname="Kovalenko", given_names="Mariia",
+                             date_of_birth=PartialDate(1991, 6, 12), limit=len(wetzlar) + 1)
+    assert [c.case_file.file_number for c in ranked][-1] == own.file_number, "the own file ranks last"
+    assert min(c.score for c in ranked[:-1]) > ranked[-1].score
+    return own
+
+
+def test_the_phone_desk_shows_an_own_site_file_ranked_below_other_sites(client, make_staff, namesakes):
+    """The site rule is applied before the five best are taken: namesakes at Wetzlar do not push
+    Dillenburg's own file off a Dillenburg caseworker's page; Wetzlar is named instead."""
+    sign_in(client, make_staff("caseworker", "DIL").email)
+    page = client.get("/backoffice/lookup", query_string={"q": TYPED}).get_data(as_text=True)
+    assert namesakes.file_number in page and "WZ-2019-" not in page
+    assert 'id="found-elsewhere"' in page and "Wetzlar" in page
+
+
+def test_lookup_filters_by_the_viewer_before_the_limit(db_session, make_staff, namesakes):
+    result = lookup(db_session, TYPED, make_staff("caseworker", "DIL"))
+    assert [h.case_file.file_number for h in result.hits] == [namesakes.file_number]
+    assert result.elsewhere == ["Wetzlar"] and result.problem == ""
+    wetzlar = lookup(db_session, TYPED, make_staff("caseworker", "WZ"))
+    assert len(wetzlar.hits) == 5 and all(h.case_file.file_number.startswith("WZ-") for h in wetzlar.hits)
+    assert wetzlar.elsewhere == []

@@ -115,7 +115,7 @@ def test_copy_delete_expunge_when_the_server_has_no_move(app, db_session, doveco
 
 
 def test_worker_job_polls_when_configured(app, db_session, dovecot):
-    from portal.worker import JOBS
+    from portal.jobs import JOBS
 
     dovecot.append(corpus.plain(corpus.TEXTS["fa"], sender="reza@example.ir"))
     job = next(j for j in JOBS if j.name == "imap")

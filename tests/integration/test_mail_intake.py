@@ -292,7 +292,7 @@ def test_a_recorded_but_unprocessed_message_is_finished_when_met_again(app, db_s
 
 
 def test_worker_job_reports_that_no_mailbox_is_configured(app, db_session):
-    from portal.worker import JOBS
+    from portal.jobs import JOBS
 
     job = next(j for j in JOBS if j.name == "imap")
     with app.app_context():

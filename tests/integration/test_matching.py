@@ -4,10 +4,9 @@ from flask_babel import force_locale
 from sqlalchemy import select
 
 from portal.domain.dates import PartialDate
-from portal.matching import (
-    AttachError, Candidate, attach_submission, auto_attach_candidate, find_candidates, for_submission,
-    maybe_auto_attach, open_case_file_for,
-)
+from portal.casefiles.operations import AttachError, attach_submission, open_case_file_for
+from portal.matching import Candidate, find_candidates, for_submission
+from portal.matching.auto_attach import auto_attach_candidate, maybe_auto_attach
 from portal.matching.index import index_case_file, index_unindexed, reindex_all
 from portal.models import (
     AuditEvent, CaseFile, CaseFileAlias, CaseFileNameKey, Document, SubmissionStatus,
@@ -244,11 +243,11 @@ def test_open_case_file_for_a_submission(db_session, indexed, make_submission, m
 
 def test_open_case_file_takes_the_next_number_when_a_colleague_was_quicker(db_session, indexed, make_submission,
                                                                          sites, monkeypatch):
-    from portal.matching import attach
+    from portal.casefiles import operations
 
     submission = make_submission(surname="Koval", given_names="Iryna").submission
     proposals = iter(["WZ-2022-00017", "WZ-2022-00018"])  # the first one is taken meanwhile
-    monkeypatch.setattr(attach, "next_file_number", lambda session, site, year: next(proposals))
+    monkeypatch.setattr(operations, "next_file_number", lambda session, site, year: next(proposals))
     case_file = open_case_file_for(db_session, submission, sites["WZ"], None)
     db_session.commit()
     assert case_file.file_number == "WZ-2022-00018"

@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal import inbound_queue as inbound
+from portal.casework import queue as inbound
+from portal.domain import office_time
 from portal.models import AuditEvent, Service, Submission, SubmissionStatusChange
 from tests.helpers import csrf_token_from, in_parallel, sign_in
 
@@ -76,7 +77,7 @@ def _german(app, message: str) -> str:
 # -- working days --------------------------------------------------------------------------------
 
 def test_age_in_working_days_skips_weekends_and_hessian_holidays():
-    days = inbound.working_days_between
+    days = office_time.working_days_between
     assert days(date(2026, 4, 10), date(2026, 4, 13)) == 1      # Friday → Monday
     assert days(date(2026, 4, 13), date(2026, 4, 13)) == 0      # received today
     assert days(date(2026, 4, 11), date(2026, 4, 13)) == 1      # received on a Saturday
@@ -87,9 +88,9 @@ def test_age_in_working_days_skips_weekends_and_hessian_holidays():
     assert days(date(2026, 6, 3), date(2026, 6, 5)) == 1
     # Across the turn of the year: 24 and 31 December are working days, 25/26 December and 1 January not.
     assert days(date(2026, 12, 23), date(2027, 1, 4)) == 6   # 24, 28–31 December, 4 January
-    assert inbound.add_working_days(date(2026, 4, 2), 5) == date(2026, 4, 13)
-    assert inbound.nth_working_day_back(date(2026, 4, 7), 2) == date(2026, 4, 2)
-    assert inbound.nth_working_day_back(date(2026, 4, 12), 1) == date(2026, 4, 10)   # Sunday
+    assert office_time.add_working_days(date(2026, 4, 2), 5) == date(2026, 4, 13)
+    assert office_time.nth_working_day_back(date(2026, 4, 7), 2) == date(2026, 4, 2)
+    assert office_time.nth_working_day_back(date(2026, 4, 12), 1) == date(2026, 4, 10)   # Sunday
 
 
 def test_working_days_agree_with_counting_day_by_day():
@@ -100,8 +101,8 @@ def test_working_days_agree_with_counting_day_by_day():
         start = date(2025, 1, 1) + timedelta(days=rng.randrange(800))
         end = start + timedelta(days=rng.randrange(-3, 120))
         counted = sum(1 for n in range(1, (end - start).days + 1)
-                      if inbound.is_working_day(start + timedelta(days=n)))
-        assert inbound.working_days_between(start, end) == counted, (start, end)
+                      if office_time.is_working_day(start + timedelta(days=n)))
+        assert office_time.working_days_between(start, end) == counted, (start, end)
 
 
 def test_age_filter_boundary_matches_the_age_shown():

@@ -244,7 +244,7 @@ def test_filing_gives_the_submission_the_site_of_its_case_file(client, make_staf
 
 def test_auto_attach_gives_the_submission_the_site_of_its_case_file(app, make_submission, case_files, db_session,
                                                                     monkeypatch):
-    from portal.matching.attach import maybe_auto_attach
+    from portal.matching.auto_attach import maybe_auto_attach
 
     submission = _unassigned_submission(make_submission, db_session)
     monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_ATTACH", True)

@@ -3,8 +3,8 @@ from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import func, select
 
-from portal.appointments.calendar import OFFICE_TZ, public_holiday
 from portal.appointments.slots import ensure_slots, generate_slots
+from portal.domain.office_time import OFFICE_TZ, public_holiday
 from portal.models import SiteBookingRules, SiteClosure, Slot
 from tests import booking_setup
 

@@ -23,10 +23,10 @@ class Clock:
 
 @pytest.fixture
 def clock(monkeypatch):
-    from portal import security
+    from portal.backoffice import guard
 
     fake = Clock(1_800_000_000.0)
-    monkeypatch.setattr(security, "clock", fake)
+    monkeypatch.setattr(guard, "clock", fake)
     return fake
 
 

@@ -5,7 +5,7 @@ from urllib.parse import unquote
 import pytest
 
 from portal.models import AuditEvent
-from portal.sign_in_limits import FAILURES as FAILURE_LIMIT
+from portal.staff.sign_in_limits import FAILURES as FAILURE_LIMIT
 from tests.helpers import STAFF_PASSWORD, csrf_token_from, sign_in
 
 FAILURES = FAILURE_LIMIT.amount

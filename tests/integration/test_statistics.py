@@ -1,8 +1,8 @@
 """The team leads' figures, computed from the submissions and their status history."""
 from datetime import date, datetime, time, timedelta, timezone
 
-from portal.appointments.calendar import OFFICE_TZ
-from portal.casework.statistics import finished_per_day, queue_age, queue_size_by_day, working_days_between
+from portal.casework.statistics import finished_per_day, queue_age, queue_size_by_day
+from portal.domain.office_time import OFFICE_TZ, working_days_between
 from portal.models import SubmissionStatusChange
 from tests.helpers import sign_in
 

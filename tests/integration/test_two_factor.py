@@ -45,7 +45,7 @@ def test_enrolment_shows_qr_and_key_once_and_then_asks_for_the_code(app, client,
     assert response.status_code == 302 and _fresh(db_session, user).has_totp
     stored = _fresh(db_session, user).totp_secret
     assert stored != secret and secret not in stored, "stored sealed, not as the app shows it"
-    from portal.totp import unseal
+    from portal.staff.totp import unseal
 
     assert unseal(stored, app.config["SECRET_KEY"]) == secret
     again = client.get("/backoffice/account/two-factor").get_data(as_text=True)
@@ -90,13 +90,13 @@ def test_wrong_codes_are_throttled_per_account(app, client, make_staff):
 
 
 def test_the_code_step_lapses(client, make_staff, monkeypatch):
-    from portal import security
+    from portal.backoffice import guard
     from portal.backoffice.auth import PENDING_SECONDS
 
     admin = make_staff("admin")
-    start = security.clock()
+    start = guard.clock()
     _password_step(client, admin.email)
-    monkeypatch.setattr(security, "clock", lambda: start + PENDING_SECONDS + 1)
+    monkeypatch.setattr(guard, "clock", lambda: start + PENDING_SECONDS + 1)
     response = client.get("/backoffice/login/code")
     assert response.status_code == 302 and response.headers["Location"].endswith("/backoffice/login")
     assert client.get("/backoffice/login/code").headers["Location"].endswith("/backoffice/login")
@@ -190,7 +190,7 @@ def test_demo_admin_signs_in_with_the_printed_key(app, db_session):
 
 
 def test_a_secret_stored_before_sealing_is_sealed_at_its_next_use(app, client, make_staff, db_session):
-    from portal.totp import unseal
+    from portal.staff.totp import unseal
     from tests.helpers import STAFF_TOTP_SECRET
 
     admin = make_staff("admin")  # the fixture stores the secret as older versions did, unsealed

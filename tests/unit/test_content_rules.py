@@ -4,10 +4,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from portal.content import workflow
-from portal.content.notices import Where, from_office_time, in_window, shows_on, where_from_endpoint
+from portal.content.notices import Where, in_window, shows_on, where_from_endpoint
 from portal.content.rendering import render_markdown, sanitize
 from portal.content.translations import is_outdated
 from portal.content.workflow import WorkflowRefused
+from portal.domain.office_time import from_office_time
 from portal.models.content import ContentItem, ContentTranslation, ContentVersion
 
 UTC = timezone.utc

@@ -1,6 +1,6 @@
 import pytest
 
-from portal.accounts import AccountError, check_password_strength, hash_password
+from portal.staff.accounts import AccountError, check_password_strength, hash_password
 
 
 def test_hashes_are_argon2_and_salted():
@@ -22,7 +22,7 @@ def test_common_passwords_are_refused_whatever_their_case_or_digits_around(passw
 
 
 def test_the_common_list_is_the_packaged_corpus():
-    from portal.accounts import common_passwords
+    from portal.staff.accounts import common_passwords
 
     words = common_passwords()
     assert len(words) >= 10_000 and {"123456", "password", "qwerty", "dragon"} <= words

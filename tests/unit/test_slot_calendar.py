@@ -2,7 +2,8 @@
 and the booking window with its release time."""
 from datetime import date, datetime, time, timedelta, timezone
 
-from portal.appointments.calendar import bookable_days, local_moment, opening_periods, public_holiday, slot_starts
+from portal.appointments.calendar import bookable_days, opening_periods, slot_starts
+from portal.domain.office_time import local_moment, public_holiday
 from portal.models import OpeningHours, SiteBookingRules
 
 WEEKDAYS = [OpeningHours(weekday=d, opens_at=time(8), closes_at=time(12)) for d in range(5)]

@@ -4,7 +4,7 @@ import base64
 import pyotp
 import pytest
 
-from portal import totp
+from portal.staff import totp
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 NOW = 1_800_000_000.0  # a fixed moment, so that no test depends on the clock
@@ -57,7 +57,7 @@ def test_enrolment_material():
 
 
 def test_secrets_are_sealed_with_the_installation_key():
-    from portal.totp import UnreadableSecret, seal, unseal
+    from portal.staff.totp import UnreadableSecret, seal, unseal
 
     secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
     sealed = seal(secret, "k" * 40)
@@ -69,7 +69,7 @@ def test_secrets_are_sealed_with_the_installation_key():
 
 
 def test_a_rotated_key_still_opens_until_it_is_dropped():
-    from portal.totp import UnreadableSecret, seal, sealed_with_current_key, unseal
+    from portal.staff.totp import UnreadableSecret, seal, sealed_with_current_key, unseal
 
     secret, old, new = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "o" * 40, "n" * 40
     sealed = seal(secret, [old])

@@ -8,8 +8,8 @@ addresses.py  the sender's address (from the address part only); comparing addre
 text.py       HTML to text, bounded text
 language.py   language of the message (py3langid, restricted to the portal's languages)
 finding.py    reference numbers and file numbers in subject and body
-understanding.py  filled portal forms, attachments through the document checks, drafts,
-              follow-ups to a submission, links to a case file
+understanding.py  filled portal forms, attachments through the document checks, drafts (with
+              the case file a message names, which intake.receive links), follow-ups to a submission
 follow_ups.py whether a message that names a reference may join it (only its applicant's), and
               the caseworker's "add to that submission"
 duplicates.py when a message is a copy of an earlier one (Message-ID and content)

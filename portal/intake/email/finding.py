@@ -2,7 +2,7 @@
 
 A reference counts only when its check digit is right (portal.intake.references), so a
 mistyped one links nothing; the caller still checks that it exists. File numbers have the
-form of portal.matching.attach.next_file_number (`WZ-2022-00017`); the caller looks them up.
+form of portal.casefiles.operations.next_file_number (`WZ-2022-00017`); the caller looks them up.
 """
 from __future__ import annotations
 

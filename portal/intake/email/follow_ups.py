@@ -15,16 +15,14 @@ nothing; and the documents are marked as received by e-mail for the caseworker.
 """
 from __future__ import annotations
 
-from datetime import datetime
-
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.casefiles.operations import link_submission
 from portal.intake.email.addresses import same_address
-from portal.intake.email.understanding import is_open, link_case_file
+from portal.intake.email.understanding import is_open, note_received
 from portal.models import (
     AuditEvent, Document, InboundMail, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange,
 )
@@ -59,21 +57,6 @@ def own_submission(named: list[Submission], sender_address: str) -> Submission |
 
 # -- the caseworker's "add to that submission" ---------------------------------------------------
 
-def _received(submission: Submission, documents: int, now: datetime, staff: StaffUser) -> SubmissionStatusChange:
-    """The history entry of documents added by a caseworker, as understanding.add_to_submission
-    writes it for the applicant's own follow-up (the same texts)."""
-    status = SubmissionStatus.IN_PROGRESS if submission.status == SubmissionStatus.AWAITING_DOCUMENTS \
-        else SubmissionStatus(submission.status)
-    # The note is shown to the applicant on the status page, in the applicant's language.
-    with force_locale(submission.language):
-        note = (ngettext("%(num)s document received by e-mail.", "%(num)s documents received by e-mail.",
-                         documents) if documents else _("A message was received by e-mail."))
-    change = SubmissionStatusChange(status=status, at=now, note=note, staff_user_id=staff.id)
-    submission.history.append(change)
-    submission.status = status
-    return change
-
-
 def named_submission(session: Session, mail: InboundMail) -> Submission | None:
     """The submission a message names but was not added to (another sender), if it still exists."""
     named = (mail.details or {}).get(NAMED_REFERENCE) or {}
@@ -107,7 +90,7 @@ def add_to_named_submission(session: Session, mail: InboundMail, staff: StaffUse
                         .execution_options(synchronize_session="fetch"))
         session.execute(update(InboundMail).where(InboundMail.submission_id == made.id)
                         .values(submission_id=target.id).execution_options(synchronize_session="fetch"))
-        _received(target, documents, now, staff)
+        note_received(target, documents, now, staff.id)
         with force_locale(made.language):  # the sender reads it on the status page
             note = _("Your e-mail has been added to the application it concerns.")
         made.history.append(SubmissionStatusChange(status=SubmissionStatus.CLOSED, at=now, note=note,
@@ -115,7 +98,7 @@ def add_to_named_submission(session: Session, mail: InboundMail, staff: StaffUse
         made.status = SubmissionStatus.CLOSED
     elif target.case_file is not None:
         outcome = "linked"
-        link_case_file(session, made, target.case_file)
+        link_submission(session, made, target.case_file)
     else:
         raise JoinRefused("not_open")
     named = dict(mail.details[NAMED_REFERENCE])

@@ -227,24 +227,18 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
         mail.details = {**mail.details, follow_ups.NAMED_REFERENCE: {"reference": named[0].reference}}
     joined = target is not None and meaning.is_open(target)
     if joined:
-        meaning.add_to_submission(session, target, stored, parsed.sent_at, now)
+        meaning.add_to_submission(session, storage, target, stored, parsed.sent_at, now)
         submission, status_code, created = target, None, False
     else:
+        # A new submission, linked by the intake to the case file the message is about, if any.
         file_numbers = find_file_numbers(parsed.subject, parsed.full_text)
         case_file = target.case_file if target is not None else None
         case_file = case_file or meaning.case_file_by_number(session, file_numbers)
         draft = meaning.build_draft(
             parsed, language=language, files=stored, portal_form=portal_form,
-            file_number=case_file.file_number if case_file is not None else "",
-            idempotency_key=mail.dedup_key, site_code=case_file.site.code if case_file is not None else None)
+            file_number=case_file.file_number if case_file is not None else "", idempotency_key=mail.dedup_key)
         result = receive(session, storage, draft)
         submission, status_code, created = result.submission, result.status_code, result.created
-        if created and case_file is not None:
-            meaning.link_case_file(session, submission, case_file)
-        elif created:
-            from portal.matching.attach import maybe_auto_attach
-
-            maybe_auto_attach(session, submission)
     mail.submission = submission
     if not (created or joined):  # receive() found the submission of the same key: a copy
         mail.status = InboundMailStatus.DUPLICATE

@@ -15,6 +15,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from portal.config import DEFAULT_LANGUAGE
+from portal.db_insert import insert_unless_present
 from portal.intake.email.parse import ParsedMail
 from portal.models import InboundMail, ReplyLimit, Submission
 
@@ -60,12 +61,7 @@ def take_reply_slot(session: Session, address: str, now: datetime) -> bool:
     A conditional UPDATE on the address's row: on PostgreSQL the second of two parallel
     transactions waits for the first and then no longer matches; SQLite has one writer.
     """
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(ReplyLimit).values(address=address, last_sent_at=_EPOCH).on_conflict_do_nothing())
+    session.execute(insert_unless_present(session, ReplyLimit).values(address=address, last_sent_at=_EPOCH))
     taken = session.execute(
         update(ReplyLimit)
         .where(ReplyLimit.address == address, ReplyLimit.last_sent_at <= now - REPLY_INTERVAL)

@@ -204,6 +204,14 @@ def poll_imap(session: Session, storage: DocumentStorage, imap: ImapSettings, se
         return _poll_locked(session, storage, imap, settings, limit=limit, mover=mover)
 
 
+def poll_configured_mailbox(session: Session, storage: DocumentStorage, config, limit: int | None = None) -> Report | None:
+    """Poll the mailbox the app's configuration names (PORTAL_IMAP_*); None when it names none."""
+    imap = ImapSettings.from_config(config)
+    if imap is None:
+        return None
+    return poll_imap(session, storage, imap, MailSettings.from_config(config), limit=limit)
+
+
 def _poll_locked(session: Session, storage: DocumentStorage, imap: ImapSettings, settings: MailSettings, *,
                  limit: int | None, mover: Callable) -> Report:
     from imapclient import IMAPClient

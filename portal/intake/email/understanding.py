@@ -2,7 +2,7 @@
 (reference number), a message about a case file (file number), or a general enquiry.
 
 Builds IntakeDrafts (plain data) for intake.receive(), and adds documents to an existing
-submission when a message names its reference. The caller commits.
+submission (intake.pipeline.add_files) when a message names its reference. The caller commits.
 """
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ from portal.forms.fields import FieldError
 from portal.forms.registry import form_for
 from portal.intake.email.parse import ParsedMail
 from portal.intake.email.text import bounded
-from portal.intake.pipeline import Applicant, IntakeDraft, IntakeFile, add_documents
-from portal.models import CaseFile, Channel, Document, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.intake.pipeline import Applicant, CaseFileHint, IntakeDraft, IntakeFile, add_files
+from portal.models import CaseFile, Channel, Submission, SubmissionStatus, SubmissionStatusChange
 from portal.models.submission import OPEN_STATUSES
 
 GENERAL_ENQUIRY = "general-enquiry"
@@ -132,9 +132,11 @@ def _intake_file(stored: StoredAttachment, document_date: date | None) -> Intake
 
 
 def build_draft(parsed: ParsedMail, *, language: str, files: list[StoredAttachment],
-                portal_form: FilledPortalForm | None, file_number: str, idempotency_key: str,
-                site_code: str | None) -> IntakeDraft:
+                portal_form: FilledPortalForm | None, file_number: str, idempotency_key: str) -> IntakeDraft:
+    """The draft of a new submission; `file_number` names the case file the message is about
+    (the intake links the submission to it: named in a mail, not confirmed)."""
     text = bounded(parsed.full_text, MAX_MESSAGE)
+    hint = CaseFileHint(file_number) if file_number else None
     document_date = _document_date(parsed.sent_at)
     intake_files = [_intake_file(f, document_date) for f in files]
     if portal_form is not None:
@@ -152,7 +154,7 @@ def build_draft(parsed: ParsedMail, *, language: str, files: list[StoredAttachme
             language=language, values=values,
             applicant=Applicant(surname=values.get("surname", "")[:200], given_names=values.get("given_names", "")[:200],
                                 date_of_birth=born, email=email or parsed.sender_address),
-            files=intake_files, idempotency_key=idempotency_key, site_code=site_code)
+            files=intake_files, idempotency_key=idempotency_key, case_file_hint=hint)
     surname, given_names = split_display_name(parsed.sender_name)
     values = {"surname": surname, "given_names": given_names, "email": parsed.sender_address,
               "file_number": file_number, "subject": parsed.subject[:150], "message": text}
@@ -161,7 +163,7 @@ def build_draft(parsed: ParsedMail, *, language: str, files: list[StoredAttachme
         channel=Channel.EMAIL, service_code=GENERAL_ENQUIRY, form_version=form.version if form else None,
         language=language, values=values,
         applicant=Applicant(surname=surname, given_names=given_names, email=parsed.sender_address),
-        files=intake_files, idempotency_key=idempotency_key, site_code=site_code)
+        files=intake_files, idempotency_key=idempotency_key, case_file_hint=hint)
 
 
 def _document_date(sent_at: datetime | None) -> date | None:
@@ -185,30 +187,28 @@ def is_open(submission: Submission) -> bool:
     return submission.status in {s.value for s in OPEN_STATUSES}
 
 
-def add_to_submission(session: Session, submission: Submission, files: list[StoredAttachment],
-                      sent_at: datetime | None, now: datetime) -> SubmissionStatusChange:
+def add_to_submission(session: Session, storage: DocumentStorage, submission: Submission,
+                      files: list[StoredAttachment], sent_at: datetime | None, now: datetime) -> SubmissionStatusChange:
     """Documents of a follow-up message onto its open submission, with a history entry; a
     submission that waited for documents goes back to work so that the caseworker sees it."""
     document_date = _document_date(sent_at) or now.date()
-    for stored in files:  # the same rows as every channel: the original, and its copy if it has one
-        add_documents(session, submission, _intake_file(stored, document_date), Channel.EMAIL, now)
+    # The same rows as every channel: the original, and its copy if it has one; marked as e-mail.
+    add_files(session, storage, submission, [_intake_file(stored, document_date) for stored in files], Channel.EMAIL)
+    return note_received(submission, len(files), now)
+
+
+def note_received(submission: Submission, documents: int, now: datetime,
+                  staff_user_id: int | None = None) -> SubmissionStatusChange:
+    """The history entry of a message (and its documents) added to a submission, by its
+    applicant's follow-up or by a caseworker; a submission that waited for documents goes back
+    to work so that the caseworker sees it."""
     status = SubmissionStatus.IN_PROGRESS if submission.status == SubmissionStatus.AWAITING_DOCUMENTS \
         else SubmissionStatus(submission.status)
     # The note is shown to the applicant on the status page, in the applicant's language.
     with force_locale(submission.language):
         note = (ngettext("%(num)s document received by e-mail.", "%(num)s documents received by e-mail.",
-                         len(files)) if files else _("A message was received by e-mail."))
-    change = SubmissionStatusChange(status=status, at=now, note=note)
+                         documents) if documents else _("A message was received by e-mail."))
+    change = SubmissionStatusChange(status=status, at=now, note=note, staff_user_id=staff_user_id)
     submission.history.append(change)
     submission.status = status
     return change
-
-
-def link_case_file(session: Session, submission: Submission, case_file: CaseFile) -> None:
-    """A message that names a file number belongs to that file; it stays open in the queue."""
-    session.flush()
-    submission.case_file = case_file
-    if submission.site_id is None:
-        submission.site_id = case_file.site_id
-    for document in session.scalars(select(Document).where(Document.submission_id == submission.id)):
-        document.case_file_id = case_file.id

@@ -156,18 +156,23 @@ def _import_chunk(session: Session, storage: DocumentStorage, batch: BatchState,
             if not group:
                 continue
         opens = False
+        if submission is None and case_file is None:
+            case_file = open_case_file(session, batch, group[0][0], sites)
+            if case_file is None:  # another process opened it a moment ago: a file the office knows
+                case_file = session.scalar(select(CaseFile).where(CaseFile.file_number == number))
+            else:
+                opens = True
+                opened_now.append(case_file)
+                report.case_files_opened.append((batch.row.batch_id, number, group[0][0].line))
         if submission is not None:
             documents = add_files(session, storage, submission, [intake_file(r, s) for r, s in group])
             case_file_id = submission.case_file_id
-        elif case_file is not None:
-            documents = file_into(session, storage, batch, case_file, group)
+        elif opens:
+            documents = received_for_new_file(session, storage, batch, case_file, group)
             case_file_id = case_file.id
         else:
-            case_file = open_case_file(session, batch, group[0][0], sites)
-            opened_now.append(case_file)
-            documents = received_for_new_file(session, storage, batch, case_file, group)
-            case_file_id, opens = case_file.id, True
-            report.case_files_opened.append((batch.row.batch_id, number, group[0][0].line))
+            documents = file_into(session, storage, batch, case_file, group)
+            case_file_id = case_file.id
         for index, ((row, _), document) in enumerate(zip(group, documents, strict=True)):
             record_imported(session, batch, row, document.id, case_file_id, opens and index == 0)
             report.imported += 1

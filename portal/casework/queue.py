@@ -11,15 +11,15 @@ and re-checks the condition, on SQLite writers are serialised; either way exactl
 """
 from __future__ import annotations
 
-import bisect
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta, timezone
-from functools import lru_cache
+from datetime import date, datetime, timedelta, timezone
 
 from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
-from portal.appointments.calendar import OFFICE_TZ, public_holiday
+from portal.domain.office_time import (
+    add_working_days, aware, local_date, nth_working_day_back, start_of_day, working_days_between,
+)
 from portal.models import Service, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
 from portal.models.submission import OPEN_STATUSES
 
@@ -34,75 +34,7 @@ ASSIGNEE_ME, ASSIGNEE_NOBODY = "me", "nobody"
 AGE_OVERDUE, AGE_ON_TIME = "overdue", "on_time"
 
 
-# -- working days ------------------------------------------------------------------------------
-
-@lru_cache(maxsize=32)
-def _weekday_holidays(year: int) -> tuple[date, ...]:
-    """Hessian public holidays of the year that fall on Monday to Friday, sorted."""
-    day, end, found = date(year, 1, 1), date(year, 12, 31), []
-    while day <= end:
-        if day.weekday() < 5 and public_holiday(day):
-            found.append(day)
-        day += timedelta(days=1)
-    return tuple(found)
-
-
-def is_working_day(day: date) -> bool:
-    return day.weekday() < 5 and public_holiday(day) is None
-
-
-def _weekdays(first: date, last: date) -> int:
-    """Mondays to Fridays in [first, last]."""
-    if last < first:
-        return 0
-    weeks, rest = divmod((last - first).days + 1, 7)
-    start = first.weekday()
-    return weeks * 5 + sum(1 for i in range(rest) if (start + i) % 7 < 5)
-
-
-def working_days_between(start: date, end: date) -> int:
-    """Working days after `start` up to and including `end`: received on Friday, it is one
-    working day old on Monday; received today, zero."""
-    if end <= start:
-        return 0
-    first = start + timedelta(days=1)
-    holidays = 0
-    for year in range(first.year, end.year + 1):
-        days = _weekday_holidays(year)
-        holidays += bisect.bisect_right(days, end) - bisect.bisect_left(days, first)
-    return _weekdays(first, end) - holidays
-
-
-def add_working_days(start: date, count: int) -> date:
-    """The `count`-th working day after `start` (the day a target of `count` days runs out)."""
-    day = start
-    while count > 0:
-        day += timedelta(days=1)
-        if is_working_day(day):
-            count -= 1
-    return day
-
-
-def nth_working_day_back(today: date, n: int) -> date:
-    """The n-th working day counting back from today (today itself is the first if it is one)."""
-    day = today
-    while not is_working_day(day):
-        day -= timedelta(days=1)
-    for _ in range(n - 1):
-        day -= timedelta(days=1)
-        while not is_working_day(day):
-            day -= timedelta(days=1)
-    return day
-
-
-def local_date(moment: datetime) -> date:
-    return aware(moment).astimezone(OFFICE_TZ).date()
-
-
-def aware(moment: datetime) -> datetime:
-    """SQLite hands datetimes back without zone; every stored moment is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
-
+# -- age in working days ----------------------------------------------------------------------
 
 def received_before_for_age_over(today: date, days: int) -> datetime:
     """The moment M with: age in working days > `days`  <=>  received_at < M.
@@ -111,7 +43,7 @@ def received_before_for_age_over(today: date, days: int) -> datetime:
     (n+1)-th working day counting back from today, so an age filter is a plain range on
     received_at and can use the index."""
     first_too_young = nth_working_day_back(today, days + 1)
-    return datetime.combine(first_too_young, time.min, tzinfo=OFFICE_TZ).astimezone(timezone.utc)
+    return start_of_day(first_too_young)
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,5 @@
-"""`flask scans import DIR`: import a delivery of scanned paper files into the case files."""
+"""`flask scans import DIR`: import a delivery of scanned paper files into the case files
+(portal.intake.scans)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -10,22 +11,6 @@ from flask.cli import AppGroup
 from portal.extensions import db
 
 scans = AppGroup("scans", help="Scanned paper files delivered in batches.")
-
-REASON_TEXTS = {
-    "bad_row": "bad row",
-    "bad_date": "bad date",
-    "path_outside": "path outside the delivery",
-    "missing_file": "missing file",
-    "too_large": "file too large",
-    "checksum_mismatch": "checksum mismatch",
-    "unsupported_type": "neither PDF nor TIFF",
-    "unreadable_pdf": "unreadable PDF",
-    "refused_pdf": "PDF not accepted",
-    "unreadable_tiff": "unreadable TIFF",
-    "page_count_mismatch": "page count mismatch",
-    "unknown_site": "unknown site",
-    "bad_person_data": "bad person data",
-}
 
 
 @scans.command("import")
@@ -56,7 +41,8 @@ def import_command(directory: Path, chunk_size: int):
     for item in report.failed:
         where = f"line {item.line}" + (f", {item.file_number}" if item.file_number else "") + \
             (f", {item.path}" if item.path else "")
-        click.echo(f"{where}: {REASON_TEXTS.get(item.code, item.code)} - {item.detail}; not imported", err=True)
+        # The reason's code in words ("checksum mismatch"); the back office shows its label.
+        click.echo(f"{where}: {item.code.replace('_', ' ')} - {item.detail}; not imported", err=True)
     click.echo(f"batches: {', '.join(report.batches) or '-'}; rows: {report.rows}, imported: {report.imported}, "
                f"already present: {report.skipped}, failed: {len(report.failed)}, "
                f"case files opened: {len(report.case_files_opened)}")

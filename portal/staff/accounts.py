@@ -12,7 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal import totp
+from portal.staff import totp
 from portal.audit import record
 from portal.models import Role, Site, StaffUser
 
@@ -130,6 +130,12 @@ def normalise_email(email: str) -> str:
         return validate_email(email.strip(), check_deliverability=False).normalized.lower()
     except EmailNotValidError as exc:
         raise AccountError(str(exc)) from exc
+
+
+def find_by_email(session: Session, email: str) -> StaffUser | None:
+    """The account of this e-mail address (any case); AccountError when it is no address."""
+    email = normalise_email(email)
+    return session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
 
 
 def create_staff_user(

@@ -1,4 +1,5 @@
-"""`flask retention list|delete`: case files due for deletion under their retention rule.
+"""`flask retention list|delete`: case files due for deletion under their retention rule
+(portal.casefiles.retention).
 
 The list names files by number, site and date only (a terminal's scroll-back and cron mails
 are no place for names). Deleting asks for confirmation unless --yes is given (cron).

@@ -1,4 +1,4 @@
-"""`flask --app portal mail poll|import`: the e-mail channel from the command line."""
+"""`flask mail poll|import`: the e-mail channel from the command line (portal.intake.email)."""
 from __future__ import annotations
 
 import click
@@ -10,24 +10,15 @@ from portal.extensions import db
 mail = AppGroup("mail", help="E-mail intake: the office's IMAP mailbox, .eml, Maildir and mbox files.")
 
 
-def poll_configured_mailbox(limit: int | None = None):
-    """Poll PORTAL_IMAP_*; None when no mailbox is configured (needs an app context)."""
-    from portal.documents.storage import get_storage
-    from portal.intake.email.process import MailSettings
-    from portal.intake.email.sources import ImapSettings, poll_imap
-
-    imap = ImapSettings.from_config(current_app.config)
-    if imap is None:
-        return None
-    return poll_imap(db.session, get_storage(), imap, MailSettings.from_config(current_app.config), limit=limit)
-
-
 @mail.command("poll")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="At most this many messages.")
 def poll_command(limit):
     """Fetch new messages from the IMAP mailbox (PORTAL_IMAP_*) and take them in."""
+    from portal.documents.storage import get_storage
+    from portal.intake.email.sources import poll_configured_mailbox
+
     try:
-        report = poll_configured_mailbox(limit)
+        report = poll_configured_mailbox(db.session, get_storage(), current_app.config, limit=limit)
     except Exception as exc:  # connection, login, TLS: say what failed, keep the trace out
         raise click.ClickException(f"IMAP poll failed: {type(exc).__name__}: {exc}") from exc
     if report is None:

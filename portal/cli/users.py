@@ -1,60 +1,14 @@
-"""Flask commands: seed-demo, users."""
+"""`flask users …`: staff accounts from the command line (portal.staff)."""
 from __future__ import annotations
 
 import click
-from flask import Flask, current_app
-from flask.cli import AppGroup, with_appcontext
+from flask import current_app
+from flask.cli import AppGroup
 from sqlalchemy import select
 
-from portal.casefiles_cli import casefiles
 from portal.extensions import db
-from portal.mail_cli import mail
 from portal.models import Role
-from portal.maintenance_cli import backup_command, check_command, restore_command
-from portal.retention_cli import retention
-from portal.scans_cli import scans
-from portal.worker import worker_command
-
-
-def register(app: Flask) -> None:
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(users)
-    app.cli.add_command(casefiles)
-    app.cli.add_command(worker_command)
-    app.cli.add_command(retention)
-    app.cli.add_command(mail)
-    app.cli.add_command(scans)
-    app.cli.add_command(check_command)
-    app.cli.add_command(backup_command)
-    app.cli.add_command(restore_command)
-
-
-@click.command("seed-demo")
-@with_appcontext
-@click.option("--case-files", default=None, type=click.IntRange(0, 200_000),
-              help="How many demo case files (default 3000).")
-def seed_demo_command(case_files):
-    """Load demo sites, services, staff and case files (safe to run again)."""
-    from portal.demo import DEMO_CASE_FILES, seed_demo
-
-    if current_app.config["ENV_NAME"] == "production":
-        raise click.ClickException("seed-demo does not run with PORTAL_ENV=production")
-    report = seed_demo(db.session, current_app.config["SECRET_KEY"],
-                       case_files if case_files is not None else DEMO_CASE_FILES)
-    click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
-               f"case files created: {report.case_files_created}, slots created: {report.slots_created}, "
-               f"content translations created: {report.content_created}, "
-               f"submissions created: {report.submissions_created}")
-    click.echo("Demo staff accounts (sign in at /backoffice/login):")
-    for email, role, password, created in report.staff:
-        note = "" if created else "  (existed already; password unchanged)"
-        click.echo(f"  {role:<11} {email:<45} password: {password}{note}")
-    from portal.demo import DEMO_ADMIN_TOTP_SECRET
-
-    click.echo(f"The admin also enters a code (two-factor sign-in). Add the key {DEMO_ADMIN_TOTP_SECRET} to an "
-               "authenticator app, or get the current code with:\n"
-               f"  .venv/bin/python -c \"import pyotp; print(pyotp.TOTP('{DEMO_ADMIN_TOTP_SECRET}').now())\"")
-
+from portal.staff.accounts import AccountError
 
 users = AppGroup("users", help="Staff accounts.")
 
@@ -67,7 +21,7 @@ users = AppGroup("users", help="Staff accounts.")
 @click.password_option("--password", prompt="Password", help="Asked for when not given.")
 def create_user(email, role, site_code, full_name, password):
     """Create a staff account; asks for the password twice."""
-    from portal.accounts import AccountError, create_staff_user
+    from portal.staff.accounts import create_staff_user
 
     try:
         user = create_staff_user(db.session, email=email, full_name=full_name, role=role,
@@ -81,16 +35,13 @@ def create_user(email, role, site_code, full_name, password):
 
 
 def _staff_by_email(email: str):
-    from sqlalchemy import func
-
-    from portal.accounts import AccountError, normalise_email
-    from portal.models import StaffUser
+    from portal.staff.accounts import find_by_email, normalise_email
 
     try:
         email = normalise_email(email)
+        user = find_by_email(db.session, email)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
-    user = db.session.scalar(select(StaffUser).where(func.lower(StaffUser.email) == email))
     if user is None:
         raise click.ClickException(f"no staff account for {email}")
     return user
@@ -101,7 +52,7 @@ def _staff_by_email(email: str):
 def reset_totp(email):
     """Switch off the second factor of an account (lost phone); it is set up again at the
     next sign-in (admins must) or from the account page. Signs the account out everywhere."""
-    from portal.accounts import reset_second_factor
+    from portal.staff.accounts import reset_second_factor
 
     user = _staff_by_email(email)
     reset_second_factor(user)
@@ -115,17 +66,10 @@ def reseal_totp():
     """Seal every second factor with the current secret key. After a rotation of
     PORTAL_SECRET_KEY (the old key in PORTAL_SECRET_KEY_FALLBACKS), run this before the old key
     is dropped; a factor no configured key opens is named (reset it with reset-totp)."""
-    from portal import totp
     from portal.config import secret_keys
-    from portal.models import StaffUser
+    from portal.staff.totp import reseal_all
 
-    keys = secret_keys(current_app.config)
-    resealed, unreadable = 0, []
-    for user in db.session.scalars(select(StaffUser).where(StaffUser.totp_secret.is_not(None))):
-        try:
-            resealed += totp.reseal(user, keys)
-        except totp.UnreadableSecret:
-            unreadable.append(user.email)
+    resealed, unreadable = reseal_all(db.session, secret_keys(current_app.config))
     db.session.commit()
     click.echo(f"second factors sealed again with the current key: {resealed}")
     for email in unreadable:
@@ -139,7 +83,7 @@ def reseal_totp():
 @click.password_option("--password", prompt="New password", help="Asked for when not given.")
 def set_password(email, password):
     """Give an account a new password (same rules as for new accounts); signs it out everywhere."""
-    from portal.accounts import AccountError, change_password
+    from portal.staff.accounts import change_password
 
     user = _staff_by_email(email)
     try:
@@ -155,7 +99,7 @@ def set_password(email, password):
 @click.argument("role", type=click.Choice([role.value for role in Role]))
 def set_role(email, role):
     """Give an account another role; signs it out everywhere (the next sign-in has the new role)."""
-    from portal.accounts import change_role
+    from portal.staff.accounts import change_role
 
     user = _staff_by_email(email)
     if not change_role(user, role):
@@ -169,7 +113,7 @@ def set_role(email, role):
 @click.argument("email")
 def deactivate_user(email):
     """Lock an account (someone who left): no sign-in, and its sessions end at once."""
-    from portal.accounts import deactivate
+    from portal.staff.accounts import deactivate
 
     user = _staff_by_email(email)
     deactivate(user)
@@ -181,7 +125,7 @@ def deactivate_user(email):
 @click.argument("email")
 def activate_user(email):
     """Unlock an account locked with deactivate."""
-    from portal.accounts import activate
+    from portal.staff.accounts import activate
 
     user = _staff_by_email(email)
     activate(user)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from limits import parse
 
-from portal.accounts import AccountError, normalise_email
+from portal.staff.accounts import AccountError, normalise_email
 from portal.extensions import limiter
 
 FAILURES = parse("5 per 15 minutes")

@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from reportlab.graphics import renderSVG
 from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.graphics.shapes import Drawing
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.models import Role, StaffUser
@@ -89,6 +89,18 @@ def reseal(user: StaffUser, keys: Keys) -> bool:
         return False
     user.totp_secret = seal(unseal(user.totp_secret, keys), keys)
     return True
+
+
+def reseal_all(session: Session, keys: Keys) -> tuple[int, list[str]]:
+    """Seal every second factor with the current key (after a key rotation); returns how many
+    changed and the e-mail addresses of accounts whose secret no configured key opens."""
+    resealed, unreadable = 0, []
+    for user in session.scalars(select(StaffUser).where(StaffUser.totp_secret.is_not(None))):
+        try:
+            resealed += reseal(user, keys)
+        except UnreadableSecret:
+            unreadable.append(user.email)
+    return resealed, unreadable
 
 
 def new_secret() -> str:
@@ -166,7 +178,7 @@ def enrol(session: Session, user: StaffUser, secret: str, code: str, when: datet
 
 def reset(user: StaffUser) -> None:
     """Switch the second factor off (lost phone); the person enrols again at the next sign-in
-    (admins must) or when they choose. Callers go through portal.accounts.reset_second_factor,
+    (admins must) or when they choose. Callers go through portal.staff.accounts.reset_second_factor,
     which also ends the account's sessions and writes the audit entry."""
     user.totp_secret = None
     user.totp_enrolled_at = None

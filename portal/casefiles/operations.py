@@ -1,0 +1,175 @@
+"""The life cycle of a case file: opening one, filing a submission in it, linking one to it.
+
+- create_case_file: the one way a case file is made, by the master-data import, the scan import
+  (both name the file number: run again, they find the file made before) and the caseworker's
+  "open a new file" (the site's next number; a colleague taking the same number at the same
+  moment makes it take the next one).
+- attach_submission: a submission filed in its case file (by a caseworker, the scan import, or
+  auto-attach): its status and history, its site becoming the file's (who may see it follows the
+  file, portal.casework.access), its documents moving onto the file, the applicant's spelling of
+  the name as a known spelling of the file, the file's name keys.
+- link_submission: a submission that names a file (a file number in a mail) is linked to it and
+  stays open in the queue until a caseworker confirms the link or attaches it elsewhere.
+
+Everything happens in the caller's transaction (the caller commits), with its audit entries.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date
+
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
+
+from portal.casefiles.spellings import add_spelling
+from portal.db_insert import insert_unless_present
+from portal.domain.dates import PartialDate
+from portal.matching.candidates import Candidate, query_for_submission
+from portal.matching.index import index_case_file
+from portal.models import (
+    AuditEvent, CaseFile, CaseFileAlias, Document, Site, StaffUser, Submission, SubmissionStatus,
+    SubmissionStatusChange,
+)
+from portal.models._types import utcnow
+
+NUMBER_ATTEMPTS = 20  # colleagues opening files at the same site at the same moment
+
+
+class AttachError(ValueError):
+    """The submission cannot be attached (it is attached to another file already), or no
+    file number is free."""
+
+
+def _audit(session: Session, action: str, staff_user: StaffUser | None, object_type: str, object_id: str,
+           client_address: str, detail: dict) -> None:
+    # As portal.audit.record, but in the session given (domain code runs outside a request too).
+    session.add(AuditEvent(action=action, staff_user_id=staff_user.id if staff_user is not None else None,
+                           object_type=object_type, object_id=object_id, client_address=client_address or "",
+                           detail=detail))
+
+
+# -- opening a file ------------------------------------------------------------------------------
+
+def next_file_number(session: Session, site: Site, year: int) -> str:
+    """`WZ-2026-00001`: the site's code, the year, the next number of that site and year."""
+    prefix = f"{site.code}-{year}-"
+    highest = session.scalar(select(func.max(CaseFile.file_number))
+                             .where(CaseFile.file_number.like(prefix + "%"),
+                                    func.length(CaseFile.file_number) == len(prefix) + 5))
+    number = int(highest[len(prefix):]) + 1 if highest and highest[len(prefix):].isdigit() else 1
+    return f"{prefix}{number:05d}"
+
+
+def _insert(session: Session, row: dict) -> CaseFile | None:
+    """Insert unless the file number is taken; the new file (in the session) or None."""
+    statement = (insert_unless_present(session, CaseFile, conflict_on=["file_number"])
+                 .values(**row).returning(CaseFile))
+    # Pending changes (an import's known spellings) need not go first: they are flushed together later.
+    with session.no_autoflush:
+        case_file = session.scalars(statement).first()
+    if case_file is not None:
+        set_committed_value(case_file, "aliases", [])  # a new row has none: no query to find that out
+    return case_file
+
+
+def create_case_file(session: Session, person: dict, *, file_number: str | None = None,
+                     aliases: Iterable[tuple[str, str]] = (), alias_source: str = "", year: int | None = None,
+                     audit: dict | None = None, staff_user: StaffUser | None = None,
+                     client_address: str = "") -> CaseFile | None:
+    """Open a case file for `person` (CaseFile attributes: surname, given_names, birth_name,
+    date_of_birth as a PartialDate, place_of_birth, nationality, site_id), with the known
+    spellings `aliases` ((surname, given names) pairs, marked with `alias_source`).
+
+    With `file_number`: that number, or None when the office has a file of that number already
+    (the same import again, or another process a moment ago); the caller then uses that file.
+    Without: the site's next number of `year` (default this year). Writes the audit entry
+    "create" with the detail `audit` when one is given."""
+    row = {key: value for key, value in person.items() if key != "date_of_birth"}
+    born = person.get("date_of_birth") or PartialDate(None)
+    row.update(dob_year=born.year, dob_month=born.month, dob_day=born.day)
+    if file_number is not None:
+        case_file = _insert(session, {**row, "file_number": file_number})
+        if case_file is None:
+            return None
+    else:
+        site = session.get(Site, person["site_id"])
+        year = year or utcnow().year
+        for _ in range(NUMBER_ATTEMPTS):  # another caseworker may take the same number at the same moment
+            case_file = _insert(session, {**row, "file_number": next_file_number(session, site, year)})
+            if case_file is not None:
+                break
+        else:
+            raise AttachError("no free file number")
+    for surname, given_names in aliases:
+        add_spelling(case_file, surname, given_names, source=alias_source)
+    if audit is not None:
+        _audit(session, "create", staff_user, "case_file", case_file.file_number, client_address, audit)
+    return case_file
+
+
+def open_case_file_for(session: Session, submission: Submission, site: Site, staff_user: StaffUser | None,
+                       *, client_address: str = "", today: date | None = None) -> CaseFile:
+    """Open a new case file from the submission's data and attach the submission to it."""
+    q = query_for_submission(submission)
+    values = submission.field_values or {}
+    person = {"surname": q.surname[:200], "given_names": q.given_names[:200], "birth_name": q.birth_name[:200],
+              "date_of_birth": q.date_of_birth or PartialDate(None),
+              "place_of_birth": str(values.get("place_of_birth", "") or "")[:200],
+              "nationality": q.nationality[:3], "site_id": site.id}
+    case_file = create_case_file(session, person, year=(today or utcnow().date()).year,
+                                 audit={"from_submission": submission.reference}, staff_user=staff_user,
+                                 client_address=client_address)
+    attach_submission(session, submission, case_file, staff_user, client_address=client_address)
+    return case_file
+
+
+# -- filing a submission -------------------------------------------------------------------------
+
+def attach_submission(session: Session, submission: Submission, case_file: CaseFile,
+                      staff_user: StaffUser | None = None, *, client_address: str = "",
+                      automatic: bool = False, candidate: Candidate | None = None) -> CaseFileAlias | None:
+    """Attach the submission to the case file; returns the known spelling added (or None)."""
+    linked = submission.case_file
+    if linked is not None and linked.id != case_file.id and submission.status == SubmissionStatus.ATTACHED:
+        raise AttachError(f"{submission.reference} is attached to another case file already")
+    session.flush()
+    now = utcnow()
+    submission.case_file = case_file
+    submission.site_id = case_file.site_id
+    if submission.status != SubmissionStatus.ATTACHED:
+        submission.status = SubmissionStatus.ATTACHED
+        submission.history.append(SubmissionStatusChange(
+            status=SubmissionStatus.ATTACHED, at=now,
+            staff_user_id=staff_user.id if staff_user is not None else None))
+    moved = session.execute(update(Document).where(Document.submission_id == submission.id)
+                            .values(case_file_id=case_file.id)
+                            .execution_options(synchronize_session="fetch")).rowcount
+    alias = add_spelling(case_file, submission.applicant_surname, submission.applicant_given_names,
+                         source=f"submission {submission.reference}")
+    index_case_file(session, case_file)
+    detail = {"case_file": case_file.file_number, "documents": moved, "automatic": automatic,
+              "spelling_added": alias is not None}
+    if linked is not None and linked.id != case_file.id:
+        # The intake's link (a file number in a mail, a file the scan import opened) was wrong.
+        detail["moved_from"] = linked.file_number
+        _audit(session, "change", staff_user, "case_file", linked.file_number, client_address,
+               {"moved_away": submission.reference, "to": case_file.file_number})
+    if candidate is not None:
+        detail["score"] = round(candidate.score, 3)
+    _audit(session, "attach", staff_user, "submission", submission.reference, client_address, detail)
+    _audit(session, "change", staff_user, "case_file", case_file.file_number, client_address,
+           {"attached": submission.reference, **({"spelling": f"{alias.surname}, {alias.given_names}"}
+                                                 if alias is not None else {})})
+    return alias
+
+
+def link_submission(session: Session, submission: Submission, case_file: CaseFile) -> None:
+    """A submission that names a file belongs to that file, not confirmed yet: it stays open in
+    the queue; its documents are the file's, and an empty site becomes the file's."""
+    session.flush()
+    submission.case_file = case_file
+    if submission.site_id is None:
+        submission.site_id = case_file.site_id
+    for document in session.scalars(select(Document).where(Document.submission_id == submission.id)):
+        document.case_file_id = case_file.id

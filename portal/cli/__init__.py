@@ -1,0 +1,16 @@
+"""Flask commands, one module per group; register() adds them all to the app (create_app).
+
+A command parses its options, calls one domain function and prints what it did; the work itself
+is in the domain packages (as a view is thin over them)."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    from portal.cli import casefiles, demo, mail, maintenance, retention, scans, users, worker
+
+    for command in (demo.seed_demo_command, users.users, casefiles.casefiles, worker.worker_command,
+                    retention.retention, mail.mail, scans.scans, maintenance.check_command,
+                    maintenance.backup_command, maintenance.restore_command):
+        app.cli.add_command(command)

@@ -1,0 +1,67 @@
+"""The web channel: a completed online application becomes a submission through
+intake.receive(), with its receipt and confirmation mail, in one transaction. Sent twice at the
+same moment (a double click, a replayed POST), it is still one submission."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from portal.documents.storage import DocumentStorage
+from portal.domain.dates import PartialDate
+from portal.forms import drafts
+from portal.forms.spec import DOCUMENTS, ServiceForm
+from portal.intake.acknowledge import acknowledge_web_submission
+from portal.intake.pipeline import Applicant, IntakeDraft, IntakeError, IntakeFile, find_by_idempotency_key, receive
+from portal.models import ApplicationDraft, Channel, Submission
+
+
+@dataclass
+class WebSubmission:
+    submission: Submission
+    status_code: str | None  # only for the request that made the submission
+
+
+def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:
+    values = dict(draft.values or {})
+    try:
+        born = PartialDate.parse(values.get("date_of_birth", "")) if values.get("date_of_birth") else PartialDate(None)
+    except ValueError:
+        born = PartialDate(None)
+    return IntakeDraft(
+        channel=Channel.WEB, service_code=form.code, form_version=form.version, language=draft.language,
+        values={spec.name: values.get(spec.name, "") for spec in form.fields},
+        applicant=Applicant(surname=values.get("surname", ""), given_names=values.get("given_names", ""),
+                            date_of_birth=born, email=values.get("email", "")),
+        files=[IntakeFile(slot=u.slot, filename=u.filename, media_type=u.media_type, sha256=u.sha256,
+                          size_bytes=u.size_bytes, pdf_sha256=u.pdf_sha256, pdf_size_bytes=u.pdf_size_bytes,
+                          page_count=u.page_count, copy_reason=u.copy_reason) for u in draft.uploads],
+        idempotency_key=f"web:{draft.public_id}",
+    )
+
+
+def submit(session: Session, storage: DocumentStorage, form: ServiceForm, draft: ApplicationDraft) -> WebSubmission:
+    """Make the submission of a completed draft (the caller has checked that it is complete),
+    acknowledge it and remember it in the draft; commits. Raises IntakeError when a file of the
+    draft is no longer in storage: the documents step is then open again (committed)."""
+    intake_draft = to_intake_draft(form, draft)
+    try:
+        result = receive(session, storage, intake_draft)
+        if result.created:
+            acknowledge_web_submission(session, storage, result.submission, result.status_code)
+        draft.submission_id = result.submission.id
+        session.commit()
+    except IntegrityError:
+        # The same application sent twice at the same moment: the other request made it.
+        session.rollback()
+        submission = find_by_idempotency_key(session, intake_draft.idempotency_key)
+        if submission is None:
+            raise
+        return WebSubmission(submission, None)
+    except IntakeError:
+        session.rollback()
+        drafts.save_step(draft, DOCUMENTS, {}, complete=False)
+        session.commit()
+        raise
+    return WebSubmission(result.submission, result.status_code if result.created else None)

@@ -1,0 +1,2 @@
+"""Staff accounts: passwords and account changes (accounts.py), the second factor (totp.py),
+and the count of failed sign-ins per account (sign_in_limits.py). No Flask request in here."""
