@@ -54,12 +54,12 @@ def _generate(session, open_count: int, closed_count: int, staff_count: int, rng
     from sqlalchemy import insert, select
 
     from portal.staff.accounts import create_staff_user
-    from portal.demo import SeedReport, _seed_services, _seed_sites
+    from portal.demo import SeedReport, seed_services, seed_sites
     from portal.models import Service, StaffUser, Submission, SubmissionStatusChange
 
     report = SeedReport()
-    sites = _seed_sites(session, report)
-    _seed_services(session, report)
+    sites = seed_sites(session, report)
+    seed_services(session, report)
     session.commit()
     # A team lead sees both sites' items (a caseworker only the own site's), so the whole queue is paged.
     me = create_staff_user(session, email="bench@abh-test.example", full_name="Bench Team Lead",

@@ -74,8 +74,8 @@ def _browse(client, rng):
 
 
 def _apply(client, rng):
-    from tests import samples
-    from tests.helpers import Applicant
+    from tests.support import samples
+    from tests.support.helpers import Applicant
 
     code = "general-enquiry"
     response = Applicant(client, rng.choice(LANGS)).apply(code, samples.STEPS[code], samples.FILES[code])
@@ -102,7 +102,7 @@ def _book(client, rng, days: list[str]):
 
 
 def _casework(client, rng, signed_in: dict):
-    from tests.helpers import csrf_token_from, sign_in
+    from tests.support.helpers import csrf_token_from, sign_in
 
     if not signed_in.get("yes"):
         response = sign_in(client, signed_in["email"], PASSWORD)
@@ -127,7 +127,7 @@ def _casework(client, rng, signed_in: dict):
 
 
 def drive(url: str, users: int, seconds: float, seed: int, staff_emails: list[str], days: list[str]) -> dict:
-    from tests.http_client import HttpClient
+    from tests.support.http_client import HttpClient
 
     recorder, deadline = Recorder(), time.monotonic() + seconds
     scenarios = list(WEIGHTS)
@@ -170,7 +170,7 @@ def _run_users(users: int, user, recorder: Recorder) -> dict:
 
 
 def drive_bare(url: str, users: int, seconds: float) -> dict:
-    from tests.http_client import HttpClient
+    from tests.support.http_client import HttpClient
 
     recorder, deadline = Recorder(), time.monotonic() + seconds
 

@@ -23,7 +23,7 @@ from flask import Flask  # noqa: E402
 from flask_babel import Babel  # noqa: E402
 
 from portal.pdf.receipt import render_receipt  # noqa: E402
-from tests.unit.test_pdf_receipt import LANGUAGES, receipt_data  # noqa: E402
+from tests.support.receipts import LANGUAGES, receipt_data  # noqa: E402
 
 
 def main() -> int:

@@ -114,9 +114,9 @@ def main() -> int:
     from sqlalchemy import func, insert, select
 
     from portal import create_app
-    from portal.demo import SeedReport, _seed_services, _seed_sites
-    from portal.documents.storage import get_storage
-    from portal.extensions import db
+    from portal.config import settings_of
+    from portal.demo import seed_services, seed_sites
+    from portal.extensions import db, get_storage
     from portal.intake.scans import import_delivery
     from portal.maintenance.check import check
     from portal.models import CaseFile, Document, Submission
@@ -130,8 +130,8 @@ def main() -> int:
         generated = time.perf_counter() - started
         with app.app_context():
             upgrade()
-            sites = _seed_sites(db.session, SeedReport())
-            _seed_services(db.session, SeedReport())
+            sites = seed_sites(db.session)
+            seed_services(db.session)
             now = datetime.now(timezone.utc)
             known = numbers[:int(len(numbers) * args.known_share)]
             db.session.execute(insert(CaseFile), [
@@ -154,8 +154,10 @@ def main() -> int:
                 db.session.expire_all()
                 killed_with = db.session.scalar(select(func.count()).select_from(Document))
             started = time.perf_counter()
+            settings = settings_of(app)
             report = import_delivery(db.session, get_storage(), delivery, chunk_size=args.chunk_size,
-                                     max_file_bytes=app.config["PORTAL_SCAN_MAX_FILE_BYTES"])
+                                     max_file_bytes=settings.uploads.scan_max_file_bytes,
+                                     matching=settings.matching)
             elapsed = time.perf_counter() - started
             documents = db.session.scalar(select(func.count()).select_from(Document))
             submissions = db.session.scalar(select(func.count()).select_from(Submission))

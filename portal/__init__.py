@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from portal.config import load_settings
+from portal import config
 
 __all__ = ["create_app"]
 
@@ -14,9 +14,11 @@ MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
 
 def create_app(overrides: dict | None = None) -> Flask:
+    """The app, its settings read from the environment (portal.config); `overrides`: Flask keys
+    (TESTING) set on top of those derived from the settings."""
     app = Flask(__name__, instance_relative_config=True)
-    settings = load_settings(app.instance_path)
-    app.config.update(settings.flask_config())
+    settings = config.load_settings(app.instance_path)
+    config.init_app(app, settings)
     if overrides:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
@@ -44,13 +46,13 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.public import bp as public_bp
     from portal.public import root_bp
 
-    if app.config["PORTAL_PROXY_COUNT"]:
+    if settings.proxy_count:
         # Behind reverse proxies the client address (rate limits, audit trail, booking limits)
         # and the scheme come from their headers; trusting more hops than there are would let
         # a client choose its own address.
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        hops = app.config["PORTAL_PROXY_COUNT"]
+        hops = settings.proxy_count
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     app.register_blueprint(root_bp)

@@ -1,11 +1,13 @@
-"""Writing the audit trail. The caller commits with the change it records."""
+"""Writing the audit trail. Operations record their own changes (in the session they change, in
+a request or not); views record only what staff read. The caller commits with the change."""
 from __future__ import annotations
 
-from portal.extensions import db
+from sqlalchemy.orm import Session
+
 from portal.models import AuditEvent, StaffUser
 
 
-def record(action: str, *, staff: StaffUser | None, object_type: str = "", object_id=None,
+def record(session: Session, action: str, *, staff: StaffUser | None, object_type: str = "", object_id=None,
            client_address: str = "", detail: dict | None = None) -> AuditEvent:
     event = AuditEvent(
         action=action,
@@ -15,5 +17,5 @@ def record(action: str, *, staff: StaffUser | None, object_type: str = "", objec
         client_address=client_address or "",
         detail=detail or {},
     )
-    db.session.add(event)
+    session.add(event)
     return event

@@ -1,4 +1,10 @@
-"""Settings from PORTAL_* environment variables.
+"""Settings from PORTAL_* environment variables, in one typed object.
+
+load_settings() reads the environment once: every default and every check is there. The app
+keeps the result (settings_of(app); current_settings() in a view, command or worker job) and
+Flask's own keys are derived from it (Settings.flask_config). Views and commands hand domain
+functions the group they need (settings.queue, settings.matching, settings.mail_intake, ...);
+domain code never reads the app's configuration.
 
 Development gets safe defaults (SQLite and storage under instance/, a generated secret
 key); production refuses to start when something that must be chosen is missing.
@@ -8,10 +14,15 @@ from __future__ import annotations
 import os
 import re
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
-from portal.domain.office_time import OFFICE_TZ
+from flask import Flask, current_app
+
+from portal.domain.office_time import OFFICE_TZ, aware
 
 LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa")
 RTL_LANGUAGES = frozenset({"ar", "fa"})
@@ -35,120 +46,175 @@ def _flag(value: str | None, default: bool = False) -> bool:
 
 
 @dataclass(frozen=True)
+class OfficeSettings:
+    """The office as applicants and mail servers see it."""
+    name: str  # on receipts, mails, calendar entries, PDFs and every page
+    public_base_url: str  # without a trailing slash: links in mails, receipts and QR codes
+    mail_from: str  # the sender of every mail, "Name <address>" or an address
+
+    def url(self, path: str) -> str:
+        """An absolute link to a path of the portal ("/de/status/...")."""
+        return self.public_base_url.rstrip("/") + path
+
+    @property
+    def mail_address(self) -> str:
+        """The address part of mail_from ("" when it names none)."""
+        return parseaddr(self.mail_from)[1]
+
+
+@dataclass(frozen=True)
+class UploadSettings:
+    max_file_bytes: int  # one file of an application (web and e-mail)
+    max_submission_bytes: int  # all files of one application together
+    scan_max_file_bytes: int  # one file of a scan delivery (hundreds of pages are normal)
+
+    @property
+    def max_request_bytes(self) -> int:
+        """What one request may carry: every file an application may have, chosen at once
+        (each at most max_file_bytes), and the form around them. The documents page promises
+        both limits; a request within them must never be cut off before the checks."""
+        return max(self.max_submission_bytes, self.max_file_bytes) + UPLOAD_FORM_OVERHEAD_BYTES
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server the outbox delivers to (portal.notify.sender)."""
+    host: str
+    port: int
+    security: str  # "none", "starttls" or "tls"
+    user: str  # no login when empty
+    password: str
+    max_attempts: int  # a mail that failed this often is given up (failed)
+
+
+@dataclass(frozen=True)
+class ImapSettings:
+    """The office's mailbox for the e-mail intake (portal.intake.email); no host, no polling."""
+    host: str
+    port: int
+    security: str  # "tls", "starttls" or "none"
+    user: str
+    password: str
+    folder: str
+    processed_folder: str
+    quarantine_folder: str
+    ca_file: str  # a private CA for the mail server; the system's CAs when empty
+
+    @property
+    def configured(self) -> bool:
+        return bool(self.host)
+
+    @property
+    def where(self) -> str:
+        return f"imap://{self.user}@{self.host}:{self.port}/{self.folder}"
+
+
+@dataclass(frozen=True)
+class MatchingSettings:
+    """Attaching a submission to a case file without a caseworker (portal.matching.auto_attach)."""
+    auto_attach: bool
+    auto_threshold: float  # the lowest score attached automatically (0 < t <= 1)
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """What the e-mail channel needs: its limits, the office (its own addresses are never
+    answered; the status link) and the auto-attach rule every channel follows."""
+    max_bytes: int  # a larger message is not downloaded; its header is quarantined
+    max_file_bytes: int  # one attachment, as one upload
+    office: OfficeSettings
+    matching: MatchingSettings
+
+    @property
+    def office_addresses(self) -> frozenset[str]:
+        address = self.office.mail_address.lower()
+        return frozenset({address} if address else ())
+
+
+@dataclass(frozen=True)
+class BookingSettings:
+    hold_minutes: int  # a chosen time is held this long while the form is filled in
+    confirm_minutes: int  # an unconfirmed booking is released after this long
+    cancel_hours: int  # cancelling or moving is possible until this long before the start
+    reminder_hours: int  # the reminder goes out this long before the start
+
+
+@dataclass(frozen=True)
+class HumanCheckSettings:
+    """The proof of work (ALTCHA) before a time is reserved and past the sign-in limit: the
+    browser tries up to max_number hashes (half of them on average)."""
+    enabled: bool
+    max_number: int
+    expiry_minutes: int  # how long a challenge is valid
+
+
+@dataclass(frozen=True)
+class QueueRules:
+    """The inbound queue's rules (portal.casework.queue)."""
+    target_days: int  # working days an item may wait before it counts as overdue
+    claim_timeout_minutes: int  # a claim nobody worked on runs out after this long
+
+    def claim_cutoff(self, now: datetime) -> datetime:
+        """Claims made before this moment have run out."""
+        return now - timedelta(minutes=self.claim_timeout_minutes)
+
+    def claim_ends(self, claimed_at: datetime) -> datetime:
+        return aware(claimed_at) + timedelta(minutes=self.claim_timeout_minutes)
+
+
+@dataclass(frozen=True)
 class Settings:
+    """The installation's settings: read once by load_settings(), kept on the app."""
     env: str
     debug: bool
     database_url: str
     storage_dir: Path
     secret_key: str
-    ratelimit_storage_url: str
-    ratelimit_enabled: bool
-    smtp_host: str
-    smtp_port: int
-    smtp_security: str  # "none", "starttls" or "tls"
-    smtp_user: str
-    smtp_password: str
-    mail_from: str
-    office_name: str
-    public_base_url: str
-    upload_max_file_bytes: int
-    upload_max_submission_bytes: int
-    draft_days: int
-    mail_max_attempts: int
-    booking_hold_minutes: int
-    booking_confirm_minutes: int
-    booking_cancel_hours: int
-    booking_reminder_hours: int
-    queue_target_days: int
-    claim_timeout_minutes: int
-    match_auto_attach: bool
-    match_auto_threshold: float
-    altcha_enabled: bool
-    altcha_max_number: int
-    altcha_expiry_minutes: int
-    scan_max_file_bytes: int = 500 * 1024 * 1024  # one file of a scan delivery
-    # E-mail intake (portal.intake.email): the office's mailbox; no host means no polling.
-    imap_host: str = ""
-    imap_port: int = 993
-    imap_security: str = "tls"  # "tls", "starttls" or "none"
-    imap_user: str = ""
-    imap_password: str = ""
-    imap_folder: str = "INBOX"
-    imap_processed_folder: str = "Processed"
-    imap_quarantine_folder: str = "Quarantine"
-    imap_ca_file: str = ""  # a private CA for the mail server; the system's CAs otherwise
-    mail_max_bytes: int = 40 * 1024 * 1024
-    staff_idle_minutes: int = 30  # a staff session ends after this long without a request
-    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted.
-    proxy_count: int = 0
     # Keys PORTAL_SECRET_KEY replaced: still accepted for signatures and sealed secrets (rotation).
-    secret_key_fallbacks: tuple[str, ...] = ()
+    secret_key_fallbacks: tuple[str, ...]
+    ratelimit_storage_url: str
+    ratelimit_enabled: bool  # off only for load and race tests that send everything from one address
+    # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted.
+    proxy_count: int
+    staff_idle_minutes: int  # a staff session ends after this long without a request
+    draft_days: int  # an unfinished online application (and its resume link) is kept this long
+    mail_max_bytes: int  # the largest e-mail taken in whole (see MailSettings)
+    office: OfficeSettings
+    uploads: UploadSettings
+    smtp: SmtpSettings
+    imap: ImapSettings
+    matching: MatchingSettings
+    booking: BookingSettings
+    human_check: HumanCheckSettings
+    queue: QueueRules
+    # Tests only (no environment variable): the moment published content is judged at, or a
+    # function giving it; None is the current time.
+    content_now: datetime | Callable[[], datetime] | None = None
 
     @property
     def is_production(self) -> bool:
         return self.env == "production"
 
     @property
-    def upload_max_request_bytes(self) -> int:
-        """What one request may carry: every file an application may have, chosen at once
-        (each at most upload_max_file_bytes), and the form around them. The documents page
-        promises both limits; a request within them must never be cut off before the checks."""
-        return max(self.upload_max_submission_bytes, self.upload_max_file_bytes) + UPLOAD_FORM_OVERHEAD_BYTES
+    def mail_intake(self) -> MailSettings:
+        return MailSettings(max_bytes=self.mail_max_bytes, max_file_bytes=self.uploads.max_file_bytes,
+                            office=self.office, matching=self.matching)
 
     def flask_config(self) -> dict:
+        """Flask's and its extensions' own keys, derived from these settings (the one place)."""
         secure_cookies = self.is_production
         return {
-            "ENV_NAME": self.env,
             "DEBUG": self.debug,
             "SECRET_KEY": self.secret_key,
             "SECRET_KEY_FALLBACKS": list(self.secret_key_fallbacks),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
             "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
-            "PORTAL_STORAGE_DIR": str(self.storage_dir),
-            "PORTAL_OFFICE_NAME": self.office_name,
-            "PORTAL_PUBLIC_BASE_URL": self.public_base_url,
-            "PORTAL_UPLOAD_MAX_FILE_BYTES": self.upload_max_file_bytes,
-            "PORTAL_UPLOAD_MAX_SUBMISSION_BYTES": self.upload_max_submission_bytes,
-            # One file of a scan delivery (a scanned paper file can have hundreds of pages).
-            "PORTAL_SCAN_MAX_FILE_BYTES": self.scan_max_file_bytes,
-            "PORTAL_DRAFT_DAYS": self.draft_days,
-            "PORTAL_MAIL_MAX_ATTEMPTS": self.mail_max_attempts,
-            "PORTAL_BOOKING_HOLD_MINUTES": self.booking_hold_minutes,
-            "PORTAL_BOOKING_CONFIRM_MINUTES": self.booking_confirm_minutes,
-            "PORTAL_BOOKING_CANCEL_HOURS": self.booking_cancel_hours,
-            "PORTAL_BOOKING_REMINDER_HOURS": self.booking_reminder_hours,
-            "PORTAL_QUEUE_TARGET_DAYS": self.queue_target_days,
-            "PORTAL_CLAIM_TIMEOUT_MINUTES": self.claim_timeout_minutes,
-            "PORTAL_MATCH_AUTO_ATTACH": self.match_auto_attach,
-            "PORTAL_MATCH_AUTO_THRESHOLD": self.match_auto_threshold,
-            # The proof of work (ALTCHA) before a time is reserved: the browser tries up to
-            # MAX_NUMBER hashes (half of them on average); a challenge is valid for EXPIRY_MINUTES.
-            "PORTAL_ALTCHA_ENABLED": self.altcha_enabled,
-            "PORTAL_ALTCHA_MAX_NUMBER": self.altcha_max_number,
-            "PORTAL_ALTCHA_EXPIRY_MINUTES": self.altcha_expiry_minutes,
             # A request may carry all files of an application at once plus the form around them;
             # larger ones get a 413 in the applicant's language (portal.public.applications).
             # Fields other than files stay within Flask's MAX_FORM_MEMORY_SIZE (500 kB).
-            "MAX_CONTENT_LENGTH": self.upload_max_request_bytes,
-            "PORTAL_IMAP_HOST": self.imap_host,
-            "PORTAL_IMAP_PORT": self.imap_port,
-            "PORTAL_IMAP_SECURITY": self.imap_security,
-            "PORTAL_IMAP_USER": self.imap_user,
-            "PORTAL_IMAP_PASSWORD": self.imap_password,
-            "PORTAL_IMAP_FOLDER": self.imap_folder,
-            "PORTAL_IMAP_PROCESSED_FOLDER": self.imap_processed_folder,
-            "PORTAL_IMAP_QUARANTINE_FOLDER": self.imap_quarantine_folder,
-            "PORTAL_IMAP_CA_FILE": self.imap_ca_file,
-            "PORTAL_MAIL_MAX_BYTES": self.mail_max_bytes,
-            "SMTP_HOST": self.smtp_host,
-            "SMTP_PORT": self.smtp_port,
-            "SMTP_SECURITY": self.smtp_security,
-            "SMTP_USER": self.smtp_user,
-            "SMTP_PASSWORD": self.smtp_password,
-            "MAIL_FROM": self.mail_from,
+            "MAX_CONTENT_LENGTH": self.uploads.max_request_bytes,
             "RATELIMIT_STORAGE_URI": self.ratelimit_storage_url,
             "RATELIMIT_HEADERS_ENABLED": True,
-            # Off only for load and race tests that send everything from one address.
             "RATELIMIT_ENABLED": self.ratelimit_enabled,
             "SESSION_COOKIE_HTTPONLY": True,
             "SESSION_COOKIE_SAMESITE": "Lax",
@@ -158,8 +224,6 @@ class Settings:
             "REMEMBER_COOKIE_SECURE": secure_cookies,
             # The longest a staff sign-in lasts, however active (checked against the sign-in time).
             "PERMANENT_SESSION_LIFETIME": 8 * 3600,
-            "PORTAL_STAFF_IDLE_MINUTES": self.staff_idle_minutes,
-            "PORTAL_PROXY_COUNT": self.proxy_count,
             "WTF_CSRF_TIME_LIMIT": 4 * 3600,
             "BABEL_DEFAULT_LOCALE": DEFAULT_LANGUAGE,
             "BABEL_DEFAULT_TIMEZONE": OFFICE_TZ.key,
@@ -171,12 +235,38 @@ class Settings:
         }
 
 
+# -- on the app ---------------------------------------------------------------------------------
+
+EXTENSION_KEY = "portal.settings"
+
+
+def init_app(app: Flask, settings: Settings) -> None:
+    """Keep the settings on the app and give Flask its keys; templates get the office's name."""
+    app.extensions[EXTENSION_KEY] = settings
+    app.config.update(settings.flask_config())
+
+    @app.context_processor
+    def office_context():
+        return {"office_name": settings_of(app).office.name}
+
+
+def settings_of(app: Flask) -> Settings:
+    return app.extensions[EXTENSION_KEY]
+
+
+def current_settings() -> Settings:
+    """The settings of the app handling this request or command (views, CLI, worker jobs)."""
+    return settings_of(current_app)
+
+
 def _engine_options(url: str) -> dict:
     if url.startswith("sqlite"):
         # Several threads (dev server, tests' live server) share one file.
         return {"connect_args": {"check_same_thread": False, "timeout": 30}}
     return {"pool_pre_ping": True}
 
+
+# -- from the environment -----------------------------------------------------------------------
 
 def _number(environ, name: str, default: int, minimum: int = 1) -> int:
     raw = environ.get(name, "")
@@ -275,6 +365,7 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         raise ConfigError("PORTAL_UPLOAD_MAX_FILE_MB must not be larger than PORTAL_UPLOAD_MAX_SUBMISSION_MB "
                           "(one file is part of the application's total)")
 
+    mail_from = environ.get("PORTAL_MAIL_FROM", "auslaenderbehoerde@localhost")
     return Settings(
         env=env,
         debug=debug,
@@ -284,42 +375,58 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         secret_key_fallbacks=fallbacks,
         ratelimit_storage_url=environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
         ratelimit_enabled=_flag(environ.get("PORTAL_RATELIMIT_ENABLED"), default=True),
-        smtp_host=environ.get("PORTAL_SMTP_HOST", "localhost"),
-        smtp_port=smtp_port,
-        smtp_security=smtp_security,
-        smtp_user=environ.get("PORTAL_SMTP_USER", ""),
-        smtp_password=environ.get("PORTAL_SMTP_PASSWORD", ""),
-        mail_from=environ.get("PORTAL_MAIL_FROM", "auslaenderbehoerde@localhost"),
-        office_name=environ.get("PORTAL_OFFICE_NAME", "Ausländerbehörde Lahn-Dill"),
-        public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
-        upload_max_file_bytes=upload_max_file_mb * 1024 * 1024,
-        upload_max_submission_bytes=upload_max_submission_mb * 1024 * 1024,
-        draft_days=_number(environ, "PORTAL_DRAFT_DAYS", 30),
-        mail_max_attempts=_number(environ, "PORTAL_MAIL_MAX_ATTEMPTS", 12),
-        booking_hold_minutes=_number(environ, "PORTAL_BOOKING_HOLD_MINUTES", 10),
-        booking_confirm_minutes=_number(environ, "PORTAL_BOOKING_CONFIRM_MINUTES", 60),
-        booking_cancel_hours=_number(environ, "PORTAL_BOOKING_CANCEL_HOURS", 24, minimum=0),
-        booking_reminder_hours=_number(environ, "PORTAL_BOOKING_REMINDER_HOURS", 24),
-        altcha_enabled=_flag(environ.get("PORTAL_ALTCHA_ENABLED"), default=True),
-        altcha_max_number=_number(environ, "PORTAL_ALTCHA_MAX_NUMBER", 100_000, minimum=1_000),
-        altcha_expiry_minutes=_number(environ, "PORTAL_ALTCHA_EXPIRY_MINUTES", 10),
-        queue_target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
-        claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
-        match_auto_attach=_flag(environ.get("PORTAL_MATCH_AUTO_ATTACH"), default=False),
-        match_auto_threshold=_share(environ, "PORTAL_MATCH_AUTO_THRESHOLD", 0.95),
-        scan_max_file_bytes=_number(environ, "PORTAL_SCAN_MAX_FILE_MB", 500) * 1024 * 1024,
-        imap_host=imap_host,
-        imap_port=imap_port,
-        imap_security=imap_security,
-        imap_user=environ.get("PORTAL_IMAP_USER", ""),
-        imap_password=environ.get("PORTAL_IMAP_PASSWORD", ""),
-        imap_folder=environ.get("PORTAL_IMAP_FOLDER", "").strip() or "INBOX",
-        imap_processed_folder=environ.get("PORTAL_IMAP_PROCESSED_FOLDER", "").strip() or "Processed",
-        imap_quarantine_folder=environ.get("PORTAL_IMAP_QUARANTINE_FOLDER", "").strip() or "Quarantine",
-        imap_ca_file=environ.get("PORTAL_IMAP_CA_FILE", "").strip(),
-        mail_max_bytes=_number(environ, "PORTAL_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1024),
-        staff_idle_minutes=_number(environ, "PORTAL_STAFF_IDLE_MINUTES", 30),
         proxy_count=_number(environ, "PORTAL_PROXY_COUNT", 0, minimum=0),
+        staff_idle_minutes=_number(environ, "PORTAL_STAFF_IDLE_MINUTES", 30),
+        draft_days=_number(environ, "PORTAL_DRAFT_DAYS", 30),
+        mail_max_bytes=_number(environ, "PORTAL_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1024),
+        office=OfficeSettings(
+            name=environ.get("PORTAL_OFFICE_NAME", "Ausländerbehörde Lahn-Dill"),
+            public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            mail_from=mail_from,
+        ),
+        uploads=UploadSettings(
+            max_file_bytes=upload_max_file_mb * 1024 * 1024,
+            max_submission_bytes=upload_max_submission_mb * 1024 * 1024,
+            scan_max_file_bytes=_number(environ, "PORTAL_SCAN_MAX_FILE_MB", 500) * 1024 * 1024,
+        ),
+        smtp=SmtpSettings(
+            host=environ.get("PORTAL_SMTP_HOST", "localhost"),
+            port=smtp_port,
+            security=smtp_security,
+            user=environ.get("PORTAL_SMTP_USER", ""),
+            password=environ.get("PORTAL_SMTP_PASSWORD", ""),
+            max_attempts=_number(environ, "PORTAL_MAIL_MAX_ATTEMPTS", 12),
+        ),
+        imap=ImapSettings(
+            host=imap_host,
+            port=imap_port,
+            security=imap_security,
+            user=environ.get("PORTAL_IMAP_USER", ""),
+            password=environ.get("PORTAL_IMAP_PASSWORD", ""),
+            folder=environ.get("PORTAL_IMAP_FOLDER", "").strip() or "INBOX",
+            processed_folder=environ.get("PORTAL_IMAP_PROCESSED_FOLDER", "").strip() or "Processed",
+            quarantine_folder=environ.get("PORTAL_IMAP_QUARANTINE_FOLDER", "").strip() or "Quarantine",
+            ca_file=environ.get("PORTAL_IMAP_CA_FILE", "").strip(),
+        ),
+        matching=MatchingSettings(
+            auto_attach=_flag(environ.get("PORTAL_MATCH_AUTO_ATTACH"), default=False),
+            auto_threshold=_share(environ, "PORTAL_MATCH_AUTO_THRESHOLD", 0.95),
+        ),
+        booking=BookingSettings(
+            hold_minutes=_number(environ, "PORTAL_BOOKING_HOLD_MINUTES", 10),
+            confirm_minutes=_number(environ, "PORTAL_BOOKING_CONFIRM_MINUTES", 60),
+            cancel_hours=_number(environ, "PORTAL_BOOKING_CANCEL_HOURS", 24, minimum=0),
+            reminder_hours=_number(environ, "PORTAL_BOOKING_REMINDER_HOURS", 24),
+        ),
+        human_check=HumanCheckSettings(
+            enabled=_flag(environ.get("PORTAL_ALTCHA_ENABLED"), default=True),
+            max_number=_number(environ, "PORTAL_ALTCHA_MAX_NUMBER", 100_000, minimum=1_000),
+            expiry_minutes=_number(environ, "PORTAL_ALTCHA_EXPIRY_MINUTES", 10),
+        ),
+        queue=QueueRules(
+            target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
+            claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
+        ),
     )
 
 

@@ -41,3 +41,12 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 babel = Babel()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def get_storage():
+    """The document storage of the current app (PORTAL_STORAGE_DIR): views, commands and worker
+    jobs hand it to the domain functions that store or read files."""
+    from portal.config import current_settings
+    from portal.documents.storage import DocumentStorage
+
+    return DocumentStorage(current_settings().storage_dir)

@@ -2,6 +2,7 @@
 
 A job is a name and a function called inside the app context; it does a bounded amount of work
 and returns a printable report (false when there was nothing to do). More jobs join JOBS.
+Like a command, a job takes the app's settings and storage and hands them to the domain.
 """
 from __future__ import annotations
 
@@ -11,7 +12,8 @@ from dataclasses import dataclass
 
 from flask import current_app
 
-from portal.extensions import db
+from portal.config import current_settings, secret_keys
+from portal.extensions import db, get_storage
 
 log = logging.getLogger(__name__)
 
@@ -23,10 +25,10 @@ class Job:
 
 
 def _send_mail():
-    from portal.documents.storage import get_storage
     from portal.notify.sender import send_due_mail
 
-    return send_due_mail(db.session, get_storage(), current_app.config)
+    settings = current_settings()
+    return send_due_mail(db.session, get_storage(), settings.smtp, settings.office.mail_from)
 
 
 class _Purged(int):
@@ -80,9 +82,10 @@ def _ensure_slots():
 
 
 def _send_reminders():
-    from portal.appointments.mails import send_due_reminders
+    from portal.appointments.mails import BookingMailSetup, send_due_reminders
 
-    return _Reminded(send_due_reminders(db.session))  # commits per booking
+    setup = BookingMailSetup.of(current_settings(), secret_keys(current_app.config), get_storage())
+    return _Reminded(send_due_reminders(db.session, setup))  # commits per booking
 
 
 class _NotConfigured:
@@ -96,11 +99,11 @@ class _NotConfigured:
 
 
 def _poll_imap():
-    from portal.documents.storage import get_storage
     from portal.intake.email.sources import poll_configured_mailbox
 
     # A bounded round; the rest comes next round.
-    report = poll_configured_mailbox(db.session, get_storage(), current_app.config, limit=200)
+    settings = current_settings()
+    report = poll_configured_mailbox(db.session, get_storage(), settings.imap, settings.mail_intake, limit=200)
     return _NotConfigured() if report is None else report
 
 

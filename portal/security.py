@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from flask import Flask, request
 
+from portal.config import settings_of
+
 
 def init_app(app: Flask) -> None:
     @app.after_request
@@ -18,7 +20,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("X-Frame-Options", "DENY")
-        if app.config.get("ENV_NAME") == "production":
+        if settings_of(app).is_production:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
         if request.blueprint == "backoffice":
             # Personal data must not linger in shared browser caches.

@@ -11,7 +11,7 @@ import pytest
 import sqlalchemy as sa
 from hypothesis import settings
 
-from tests.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, TEST_SECRET_KEY
+from tests.support.helpers import STAFF_PASSWORD, STAFF_TOTP_SECRET, TEST_SECRET_KEY
 
 # Hypothesis explores new inputs on every local run; CI replays a fixed sequence, so a build is
 # red for a change of the code, not for the luck of the draw (a local find becomes a named test).
@@ -60,7 +60,7 @@ def test_environ(database_url, tmp_path_factory):
 def app(test_environ):
     from flask_migrate import upgrade
 
-    from tests.app_factory import app_for
+    from tests.support.app_factory import app_for
 
     application = app_for(test_environ)
     with application.app_context():
@@ -109,11 +109,10 @@ def client(app):
 @pytest.fixture
 def sites(db_session):
     """The two demo sites with their opening hours, and the service catalogue."""
-    from portal.demo import SeedReport, _seed_services, _seed_sites
+    from portal.demo import seed_services, seed_sites
 
-    report = SeedReport()
-    result = _seed_sites(db_session, report)
-    _seed_services(db_session, report)
+    result = seed_sites(db_session)
+    seed_services(db_session)
     db_session.commit()
     return result
 
@@ -162,14 +161,15 @@ def case_files(db_session, sites):
 @pytest.fixture
 def make_submission(app, db_session, sites):
     """A web submission with one PDF document, made through the intake pipeline."""
+    from portal.config import settings_of
     from portal.documents.storage import DocumentStorage
     from portal.domain.dates import PartialDate
     from portal.intake import Applicant, IntakeDraft, IntakeFile, receive
     from portal.models import Channel
-    from tests import samples
+    from tests.support import samples
 
     def make(surname="Шевченко", given_names="Олександр", service_code="general-enquiry", language="uk"):
-        storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+        storage = DocumentStorage(settings_of(app).storage_dir)
         pdf = samples.pdf_bytes(2)
         digest = storage.put(pdf)
         draft = IntakeDraft(
@@ -180,7 +180,7 @@ def make_submission(app, db_session, sites):
             files=[IntakeFile("attachment", "паспорт.pdf", "application/pdf", digest, len(pdf), digest, len(pdf), 2)],
             site_code="WZ",
         )
-        result = receive(db_session, storage, draft)
+        result = receive(db_session, storage, draft, matching=settings_of(app).matching)
         # A web submission carries its receipt (made with it in the portal; stands in here).
         result.submission.receipt_sha256 = storage.put(samples.pdf_bytes(1))
         db_session.commit()
@@ -192,12 +192,12 @@ def make_submission(app, db_session, sites):
 @pytest.fixture
 def smtp(app, monkeypatch):
     """A listening SMTP server, and the app configured to send to it."""
-    from tests.smtp_server import MAIL_FROM, SmtpServer
+    from tests.support.app_factory import override_settings
+    from tests.support.smtp_server import MAIL_FROM, SmtpServer
 
     server = SmtpServer()
-    for key, value in {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": server.port, "SMTP_SECURITY": "none",
-                       "SMTP_USER": "", "MAIL_FROM": MAIL_FROM}.items():
-        monkeypatch.setitem(app.config, key, value)
+    override_settings(monkeypatch, app, smtp={"host": "127.0.0.1", "port": server.port, "security": "none",
+                                              "user": ""}, office={"mail_from": MAIL_FROM})
     yield server
     server.stop()
 

@@ -1,7 +1,8 @@
 """What a site can take: the counters of each service carried over to existing slots, and the
 days a site is closed (slots on such days keep only the places already taken).
 
-No Flask and no texts here: the booking-rule views call these with a session.
+No Flask and no texts here: the admin's changes come through portal.appointments.site_rules
+(which writes their audit entries); the booking-rule views read the closed days.
 """
 from __future__ import annotations
 

@@ -8,8 +8,8 @@ Times are written as local office time with TZID=Europe/Berlin and a VTIMEZONE c
 (`Calendar.add_missing_timezones`), so the appointment stays at 08:00 on the office's clock
 whatever the reader's zone and on both sides of a daylight-saving change.
 
-UID: `<booking reference>@<host of PORTAL_PUBLIC_BASE_URL>` ("portal" without an app), stable
-for the life of the booking, also after it has been moved.
+UID: `<booking reference>@<host of the portal's public address>` (uid_domain_of; "portal" when
+none is given), stable for the life of the booking, also after it has been moved.
 
 SEQUENCE: nothing about earlier files is stored, so the number is derived from the moment the
 file is made: whole seconds since 1 January 2026 (UTC). Every later file of the same booking (a
@@ -27,7 +27,6 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
-from flask import current_app, has_app_context
 from flask_babel import force_locale, gettext
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vCalAddress, vText
@@ -57,11 +56,13 @@ def utc(moment: datetime) -> datetime:
     return aware(moment).astimezone(timezone.utc)
 
 
+def uid_domain_of(public_base_url: str) -> str:
+    """The UID's domain: the host of the portal's public address."""
+    return urlsplit(public_base_url).hostname or "portal"
+
+
 def uid_for(booking: Booking, domain: str | None = None) -> str:
-    if domain is None:
-        base = current_app.config.get("PORTAL_PUBLIC_BASE_URL", "") if has_app_context() else ""
-        domain = urlsplit(base).hostname or "portal"
-    return f"{booking.reference}@{domain}"
+    return f"{booking.reference}@{domain or 'portal'}"
 
 
 SEQUENCE_EPOCH = datetime(2026, 1, 1, tzinfo=timezone.utc)

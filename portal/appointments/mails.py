@@ -3,29 +3,31 @@
 Each function adds one mail to the outbox in the caller's transaction and commits nothing
 (`send_due_reminders`, a worker job, is the exception: it commits per booking). The mail is in
 the booking's language; dates and times are the office's (Europe/Berlin). Links are signed
-(portal.appointments.links) and absolute, built on PORTAL_PUBLIC_BASE_URL:
+(portal.appointments.links) and absolute, built on the office's public address:
 
-    /<lang>/appointments/confirm/<token>    confirm_url(booking)
-    /<lang>/appointments/manage/<token>     manage_url(booking)   (cancel or move)
-    /<lang>/appointments/                   book_again_url(language)
+    /<lang>/appointments/confirm/<token>    confirm_url(booking, setup)
+    /<lang>/appointments/manage/<token>     manage_url(booking, setup)   (cancel or move)
+    /<lang>/appointments/                   book_again_url(language, setup)
 
-All of them need an app context (configuration, templates, translations), not a request.
+What they need from the installation comes in a BookingMailSetup; rendering needs an app
+context (templates, translations), not a request.
 """
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 
-from flask import current_app
 from flask_babel import force_locale, format_date, format_time
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.appointments import links
 from portal.appointments.booking import can_change
-from portal.appointments.ics import booking_ics, cancellation_ics, utc, what_to_bring
-from portal.config import DEFAULT_LANGUAGE, LANGUAGES, secret_keys
+from portal.appointments.ics import booking_ics, cancellation_ics, uid_domain_of, utc, what_to_bring
+from portal.config import DEFAULT_LANGUAGE, LANGUAGES, BookingSettings, OfficeSettings, Settings
+from portal.documents.storage import DocumentStorage
 from portal.domain.office_time import to_office_time
 from portal.models import Booking, BookingStatus, Slot
 from portal.models._types import utcnow
@@ -36,30 +38,41 @@ log = logging.getLogger(__name__)
 ICS_MEDIA_TYPE = "text/calendar"
 
 
+@dataclass(frozen=True)
+class BookingMailSetup:
+    """What the booking mails need from the installation: the office (name, public address,
+    sender), the booking rules they quote, the keys that sign the links (current last) and the
+    storage the calendar files go to."""
+    office: OfficeSettings
+    rules: BookingSettings
+    keys: tuple[str, ...]
+    storage: DocumentStorage
+
+    @classmethod
+    def of(cls, settings: Settings, keys: Sequence[str], storage: DocumentStorage) -> BookingMailSetup:
+        return cls(settings.office, settings.booking, tuple(keys), storage)
+
+
 # -- links ----------------------------------------------------------------------------------
 
 def _language(booking: Booking) -> str:
     return booking.language if booking.language in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _public_url(path: str) -> str:
-    return current_app.config["PORTAL_PUBLIC_BASE_URL"].rstrip("/") + path
-
-
-def confirm_url(booking: Booking) -> str:
+def confirm_url(booking: Booking, setup: BookingMailSetup) -> str:
     """The link that confirms an unconfirmed booking."""
-    token = links.make_token(secret_keys(current_app.config), booking, links.CONFIRM)
-    return _public_url(f"/{_language(booking)}/appointments/confirm/{token}")
+    token = links.make_token(list(setup.keys), booking, links.CONFIRM)
+    return setup.office.url(f"/{_language(booking)}/appointments/confirm/{token}")
 
 
-def manage_url(booking: Booking) -> str:
+def manage_url(booking: Booking, setup: BookingMailSetup) -> str:
     """The link to see, move or cancel a booking; stops working when the booking is moved."""
-    token = links.make_token(secret_keys(current_app.config), booking, links.MANAGE)
-    return _public_url(f"/{_language(booking)}/appointments/manage/{token}")
+    token = links.make_token(list(setup.keys), booking, links.MANAGE)
+    return setup.office.url(f"/{_language(booking)}/appointments/manage/{token}")
 
 
-def book_again_url(language: str) -> str:
-    return _public_url(f"/{language if language in LANGUAGES else DEFAULT_LANGUAGE}/appointments/")
+def book_again_url(language: str, setup: BookingMailSetup) -> str:
+    return setup.office.url(f"/{language if language in LANGUAGES else DEFAULT_LANGUAGE}/appointments/")
 
 
 # -- what the mails say ---------------------------------------------------------------------
@@ -73,14 +86,6 @@ def _service_title(booking: Booking, language: str) -> str:
         return service.name_de
     with force_locale(language):
         return str(entry.title)
-
-
-def _office_name() -> str:
-    return current_app.config["PORTAL_OFFICE_NAME"]
-
-
-def _organizer_email() -> str:
-    return parseaddr(current_app.config.get("MAIL_FROM", ""))[1]
 
 
 def local_start(booking: Booking) -> datetime:
@@ -113,15 +118,13 @@ def _context(booking: Booking, language: str) -> dict:
     }
 
 
-def _manage_context(booking: Booking, now: datetime, link: str) -> dict:
-    hours = current_app.config["PORTAL_BOOKING_CANCEL_HOURS"]
+def _manage_context(booking: Booking, now: datetime, link: str, setup: BookingMailSetup) -> dict:
+    hours = setup.rules.cancel_hours
     return {"manage_url": link, "cancel_hours": hours, "changeable": can_change(booking, now, hours)}
 
 
-def _store(data: bytes, filename: str) -> dict[str, str]:
-    from portal.documents.storage import get_storage
-
-    return {"sha256": get_storage().put(data), "filename": filename, "media_type": ICS_MEDIA_TYPE}
+def _store(storage: DocumentStorage, data: bytes, filename: str) -> dict[str, str]:
+    return {"sha256": storage.put(data), "filename": filename, "media_type": ICS_MEDIA_TYPE}
 
 
 def _enqueue(session: Session, booking: Booking, name: str, language: str, context: dict,
@@ -142,39 +145,44 @@ def _require(booking: Booking, status: BookingStatus, mail: str) -> None:
 
 # -- calendar files -------------------------------------------------------------------------
 
-def calendar_file(booking: Booking, now: datetime | None = None, *, link: str | None = None) -> bytes:
+def calendar_file(booking: Booking, setup: BookingMailSetup, now: datetime | None = None, *,
+                  link: str | None = None) -> bytes:
     """The .ics of a booked appointment, as attached to the confirmation (also for downloading);
     `link`: the manage link to put in it (default: a fresh one)."""
     language = _language(booking)
-    return booking_ics(booking, office_name=_office_name(), site=booking.slot.site,
-                       service_title=_service_title(booking, language), manage_url=link or manage_url(booking),
-                       language=language, cancel_hours=current_app.config["PORTAL_BOOKING_CANCEL_HOURS"],
-                       organizer_email=_organizer_email(), now=now)
+    return booking_ics(booking, office_name=setup.office.name, site=booking.slot.site,
+                       service_title=_service_title(booking, language),
+                       manage_url=link or manage_url(booking, setup), language=language,
+                       cancel_hours=setup.rules.cancel_hours, organizer_email=setup.office.mail_address,
+                       now=now, uid_domain=_uid_domain(setup))
 
 
-def cancellation_file(booking: Booking, now: datetime | None = None) -> bytes:
+def _uid_domain(setup: BookingMailSetup) -> str:
+    return uid_domain_of(setup.office.public_base_url)
+
+
+def cancellation_file(booking: Booking, setup: BookingMailSetup, now: datetime | None = None) -> bytes:
     language = _language(booking)
-    return cancellation_ics(booking, office_name=_office_name(), site=booking.slot.site,
+    return cancellation_ics(booking, office_name=setup.office.name, site=booking.slot.site,
                             service_title=_service_title(booking, language), language=language,
-                            organizer_email=_organizer_email(), now=now)
+                            organizer_email=setup.office.mail_address, now=now, uid_domain=_uid_domain(setup))
 
 
 # -- the mails ------------------------------------------------------------------------------
 
-def send_confirmation_request(session: Session, booking: Booking) -> OutboundMail | None:
-    """Please confirm with this link within PORTAL_BOOKING_CONFIRM_MINUTES, otherwise the time
+def send_confirmation_request(session: Session, booking: Booking, setup: BookingMailSetup) -> OutboundMail | None:
+    """Please confirm with this link within the booking rules' confirm_minutes, otherwise the time
     is released; with service, site and address, date and time, booking number."""
     _require(booking, BookingStatus.UNCONFIRMED, "confirmation request")
     if not booking.email:
         return None
     language = _language(booking)
     context = _context(booking, language)
-    context.update(confirm_url=confirm_url(booking),
-                   minutes=int(current_app.config["PORTAL_BOOKING_CONFIRM_MINUTES"]))
+    context.update(confirm_url=confirm_url(booking, setup), minutes=setup.rules.confirm_minutes)
     return _enqueue(session, booking, "booking_confirm_request", language, context)
 
 
-def send_booking_confirmed(session: Session, booking: Booking, *, moved: bool = False,
+def send_booking_confirmed(session: Session, booking: Booking, setup: BookingMailSetup, *, moved: bool = False,
                            now: datetime | None = None) -> OutboundMail | None:
     """The booked appointment with its .ics, what to bring and the link to cancel or move it.
     `moved`: after a reschedule (the mail says so; the .ics replaces the earlier one)."""
@@ -183,13 +191,13 @@ def send_booking_confirmed(session: Session, booking: Booking, *, moved: bool = 
         return None
     now = utc(now or utcnow())
     language = _language(booking)
-    link = manage_url(booking)  # once: the token carries a timestamp, the mail and the file show the same
-    context = _context(booking, language) | _manage_context(booking, now, link) | {"moved": moved}
-    attachment = _store(calendar_file(booking, now, link=link), f"{booking.reference}.ics")
+    link = manage_url(booking, setup)  # once: the token carries a timestamp, the mail and the file show the same
+    context = _context(booking, language) | _manage_context(booking, now, link, setup) | {"moved": moved}
+    attachment = _store(setup.storage, calendar_file(booking, setup, now, link=link), f"{booking.reference}.ics")
     return _enqueue(session, booking, "booking_confirmed", language, context, [attachment])
 
 
-def send_booking_cancelled(session: Session, booking: Booking, *, by_office: bool = False,
+def send_booking_cancelled(session: Session, booking: Booking, setup: BookingMailSetup, *, by_office: bool = False,
                            reason: str = "", now: datetime | None = None) -> OutboundMail | None:
     """The cancellation (by the applicant, or by the office with an optional reason), with an
     .ics that removes the event from the calendar, and the link to book again."""
@@ -198,8 +206,8 @@ def send_booking_cancelled(session: Session, booking: Booking, *, by_office: boo
         return None
     language = _language(booking)
     context = _context(booking, language)
-    context.update(by_office=by_office, reason=(reason or "").strip(), book_url=book_again_url(language))
-    attachment = _store(cancellation_file(booking, now), f"{booking.reference}.ics")
+    context.update(by_office=by_office, reason=(reason or "").strip(), book_url=book_again_url(language, setup))
+    attachment = _store(setup.storage, cancellation_file(booking, setup, now), f"{booking.reference}.ics")
     return _enqueue(session, booking, "booking_cancelled", language, context, [attachment])
 
 
@@ -210,8 +218,9 @@ def _reminder_due(now: datetime, horizon: datetime):
             Booking.email != "", Booking.slot_id.in_(in_window))
 
 
-def send_due_reminders(session: Session, now: datetime | None = None, *, limit: int = 200) -> int:
-    """Remind confirmed bookings that start within PORTAL_BOOKING_REMINDER_HOURS; returns how many.
+def send_due_reminders(session: Session, setup: BookingMailSetup, now: datetime | None = None, *,
+                       limit: int = 200) -> int:
+    """Remind confirmed bookings that start within the rules' reminder_hours; returns how many.
 
     Each booking is claimed by `UPDATE … SET reminder_sent_at WHERE reminder_sent_at IS NULL`
     and committed together with its mail, one booking at a time: two workers never remind the
@@ -221,7 +230,7 @@ def send_due_reminders(session: Session, now: datetime | None = None, *, limit: 
     tried again. Pass a session with nothing pending: it is committed.
     """
     now = utc(now or utcnow())
-    horizon = now + timedelta(hours=int(current_app.config["PORTAL_BOOKING_REMINDER_HOURS"]))
+    horizon = now + timedelta(hours=setup.rules.reminder_hours)
     due = _reminder_due(now, horizon)
     candidates = session.scalars(select(Booking.id).join(Slot, Slot.id == Booking.slot_id).where(*due)
                                  .order_by(Slot.starts_at, Booking.id).limit(limit)).all()
@@ -234,7 +243,7 @@ def send_due_reminders(session: Session, now: datetime | None = None, *, limit: 
             continue
         booking = session.get(Booking, booking_id)
         try:
-            _send_reminder(session, booking, now)
+            _send_reminder(session, booking, now, setup)
         except ValueError as exc:  # refused by the outbox (address): keep the claim, do not retry
             log.warning("booking %s: no reminder sent: %s", booking.reference, exc)
             session.commit()
@@ -248,7 +257,7 @@ def send_due_reminders(session: Session, now: datetime | None = None, *, limit: 
     return sent
 
 
-def _send_reminder(session: Session, booking: Booking, now: datetime) -> OutboundMail:
+def _send_reminder(session: Session, booking: Booking, now: datetime, setup: BookingMailSetup) -> OutboundMail:
     language = _language(booking)
-    context = _context(booking, language) | _manage_context(booking, now, manage_url(booking))
+    context = _context(booking, language) | _manage_context(booking, now, manage_url(booking, setup), setup)
     return _enqueue(session, booking, "booking_reminder", language, context)

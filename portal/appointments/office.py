@@ -1,24 +1,33 @@
-"""The office's side of appointments: what a site has on a day, the phone desk's free times,
-suspicious booking patterns, and cancelling many bookings at once. Counters and closures are
-in portal.appointments.capacity.
+"""The office's side of appointments: what a site has on a day (attendance, notes), the phone
+desk's free times and bookings, suspicious booking patterns, and cancelling many bookings at
+once. Counters and closures are in portal.appointments.capacity, the admin's changes to them in
+portal.appointments.site_rules.
 
-No Flask and no texts here: the back-office views call these with a session and turn the
-results into pages (German labels live with the views, in the back-office catalogue).
+No texts here: the back-office views call these with a session and turn the results into pages
+(German labels live with the views, in the back-office catalogue). The changes write their own
+audit entries; the caller commits.
 """
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from portal.appointments.booking import BookingError, cancel, free_slots
+from portal.appointments.booking import BookingError, Person, book_for_caller, cancel, free_slots
 from portal.appointments.capacity import reclose_days_of, starts_on
+from portal.audit import record
 from portal.domain.office_time import aware, day_bounds, office_today, to_office_time
-from portal.models import ACTIVE_BOOKING_STATUSES, Booking, BookingStatus, Service, ServiceCounters, Slot
+from portal.models import (
+    ACTIVE_BOOKING_STATUSES, Attendance, Booking, BookingStatus, Service, ServiceCounters, Slot, StaffUser,
+)
+
+if TYPE_CHECKING:
+    from portal.appointments.mails import BookingMailSetup
 
 # Bookings that appear on the day list: those the applicant has (or is about to) confirm.
 LISTED_STATUSES = (BookingStatus.UNCONFIRMED, BookingStatus.CONFIRMED)
@@ -110,6 +119,34 @@ def attendance_possible(booking: Booking, now: datetime) -> bool:
     return to_office_time(booking.slot.starts_at).date() <= office_today(now)
 
 
+# What the desk records ("reset" takes a mistake back), and its name in the audit trail.
+ATTENDANCE_ACTIONS = {"arrived": (Attendance.ARRIVED, "check_in"), "no_show": (Attendance.NO_SHOW, "no_show"),
+                      "reset": (None, "reset_attendance")}
+
+
+class AttendanceTooEarly(ValueError):
+    """Arrival and no-show before the day of the appointment."""
+
+
+def record_attendance(session: Session, booking: Booking, action: str, staff: StaffUser, *, now: datetime,
+                      client_address: str = "") -> None:
+    """Arrived, did not come, or reset (`action`, a key of ATTENDANCE_ACTIONS), with its audit entry."""
+    attendance, audit_action = ATTENDANCE_ACTIONS[action]
+    if attendance is not None and not attendance_possible(booking, now):
+        raise AttendanceTooEarly(booking.reference)
+    before = booking.attendance
+    booking.attendance = attendance.value if attendance is not None else None
+    record(session, audit_action, staff=staff, object_type="booking", object_id=booking.reference,
+           client_address=client_address, detail={"before": before, "after": booking.attendance})
+
+
+def set_note(session: Session, booking: Booking, note: str, staff: StaffUser, *, client_address: str = "") -> None:
+    """The desk's note on a booking. It stays in the booking; the trail says that it changed."""
+    booking.notes = note or ""
+    record(session, "note", staff=staff, object_type="booking", object_id=booking.reference,
+           client_address=client_address, detail={"length": len(booking.notes)})
+
+
 # -- the phone desk --------------------------------------------------------------------------
 
 def bookable_services(session: Session, site_id: int) -> list[Service]:
@@ -125,6 +162,23 @@ def staff_free_times(session: Session, site_id: int, service_id: int, day: date,
     if end <= now:
         return []
     return free_slots(session, site_id, service_id, max(start, now), end, for_staff=True)
+
+
+def book_by_phone(session: Session, slot_id: int, person: Person, staff: StaffUser, *, language: str,
+                  now: datetime, mail_setup: BookingMailSetup, client_address: str = "") -> Booking:
+    """Book for a caller (portal.appointments.booking.book_for_caller), confirm it by mail when
+    the caller gave an address, and write the audit entry."""
+    from portal.appointments.mails import send_booking_confirmed
+
+    booking = book_for_caller(session, slot_id, person, staff_user_id=staff.id, language=language, now=now)
+    if booking.email:
+        send_booking_confirmed(session, booking, mail_setup)
+    slot = booking.slot
+    record(session, "book", staff=staff, object_type="booking", object_id=booking.reference,
+           client_address=client_address,
+           detail={"slot_id": slot.id, "site": slot.site.code, "service": slot.service.code,
+                   "mail": bool(booking.email)})
+    return booking
 
 
 def staff_free_days(session: Session, site_id: int, service_id: int, after: date, now: datetime,
@@ -232,11 +286,21 @@ class CancelOutcome:
     skipped: list[int] = field(default_factory=list)  # ids unknown, past or no longer active
 
 
-def cancel_by_office(session: Session, booking_ids: Iterable[int], now: datetime,
-                     notify: Callable[[Booking], None] | None = None) -> CancelOutcome:
+def cancel_by_office(session: Session, booking_ids: Iterable[int], now: datetime, *, reason: str,
+                     staff: StaffUser, mail_setup: BookingMailSetup, client_address: str = "") -> CancelOutcome:
     """Cancel future bookings for the office (no deadline); their places are given back,
-    except on closed days, which stay closed. `notify` is called for each cancelled booking
-    (to put the notice in the outbox, in the same transaction)."""
+    except on closed days, which stay closed. Each applicant with an e-mail address is told
+    (the notice in the outbox, in the same transaction); each cancellation is audited."""
+    from portal.appointments.mails import send_booking_cancelled
+
+    def notify(booking: Booking) -> None:
+        if booking.email:
+            send_booking_cancelled(session, booking, mail_setup, by_office=True, reason=reason)
+        record(session, "cancel", staff=staff, object_type="booking", object_id=booking.reference,
+               client_address=client_address,
+               detail={"reason": reason, "by_office": True, "notice": bool(booking.email),
+                       "client_address": booking.client_address, "email_domain": email_domain(booking.email)})
+
     outcome = CancelOutcome()
     for booking_id in sorted(set(booking_ids)):
         booking = session.get(Booking, booking_id)
@@ -249,7 +313,6 @@ def cancel_by_office(session: Session, booking_ids: Iterable[int], now: datetime
             outcome.skipped.append(booking_id)
             continue
         outcome.cancelled.append(booking)
-        if notify is not None:
-            notify(booking)
+        notify(booking)
     reclose_days_of(session, [b.slot for b in outcome.cancelled])
     return outcome

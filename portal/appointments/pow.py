@@ -24,6 +24,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import re
 import secrets
 import urllib.parse
@@ -31,15 +32,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 import altcha
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import delete, insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.config import HumanCheckSettings
 from portal.db_insert import DIALECTS, dialect_of, insert_unless_present
 from portal.models import ProofOfWorkRedemption
 from portal.models._types import utcnow
+
+log = logging.getLogger(__name__)
 
 FIELD = "altcha"  # the form field the widget fills in
 ALGORITHM = "SHA-256"  # the only one we issue, so the only one we accept
@@ -158,25 +161,22 @@ def forget_expired(session: Session, now: datetime | None = None) -> int:
     return result.rowcount
 
 
-def human_check_failed(form):
+def human_check_failed(session: Session, form, check: HumanCheckSettings, secret_key: str):
     """None when form["altcha"] holds a valid, unexpired, unused solution (and marks it used
-    in the current transaction); otherwise the message to show. None when the check is off."""
-    from portal.extensions import db
-
-    config = current_app.config
-    if not config.get("PORTAL_ALTCHA_ENABLED", True):
+    in the session's transaction); otherwise the message to show. None when the check is off."""
+    if not check.enabled:
         return None
     now = utcnow()
-    verdict = check_solution(form.get(FIELD), config["SECRET_KEY"], now)
+    verdict = check_solution(form.get(FIELD), secret_key, now)
     if verdict.reason == "expired":
         return EXPIRED
     if not verdict.ok:
         if verdict.reason == "invalid":
-            current_app.logger.info("human check: an invalid solution was sent")
+            log.info("human check: an invalid solution was sent")
         return NOT_SOLVED
     if secrets.randbelow(CLEANUP_ONE_IN) == 0:
-        forget_expired(db.session, now)
-    if not redeem(db.session, verdict.challenge, verdict.expires_at):
-        current_app.logger.info("human check: a solution was sent again")
+        forget_expired(session, now)
+    if not redeem(session, verdict.challenge, verdict.expires_at):
+        log.info("human check: a solution was sent again")
         return ALREADY_USED
     return None

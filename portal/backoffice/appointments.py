@@ -18,8 +18,8 @@ from flask_login import current_user
 from sqlalchemy import select
 from wtforms import SelectChoice
 
-from portal.appointments import capacity, office
-from portal.appointments.booking import BookingError, Person, SlotTaken, book_for_caller
+from portal.appointments import capacity, office, site_rules
+from portal.appointments.booking import BookingError, Person, SlotTaken
 from portal.audit import record
 from portal.backoffice import bp, loaders
 from portal.backoffice.appointment_forms import (
@@ -28,9 +28,10 @@ from portal.backoffice.appointment_forms import (
 )
 from portal.backoffice.guard import CASEWORK_STAFF, LEADS, requires_role
 from portal.casework import access
+from portal.config import current_settings, secret_keys
 from portal.domain.dates import PartialDate
 from portal.domain.office_time import office_today, to_office_time
-from portal.extensions import db
+from portal.extensions import db, get_storage
 from portal.models import (
     Attendance, Booking, BookingStatus, Role, Service, ServiceCounters, Site, SiteBookingRules, SiteClosure,
     Slot,
@@ -45,7 +46,6 @@ BOOKING_STATUS_LABELS = {
 }
 PATTERN_LABELS = {office.ADDRESS: _l("Same client address"), office.NETWORK: _l("Same network"),
                   office.EMAIL_DOMAIN: _l("Same e-mail domain")}
-ACTION_AUDIT = {"arrived": "check_in", "no_show": "no_show", "reset": "reset_attendance"}
 ACTION_DONE = {"arrived": _l("Arrival recorded: %(name)s."), "no_show": _l("No-show recorded: %(name)s."),
                "reset": _l("Attendance reset: %(name)s.")}
 
@@ -93,6 +93,12 @@ def _visible_site_from(code: str | None, day: date) -> Site:
 
 def _client() -> str:
     return request.remote_addr or ""
+
+
+def _mail_setup():
+    from portal.appointments.mails import BookingMailSetup
+
+    return BookingMailSetup.of(current_settings(), secret_keys(current_app.config), get_storage())
 
 
 def _name(booking: Booking) -> str:
@@ -143,14 +149,12 @@ def appointment_attendance():
         flash(_("The booking could not be changed. Please reload the page and try again."), "error")
         return _back_to_day(request.form.get("site"))
     booking, site = _booking_for_change(form)
-    now = utcnow()
-    if form.action.data != "reset" and not office.attendance_possible(booking, now):
+    try:
+        office.record_attendance(db.session, booking, form.action.data, current_user, now=utcnow(),
+                                 client_address=_client())
+    except office.AttendanceTooEarly:
         flash(_("Arrival and no-show can be recorded from the day of the appointment on."), "error")
         return _back_to_day(site.code, form.day.data, booking)
-    before = booking.attendance
-    booking.attendance = None if form.action.data == "reset" else form.action.data
-    record(ACTION_AUDIT[form.action.data], staff=current_user, object_type="booking", object_id=booking.reference,
-           client_address=_client(), detail={"before": before, "after": booking.attendance})
     db.session.commit()
     flash(str(ACTION_DONE[form.action.data]) % {"name": _name(booking)}, "success")
     return _back_to_day(site.code, form.day.data, booking)
@@ -166,10 +170,7 @@ def appointment_note():
         flash(message, "error")
         return _back_to_day(request.form.get("site"))
     booking, site = _booking_for_change(form)
-    booking.notes = form.note.data or ""
-    # The note itself stays in the booking; the trail says that it changed.
-    record("note", staff=current_user, object_type="booking", object_id=booking.reference,
-           client_address=_client(), detail={"length": len(booking.notes)})
+    office.set_note(db.session, booking, form.note.data or "", current_user, client_address=_client())
     db.session.commit()
     flash(_("Note saved: %(name)s.", name=_name(booking)), "success")
     return _back_to_day(site.code, form.day.data, booking)
@@ -204,13 +205,13 @@ def appointments_day_pdf():
         page=_("Page %(page)s of %(pages)s"))
     # gettext without arguments leaves %(date)s and %(page)s for the PDF to fill in.
     pdf = render_day_list(DayListData(
-        office_name=current_app.config["PORTAL_OFFICE_NAME"], site_name=site.name,
+        office_name=current_settings().office.name, site_name=site.name,
         site_address=f"{site.street}, {site.postcode} {site.city}", day=format_date(day, "full"),
         printed=_("Printed on %(when)s by %(name)s", when=format_datetime(now, "short"),
                   name=current_user.full_name),
         rows=rows, labels=labels, language=str(get_locale() or "de")))
-    record("download", staff=current_user, object_type="day_list", object_id=f"{site.code}:{day.isoformat()}",
-           client_address=_client(), detail={"bookings": len(rows)})
+    record(db.session, "download", staff=current_user, object_type="day_list",
+           object_id=f"{site.code}:{day.isoformat()}", client_address=_client(), detail={"bookings": len(rows)})
     db.session.commit()
     return send_file(BytesIO(pdf), mimetype="application/pdf",
                      download_name=f"tagesliste-{site.code}-{day.isoformat()}.pdf")
@@ -295,16 +296,8 @@ def _book(slot: Slot, form: CallerBookingForm, now) -> Booking:
     person = Person(surname=form.surname.data, given_names=form.given_names.data or "",
                     date_of_birth=PartialDate.parse(form.date_of_birth.data), email=form.email.data or "",
                     phone=form.phone.data)
-    booking = book_for_caller(db.session, slot.id, person, staff_user_id=current_user.id,
-                              language=form.language.data, now=now)
-    if booking.email:
-        from portal.appointments.mails import send_booking_confirmed
-
-        send_booking_confirmed(db.session, booking)
-    record("book", staff=current_user, object_type="booking", object_id=booking.reference,
-           client_address=_client(),
-           detail={"slot_id": slot.id, "site": slot.site.code, "service": slot.service.code,
-                   "mail": bool(booking.email)})
+    booking = office.book_by_phone(db.session, slot.id, person, current_user, language=form.language.data,
+                                   now=now, mail_setup=_mail_setup(), client_address=_client())
     db.session.commit()
     return booking
 
@@ -316,7 +309,7 @@ def appointment_booking():
     if not reference:
         return redirect(url_for("backoffice.appointments_day"))
     booking = loaders.booking(reference)
-    record("view", staff=current_user, object_type="booking", object_id=booking.reference,
+    record(db.session, "view", staff=current_user, object_type="booking", object_id=booking.reference,
            client_address=_client())
     db.session.commit()
     return render_template("backoffice/appointments/booking.html", booking=booking,
@@ -378,26 +371,13 @@ def _after_change(site: Site, message: str):
 @bp.post("/admin/booking-rules/window")
 @requires_role(Role.ADMIN)
 def booking_rules_window():
-    from portal.appointments.slots import ensure_slots
-
     site = _site_from(request.args.get("site"))
     form = RulesForm()
     if not form.validate_on_submit():
         return _rules_page(site, rules_form=form)
-    rules = db.session.get(SiteBookingRules, site.id)
-    if rules is None:
-        rules = SiteBookingRules(site_id=site.id)
-        db.session.add(rules)
-    before = {"window_days": rules.window_days, "min_notice_days": rules.min_notice_days,
-              "release_time": rules.release_time.strftime("%H:%M") if rules.release_time else None}
-    rules.window_days, rules.min_notice_days = form.window_days.data, form.min_notice_days.data
-    rules.release_time = form.release_time.data
-    db.session.flush()
-    created = ensure_slots(db.session, utcnow())
-    record("change", staff=current_user, object_type="site_booking_rules", object_id=site.code,
-           client_address=_client(), detail={"before": before, "after": {
-               "window_days": rules.window_days, "min_notice_days": rules.min_notice_days,
-               "release_time": rules.release_time.strftime("%H:%M")}, "slots_created": created})
+    site_rules.change_window(db.session, site, current_user, window_days=form.window_days.data,
+                             min_notice_days=form.min_notice_days.data, release_time=form.release_time.data,
+                             now=utcnow(), client_address=_client())
     db.session.commit()
     return _after_change(site, _("Booking rules saved for %(site)s.", site=site.name))
 
@@ -405,36 +385,19 @@ def booking_rules_window():
 @bp.post("/admin/booking-rules/counters")
 @requires_role(Role.ADMIN)
 def booking_rules_counters():
-    from portal.appointments.slots import ensure_slots
-
     site = _site_from(request.args.get("site"))
     services = _appointment_services()
     form = counters_form(services, formdata=request.form)
     if not form.validate_on_submit():
         return _rules_page(site, counters=form)
-    now = utcnow()
-    existing = _counters_of(site)
-    changes, updated, kept = {}, 0, 0
-    for service in services:
-        total, staff = form[f"counters_{service.id}"].data, form[f"staff_{service.id}"].data
-        row = existing.get(service.id)
-        if row is None:
-            row = ServiceCounters(site_id=site.id, service_id=service.id, counters=0, staff_counters=0)
-            db.session.add(row)
-        if (row.counters, row.staff_counters) == (total, staff):
-            continue
-        changes[service.code] = {"before": [row.counters, row.staff_counters], "after": [total, staff]}
-        row.counters, row.staff_counters = total, staff
-        db.session.flush()
-        applied = capacity.apply_counters(db.session, row, now)
-        updated, kept = updated + applied.updated, kept + applied.kept
-    created = ensure_slots(db.session, now)
-    record("change", staff=current_user, object_type="service_counters", object_id=site.code,
-           client_address=_client(),
-           detail={"changes": changes, "slots_updated": updated, "slots_kept": kept, "slots_created": created})
+    wanted = {service: (form[f"counters_{service.id}"].data, form[f"staff_{service.id}"].data)
+              for service in services}
+    changed = site_rules.change_counters(db.session, site, current_user, wanted, now=utcnow(),
+                                         client_address=_client())
     db.session.commit()
+    updated, kept = changed.updated, changed.kept
     message = _("Counters saved for %(site)s: %(updated)s future times changed, %(created)s new times.",
-                site=site.name, updated=updated, created=created)
+                site=site.name, updated=updated, created=changed.created)
     if kept:
         message += " " + ngettext("%(num)s time keeps its old numbers because more is booked there than the "
                                   "new numbers allow.", "%(num)s times keep their old numbers because more "
@@ -449,9 +412,9 @@ def booking_rules_add_closure():
     form = ClosureForm()
     if not form.validate_on_submit():
         return _rules_page(site, closure_form=form)
-    now = utcnow()
     try:
-        closure, deleted = capacity.add_closure(db.session, site.id, form.day.data, form.reason.data, now)
+        closure, affected = site_rules.close_day(db.session, site, current_user, form.day.data, form.reason.data,
+                                                 now=utcnow(), client_address=_client())
     except capacity.ClosureError as error:
         db.session.rollback()
         messages = {"past_day": _("The day is in the past."),
@@ -459,12 +422,6 @@ def booking_rules_add_closure():
                     "already_closed": _("The site is already closed on that day.")}
         form.day.errors.append(messages[error.code])
         return _rules_page(site, closure_form=form)
-    affected = next((c.bookings for c in capacity.bookings_on_closed_days(db.session, site.id, now)
-                     if c.closure.id == closure.id), [])
-    record("add_closure", staff=current_user, object_type="site_closure", object_id=closure.id,
-           client_address=_client(), detail={"site": site.code, "day": closure.day.isoformat(),
-                                             "reason": closure.reason, "slots_deleted": deleted,
-                                             "bookings_affected": [b.reference for b in affected]})
     db.session.commit()
     if affected:
         flash(_("%(site)s is closed on %(day)s.", site=site.name, day=format_date(closure.day, "long")) + " "
@@ -485,10 +442,8 @@ def booking_rules_remove_closure():
     if closure is None or closure.site_id != site.id:
         flash(_("The closure could not be removed. Please reload the page and try again."), "error")
         return redirect(url_for("backoffice.booking_rules", site=site.code))
-    day, reason = closure.day, closure.reason
-    capacity.remove_closure(db.session, closure, utcnow())
-    record("remove_closure", staff=current_user, object_type="site_closure", object_id=form.closure_id.data,
-           client_address=_client(), detail={"site": site.code, "day": day.isoformat(), "reason": reason})
+    day = closure.day
+    site_rules.open_day(db.session, site, current_user, closure, now=utcnow(), client_address=_client())
     db.session.commit()
     return _after_change(site, _("%(site)s is open again on %(day)s.", site=site.name, day=format_date(day, "long")))
 
@@ -526,19 +481,8 @@ def appointments_cancel():
         for message in form.reason.errors:
             flash(message, "error")
         return redirect(back)
-    from portal.appointments.mails import send_booking_cancelled
-
-    reason = form.reason.data
-
-    def notify(booking: Booking) -> None:
-        if booking.email:
-            send_booking_cancelled(db.session, booking, by_office=True, reason=reason)
-        record("cancel", staff=current_user, object_type="booking", object_id=booking.reference,
-               client_address=_client(),
-               detail={"reason": reason, "by_office": True, "notice": bool(booking.email),
-                       "client_address": booking.client_address, "email_domain": office.email_domain(booking.email)})
-
-    outcome = office.cancel_by_office(db.session, ids, utcnow(), notify=notify)
+    outcome = office.cancel_by_office(db.session, ids, utcnow(), reason=form.reason.data, staff=current_user,
+                                      mail_setup=_mail_setup(), client_address=_client())
     db.session.commit()
     if outcome.cancelled:
         flash(ngettext("%(num)s booking cancelled; applicants with an e-mail address are told.",

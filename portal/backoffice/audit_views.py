@@ -152,8 +152,8 @@ def _csv_line(values) -> str:
 @requires_role(*AUDIT_READERS)
 def audit_csv():
     audit_filter, _errors = AuditFilter.from_args(request.args)
-    record("download", staff=current_user, object_type="audit_log", client_address=request.remote_addr or "",
-           detail={"format": "csv", "filter": audit_filter.described()})
+    record(db.session, "download", staff=current_user, object_type="audit_log",
+           client_address=request.remote_addr or "", detail={"format": "csv", "filter": audit_filter.described()})
     db.session.commit()
     query = _query(audit_filter).execution_options(yield_per=500)
     # Translated now: the rows are written after this request's context is gone (streamed).

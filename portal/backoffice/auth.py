@@ -11,15 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from portal.appointments import pow as proof_of_work
-from portal.audit import record
 from portal.backoffice import bp, guard, loaders
 from portal.backoffice.forms import ActionForm, CodeForm, LanguageForm, LoginForm
 from portal.backoffice.guard import SIGNED_IN_STAFF, allow_anonymous, allow_before_enrolment, requires_role
-from portal.config import secret_keys
+from portal.config import current_settings, secret_keys
 from portal.extensions import db, limiter
 from portal.models import Role, StaffUser
 from portal.models._types import utcnow
-from portal.staff import accounts, sign_in_limits, totp
+from portal.staff import accounts, sign_in, sign_in_limits, totp
 
 # Between password and code: long enough to open the app, short enough not to linger.
 PENDING_SECONDS = 5 * 60
@@ -38,6 +37,10 @@ _per_address = limiter.shared_limit("20 per minute", scope="staff-sign-in-addres
 _codes_per_account = limiter.limit("10 per 15 minutes", methods=["POST"], key_func=_code_step_account_key)
 
 
+def _client() -> str:
+    return request.remote_addr or ""
+
+
 def _safe_next(target: str | None) -> str:
     """Only local back-office paths (guard.local_backoffice_path): never an open redirect."""
     return guard.local_backoffice_path(target) or url_for("backoffice.dashboard")
@@ -46,10 +49,11 @@ def _safe_next(target: str | None) -> str:
 def _human_check_refusal() -> str | None:
     """Why a sign-in to an account past its failure limit is refused, else None (solved; the
     solution is used up in this transaction). Says nothing about the password."""
-    if not current_app.config["PORTAL_ALTCHA_ENABLED"]:
+    check = current_settings().human_check
+    if not check.enabled:
         # Without the proof of work the account can only be protected by waiting.
         return _("There were too many failed sign-ins to this account. Please try again in 15 minutes.")
-    if proof_of_work.human_check_failed(request.form) is None:
+    if proof_of_work.human_check_failed(db.session, request.form, check, current_app.config["SECRET_KEY"]) is None:
         return None
     return _("There were too many failed sign-ins to this account. Wait until the check below is "
              "finished, then enter your password again and sign in.")
@@ -60,8 +64,7 @@ def _complete_sign_in(user: StaffUser, next_url: str | None):
     session.clear()
     login_user(user)
     guard.start_staff_session()
-    user.last_login_at = utcnow()
-    record("login", staff=user, object_type="staff_user", object_id=user.id, client_address=request.remote_addr)
+    sign_in.signed_in(db.session, user, now=utcnow(), client_address=_client())
     db.session.commit()
     return redirect(_safe_next(next_url))
 
@@ -80,8 +83,7 @@ def login():
         refusal = _human_check_refusal() if human_check else None
         if refusal:
             form.password.errors.append(refusal)
-            record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
-                   detail={"email": email.strip().lower()[:254], "human_check": "not solved"})
+            sign_in.sign_in_failed(db.session, email, client_address=_client(), human_check="not solved")
             db.session.commit()
             return render_template("backoffice/login.html", form=form, human_check=True), 429
         user = accounts.authenticate(db.session, email, form.password.data)
@@ -89,8 +91,7 @@ def login():
             sign_in_limits.count_failure(email)
             human_check = human_check or sign_in_limits.needs_human_check(email)
             form.password.errors.append(_("E-mail address or password is wrong."))
-            record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
-                   detail={"email": email.strip().lower()[:254]})
+            sign_in.sign_in_failed(db.session, email, client_address=_client())
             db.session.commit()
         elif user.has_totp:
             # The password was right; the code comes next. Nothing of the old session survives.
@@ -110,12 +111,11 @@ def login():
 def login_challenge():
     """A proof-of-work challenge for the sign-in widget (as the public side's; never cached:
     the blueprint sends no-store)."""
-    config = current_app.config
-    if not config["PORTAL_ALTCHA_ENABLED"]:
+    check = current_settings().human_check
+    if not check.enabled:
         abort(404)
     return jsonify(proof_of_work.create_challenge(
-        config["SECRET_KEY"], max_number=config["PORTAL_ALTCHA_MAX_NUMBER"],
-        expiry_minutes=config["PORTAL_ALTCHA_EXPIRY_MINUTES"]))
+        current_app.config["SECRET_KEY"], max_number=check.max_number, expiry_minutes=check.expiry_minutes))
 
 
 def _pending_user() -> StaffUser | None:
@@ -151,8 +151,7 @@ def login_code():
         db.session.rollback()
         sign_in_limits.count_failure(user.email)
         form.code.errors.append(_("The code is wrong or has been used already. Enter the current code."))
-        record("login_failed", staff=None, object_type="staff_user", client_address=request.remote_addr,
-               detail={"email": user.email, "factor": "code"})
+        sign_in.sign_in_failed(db.session, user.email, client_address=_client(), factor="code")
         db.session.commit()
     return render_template("backoffice/login_code.html", form=form)
 
@@ -171,17 +170,16 @@ def two_factor():
         secret = session["totp_enrolment_secret"] = totp.new_secret()
     form = CodeForm()
     if form.validate_on_submit():
-        if totp.enrol(db.session, user, secret, form.code.data, utcnow(), secret_keys(current_app.config)):
+        if accounts.enrol_second_factor(db.session, user, secret, form.code.data, now=utcnow(),
+                                        keys=secret_keys(current_app.config), client_address=_client()):
             session.pop("totp_enrolment_secret", None)
-            record("totp_enrol", staff=user, object_type="staff_user", object_id=user.id,
-                   client_address=request.remote_addr)
             db.session.commit()
             flash(_("Two-factor sign-in is on. From now on you enter a code from your app after the password."),
                   "success")
             return redirect(url_for("backoffice.dashboard"))
         form.code.errors.append(_("The code does not match. Check that the time on your phone is right and "
                                   "enter the current code."))
-    uri = totp.provisioning_uri(secret, user.email, current_app.config["PORTAL_OFFICE_NAME"])
+    uri = totp.provisioning_uri(secret, user.email, current_settings().office.name)
     return render_template("backoffice/two_factor.html", enrolled=False, user=user, form=form,
                            secret=totp.grouped(secret), qr=totp.qr_data_uri(uri),
                            required=totp.must_enrol(user))
@@ -193,7 +191,7 @@ def reset_two_factor(staff_id: int):
     """Recovery after a lost phone: the person enrols again (admins at their next sign-in)."""
     user = loaders.visible(db.session.get(StaffUser, staff_id))
     if ActionForm().validate_on_submit():
-        accounts.reset_second_factor(user, by=current_user._get_current_object(),
+        accounts.reset_second_factor(db.session, user, by=current_user._get_current_object(),
                                      client_address=request.remote_addr or "")
         db.session.commit()
         flash(_("Two-factor sign-in of %(name)s has been reset.", name=user.full_name), "success")
@@ -206,7 +204,7 @@ def reset_two_factor(staff_id: int):
 def logout():
     if ActionForm().validate_on_submit():
         # Every session of the account ends, on every node: also a copy of this cookie.
-        accounts.sign_out(current_user._get_current_object(), client_address=request.remote_addr or "")
+        accounts.sign_out(db.session, current_user._get_current_object(), client_address=_client())
         db.session.commit()
         logout_user()
         session.clear()

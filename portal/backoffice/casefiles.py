@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tempfile
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -22,16 +22,16 @@ from wtforms.validators import DataRequired, Length
 from portal.audit import record
 from portal.backoffice import CHANNEL_LABELS, bp, loaders
 from portal.backoffice.guard import CASEWORK_STAFF, requires_role
+from portal.casefiles.notes import NOTE_MAX_LENGTH, add_note
 from portal.casefiles.person import person_of
 from portal.casefiles.retention import RULE_YEARS, effective_retention_until
 from portal.casefiles.timeline import bookings_of, by_year, submissions_of, timeline
 from portal.casework import access
-from portal.documents.storage import get_storage
-from portal.extensions import db
-from portal.models import CaseFile, CaseFileNameKey, CaseFileNote
+from portal.config import current_settings
+from portal.extensions import db, get_storage
+from portal.models import CaseFile, CaseFileNameKey
 from portal.models._types import utcnow
 
-NOTE_MAX_LENGTH = 5000
 SEARCH_LIMIT = 50
 CASE_FILE_STATUS_LABELS = {"active": _l("Active"), "moved_away": _l("Moved away"), "closed": _l("Closed")}
 RETENTION_RULE_LABELS = {"standard": _l("Standard: ten years after moving away")}
@@ -112,7 +112,7 @@ def _render_case_file(case_file: CaseFile, form: CaseFileNoteForm):
 @requires_role(*CASEWORK_STAFF)
 def case_file(file_number: str):
     item = loaders.case_file(file_number)
-    record("view", staff=current_user, object_type="case_file", object_id=item.file_number,
+    record(db.session, "view", staff=current_user, object_type="case_file", object_id=item.file_number,
            client_address=_client())
     db.session.commit()
     return _render_case_file(item, CaseFileNoteForm())
@@ -128,12 +128,7 @@ def case_file_note(file_number: str):
             _("The note could not be saved. Please reload the page and try again.")
         flash(str(message), "error")
         return redirect(url_for("backoffice.case_file", file_number=item.file_number) + "#notes")
-    note = CaseFileNote(case_file_id=item.id, staff_user_id=current_user.id, text=form.text.data)
-    db.session.add(note)
-    db.session.flush()
-    # The note is in the file; the trail says that one was written, and how long it is.
-    record("change", staff=current_user, object_type="case_file", object_id=item.file_number,
-           client_address=_client(), detail={"note_id": note.id, "length": len(note.text)})
+    note = add_note(db.session, item, current_user, form.text.data, client_address=_client())
     db.session.commit()
     flash(_("Note saved."), "success")
     return redirect(url_for("backoffice.case_file", file_number=item.file_number) + f"#note-{note.id}")
@@ -161,7 +156,7 @@ def case_file_export(file_number: str):
     try:
         result = export_case_file(
             db.session, get_storage(), item, out,
-            office_name=current_app.config["PORTAL_OFFICE_NAME"],
+            office_name=current_settings().office.name,
             exported=_("Exported on %(when)s by %(name)s", when=format_datetime(now, "short"),
                        name=current_user.full_name),
             labels=labels, person_labels=person_labels,
@@ -171,7 +166,7 @@ def case_file_export(file_number: str):
     except BaseException:
         out.close()
         raise
-    record("download", staff=current_user, object_type="case_file", object_id=item.file_number,
+    record(db.session, "download", staff=current_user, object_type="case_file", object_id=item.file_number,
            client_address=_client(),
            detail={"export": "pdf", "pages": result.pages, "documents": result.documents, "skipped": result.skipped})
     db.session.commit()

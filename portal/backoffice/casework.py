@@ -1,22 +1,18 @@
-"""Caseworker actions on a submission: reject, close, ask for documents. Thin views over
-portal.casework.actions; attaching to a case file lives with the matching."""
+"""Caseworker actions on a submission: reject, close, ask for documents, file it in a case file or
+open a new one. Thin views over portal.casework.actions (which writes the audit entries)."""
 from __future__ import annotations
 
-from email.utils import parseaddr
-
-from flask import current_app, flash, redirect, request, url_for
+from flask import flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import and_
 
-from portal.audit import record
 from portal.backoffice import bp, loaders
 from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access, actions
+from portal.config import current_settings
 from portal.extensions import db
-from portal.models import Submission
-from portal.models.submission import OPEN_STATUSES
-
-OPEN = {s.value for s in OPEN_STATUSES}
+from portal.models import CaseFile, Submission
 
 REFUSALS = {
     "not_open": lambda: _("This submission is no longer open."),
@@ -48,24 +44,29 @@ def latin_beside(text: str) -> str:
 def match_candidates(submission: Submission):
     """Ranked case files for an open submission. One linked to a file by the intake (a file number
     in an e-mail, a file the scan import opened) is not confirmed yet: the others are shown too."""
-    if submission.status not in OPEN:
+    if not submission.is_open:
         return []
     from portal.matching.candidates import for_submission
 
-    # Only files this person may open and attach to (portal.casework.access).
-    return [c for c in for_submission(db.session, submission, limit=5)
-            if access.can_see_case_file(current_user, c.case_file) and c.case_file.id != submission.case_file_id]
+    # Only files this person may open and attach to (portal.casework.access), chosen in the search
+    # itself: files of another site take no place among the five; the linked file is shown apart.
+    allowed = access.case_file_condition(current_user)
+    if submission.case_file_id is not None:
+        allowed = and_(allowed, CaseFile.id != submission.case_file_id)
+    return for_submission(db.session, submission, limit=5, where=allowed)
 
 
 def _office_email(item: Submission) -> str:
     if item.site is not None and item.site.email:
         return item.site.email
-    return parseaddr(current_app.config["MAIL_FROM"])[1]
+    return current_settings().office.mail_address
 
 
-def _done(item: Submission, action: str, message: str):
-    record(action, staff=current_user, object_type="submission", object_id=item.reference,
-           client_address=request.remote_addr, detail={"status": item.status})
+def _client() -> str:
+    return request.remote_addr or ""
+
+
+def _done(item: Submission, message: str):
     db.session.commit()
     flash(message, "success")
     return redirect(url_for("backoffice.submission", reference=item.reference))
@@ -82,10 +83,10 @@ def _refused(item: Submission, exc: actions.ActionRefused):
 def reject_submission(reference: str):
     item = loaders.submission(reference)
     try:
-        actions.reject(db.session, item, current_user, request.form.get("reason", ""))
+        actions.reject(db.session, item, current_user, request.form.get("reason", ""), client_address=_client())
     except actions.ActionRefused as exc:
         return _refused(item, exc)
-    return _done(item, "reject", _("The submission has been rejected."))
+    return _done(item, _("The submission has been rejected."))
 
 
 @bp.post("/submissions/<reference>/close")
@@ -93,10 +94,10 @@ def reject_submission(reference: str):
 def close_submission(reference: str):
     item = loaders.submission(reference)
     try:
-        actions.close(db.session, item, current_user, request.form.get("note", ""))
+        actions.close(db.session, item, current_user, request.form.get("note", ""), client_address=_client())
     except actions.ActionRefused as exc:
         return _refused(item, exc)
-    return _done(item, "close", _("The submission has been closed."))
+    return _done(item, _("The submission has been closed."))
 
 
 @bp.post("/submissions/<reference>/request-documents")
@@ -105,18 +106,15 @@ def request_documents(reference: str):
     item = loaders.submission(reference)
     try:
         actions.request_documents(db.session, item, current_user, request.form.getlist("slot"),
-                                  request.form.get("message", ""), office_email=_office_email(item))
+                                  request.form.get("message", ""), office_email=_office_email(item),
+                                  client_address=_client())
     except actions.ActionRefused as exc:
         return _refused(item, exc)
-    return _done(item, "request_documents", _("The applicant has been asked for the documents."))
-
-
-def _attachable(item: Submission) -> bool:
-    """Open, and not confirmed in a case file yet (a link made by the intake may be confirmed or changed)."""
-    return item.status in OPEN
+    return _done(item, _("The applicant has been asked for the documents."))
 
 
 def _not_attachable(reference: str):
+    db.session.rollback()
     flash(_("This submission cannot be attached (any more)."), "error")
     return redirect(url_for("backoffice.submission", reference=reference))
 
@@ -124,15 +122,16 @@ def _not_attachable(reference: str):
 @bp.post("/submissions/<reference>/attach")
 @requires_role(*CASEWORK_STAFF)
 def attach_to_case_file(reference: str):
-    from portal.casefiles.operations import attach_submission
-    from portal.models import CaseFile
-
     item = loaders.submission(reference)
     case_file = db.session.get(CaseFile, request.form.get("case_file", type=int) or 0)
-    if case_file is None or not _attachable(item):
+    # Asked before the site rule on the file, so that a finished submission is refused as such.
+    if case_file is None or not actions.attachable(item):
         return _not_attachable(reference)
     loaders.visible(case_file, loaders.CASE_FILE)
-    attach_submission(db.session, item, case_file, current_user, client_address=request.remote_addr or "")
+    try:
+        actions.attach(db.session, item, case_file, current_user, client_address=_client())
+    except actions.ActionRefused:
+        return _not_attachable(reference)
     db.session.commit()
     flash(_("Attached to case file %(number)s.", number=case_file.file_number), "success")
     return redirect(url_for("backoffice.case_file", file_number=case_file.file_number))
@@ -141,12 +140,11 @@ def attach_to_case_file(reference: str):
 @bp.post("/submissions/<reference>/open-case-file")
 @requires_role(*CASEWORK_STAFF)
 def open_new_case_file(reference: str):
-    from portal.casefiles.operations import open_case_file_for
-
     item = loaders.submission(reference)
-    if not _attachable(item) or item.case_file_id is not None:
+    try:
+        case_file = actions.open_case_file(db.session, item, item.site or current_user.site, current_user)
+    except actions.ActionRefused:
         return _not_attachable(reference)
-    case_file = open_case_file_for(db.session, item, item.site or current_user.site, current_user)
     db.session.commit()
     flash(_("New case file %(number)s opened.", number=case_file.file_number), "success")
     return redirect(url_for("backoffice.case_file", file_number=case_file.file_number))

@@ -9,7 +9,9 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField, TextAreaField
 
 from portal.backoffice import bp, loaders
-from portal.backoffice.content_items import audit, load_item, office_input, parse_office_time, refusal_message
+from portal.backoffice.content_items import (
+    client_address, load_item, office_input, parse_office_time, refusal_message,
+)
 from portal.backoffice.forms import ActionForm
 from portal.backoffice.guard import EDITORS, PUBLISHERS, requires_role
 from portal.config import LANGUAGES
@@ -55,13 +57,13 @@ def content_edit(item_id: int, language: str):
             try:
                 version = editing.save_version(
                     db.session, item, language, texts, staff=current_user, now=utcnow(), note=form.note.data or "",
-                    source_number=int(source) if source and source.isdigit() else None)
+                    source_number=int(source) if source and source.isdigit() else None,
+                    client_address=client_address())
             except WorkflowRefused as exc:
                 db.session.rollback()
                 flash(refusal_message(exc), "error")
                 item = load_item(item_id)
             else:
-                audit("edit", item, language, version=version.number)
                 db.session.commit()
                 flash(_("Saved as version %(number)s (private draft).", number=version.number), "success")
                 return redirect(url_for("backoffice.content_edit", item_id=item_id, language=language))
@@ -91,13 +93,11 @@ def _transition(item_id: int, language: str, action: str):
         publish_at = parse_office_time(request.form.get("publish_at")) if action == "publish" else None
         expire_at = parse_office_time(request.form.get("expire_at")) if action == "publish" else None
         editing.apply_transition(db.session, translation, action, staff=current_user, now=utcnow(),
-                                 publish_at=publish_at, expire_at=expire_at)
+                                 publish_at=publish_at, expire_at=expire_at, client_address=client_address())
     except WorkflowRefused as exc:
         db.session.rollback()
         flash(refusal_message(exc), "error")
     else:
-        audit(action, item, language, state=translation.state, version=translation.latest.number,
-              published=translation.published_number)
         db.session.commit()
         flash(_("Done: %(state)s.", state=_state(translation.state)), "success")
     return redirect(url_for("backoffice.content_edit", item_id=item_id, language=language))
@@ -168,12 +168,11 @@ def content_restore(item_id: int, language: str):
     number = request.form.get("number", "")
     try:
         version = editing.restore(db.session, translation, int(number) if number.isdigit() else -1,
-                                  staff=current_user, now=utcnow())
+                                  staff=current_user, now=utcnow(), client_address=client_address())
     except WorkflowRefused as exc:
         db.session.rollback()
         flash(refusal_message(exc), "error")
         return redirect(url_for("backoffice.content_history", item_id=item_id, language=language))
-    audit("restore", item, language, version=version.number, restored_from=version.restored_from)
     db.session.commit()
     flash(_("Version %(old)s restored as version %(new)s (private draft).", old=version.restored_from,
             new=version.number), "success")

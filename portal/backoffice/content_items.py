@@ -13,7 +13,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 from wtforms import SelectField, StringField, TextAreaField
 
-from portal.audit import record
 from portal.backoffice import bp, loaders
 from portal.backoffice.forms import ActionForm
 from portal.backoffice.guard import EDITORS, requires_role
@@ -101,10 +100,8 @@ def load_item(item_id: int) -> ContentItem:
         selectinload(ContentItem.translations).selectinload(ContentTranslation.versions))))
 
 
-def audit(action: str, item: ContentItem, language: str = "", **detail) -> None:
-    record(f"content_{action}", staff=current_user, object_type="content",
-           object_id=f"{item.id}/{language}" if language else item.id, client_address=request.remote_addr,
-           detail={"kind": item.kind, "slug": item.slug, **detail})
+def client_address() -> str:
+    return request.remote_addr or ""
 
 
 class NewItemForm(FlaskForm):
@@ -145,12 +142,12 @@ def content_new():
         try:
             item = editing.create_item(
                 db.session, kind=form.kind.data, slug=form.slug.data or "", service_code=form.service.data or None,
-                texts={"title": form.title.data, "body": form.body.data}, staff=current_user, now=utcnow())
+                texts={"title": form.title.data, "body": form.body.data}, staff=current_user, now=utcnow(),
+                client_address=client_address())
         except WorkflowRefused as exc:
             db.session.rollback()
             flash(refusal_message(exc), "error")
         else:
-            audit("create", item, "de")
             db.session.commit()
             flash(_("Created. The German text is a private draft until it is published."), "success")
             return redirect(url_for("backoffice.content_item", item_id=item.id))
@@ -173,23 +170,20 @@ def content_settings(item_id: int):
     item = load_item(item_id)
     if not ActionForm().validate_on_submit():
         abort(400)
+    form = request.form
+    position = form.get("position", "")
     try:
-        if item.kind in (ContentKind.PAGE, ContentKind.NOTICE) and request.form.get("slug"):
-            item.slug = editing.check_slug(db.session, item.kind, request.form["slug"], item_id=item.id)
-        if item.kind == ContentKind.NOTICE:
-            targets = request.form.get("targets", "").replace(",", " ").split()
-            editing.update_notice(item, placement=request.form.get("placement") or item.placement or "all",
-                                  targets=targets, starts_at=parse_office_time(request.form.get("starts_at")),
-                                  ends_at=parse_office_time(request.form.get("ends_at")))
-        if item.kind == ContentKind.PAGE:
-            editing.set_in_menu(db.session, item, request.form.get("in_menu") == "yes")
-        if item.kind == ContentKind.FAQ and request.form.get("position", "").strip().lstrip("-").isdigit():
-            item.position = int(request.form["position"])
+        editing.change_settings(
+            db.session, item, current_user, slug=form.get("slug", ""), placement=form.get("placement", ""),
+            targets=form.get("targets", "").replace(",", " ").split(),
+            starts_at=parse_office_time(form.get("starts_at")), ends_at=parse_office_time(form.get("ends_at")),
+            in_menu=form.get("in_menu") == "yes",
+            position=int(position) if position.strip().lstrip("-").isdigit() else None,
+            client_address=client_address())
     except WorkflowRefused as exc:
         db.session.rollback()
         flash(refusal_message(exc), "error")
     else:
-        audit("settings", item, placement=item.placement, targets=item.targets, menu_position=item.menu_position)
         db.session.commit()
         flash(_("Settings saved."), "success")
     return redirect(url_for("backoffice.content_item", item_id=item_id))
@@ -202,8 +196,8 @@ def content_menu_order():
         item_id = request.form.get("item_id", "")
         item = db.session.get(ContentItem, int(item_id)) if item_id.isdigit() else None
         if item is not None and item.kind == ContentKind.PAGE:
-            editing.move_in_menu(db.session, item, -1 if request.form.get("direction") == "up" else 1)
-            audit("menu", item, menu_position=item.menu_position)
+            editing.move_in_menu(db.session, item, -1 if request.form.get("direction") == "up" else 1, current_user,
+                                 client_address=client_address())
             db.session.commit()
         return redirect(url_for("backoffice.content_menu_order"))
     pages = db.session.scalars(select(ContentItem).where(

@@ -2,18 +2,17 @@
 reference editors paste into the Markdown."""
 from __future__ import annotations
 
-from flask import current_app, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.forms import ActionForm
 from portal.backoffice.guard import EDITORS, requires_role
 from portal.content.media import MediaRefused, markdown_reference, store_media
-from portal.documents.storage import DocumentStorage
-from portal.extensions import db
+from portal.config import current_settings
+from portal.extensions import db, get_storage
 from portal.models._types import utcnow
 from portal.models.content import ContentMedia
 
@@ -28,17 +27,15 @@ def content_media_list():
             flash(_("Please choose a file."), "error")
         else:
             try:
-                media = store_media(db.session, DocumentStorage(current_app.config["PORTAL_STORAGE_DIR"]),
+                media = store_media(db.session, get_storage(),
                                     upload.read(), upload.filename, staff=current_user, now=utcnow(),
-                                    max_bytes=current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"])
+                                    max_bytes=current_settings().uploads.max_file_bytes,
+                                    client_address=request.remote_addr or "")
             except MediaRefused as exc:
                 db.session.rollback()
                 flash(str(exc.message) if exc.message else
                       _("Only JPEG and PNG images and PDF files can be shown on the portal."), "error")
             else:
-                record("content_media_upload", staff=current_user, object_type="content_media", object_id=media.id,
-                       client_address=request.remote_addr, detail={"type": media.media_type,
-                                                                   "sha256": media.sha256})
                 db.session.commit()
                 flash(_("Uploaded. Paste this into the text: %(ref)s", ref=markdown_reference(media)), "success")
                 return redirect(url_for("backoffice.content_media_list"))

@@ -16,8 +16,10 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
 from portal.audit import record
+from portal.config import current_settings
 from portal.extensions import db, login_manager
 from portal.models import Role, StaffUser
+from portal.staff import sign_in
 from portal.staff.totp import must_enrol
 
 # Staff who work case files and submissions.
@@ -74,7 +76,7 @@ def _session_expired() -> str | None:
         return "idle"
     if now - signed_in > current_app.permanent_session_lifetime.total_seconds():
         return "too_long"
-    if now - seen > int(current_app.config["PORTAL_STAFF_IDLE_MINUTES"]) * 60:
+    if now - seen > current_settings().staff_idle_minutes * 60:
         return "idle"
     return None
 
@@ -82,14 +84,14 @@ def _session_expired() -> str | None:
 def signed_out_message(reason: str) -> str:
     if reason == "idle":
         return _("You were signed out after %(minutes)s minutes without activity.",
-                 minutes=current_app.config["PORTAL_STAFF_IDLE_MINUTES"])
+                 minutes=current_settings().staff_idle_minutes)
     return _("You were signed out: a sign-in lasts at most %(hours)s hours.",
              hours=int(current_app.permanent_session_lifetime.total_seconds() // 3600))
 
 
 def _end_expired_session(reason: str):
-    record("session_expired", staff=current_user, object_type="staff_user", object_id=current_user.id,
-           client_address=request.remote_addr, detail={"reason": reason})
+    sign_in.session_expired(db.session, current_user._get_current_object(), reason,
+                            client_address=request.remote_addr or "")
     db.session.commit()
     logout_user()
     session.clear()
@@ -102,8 +104,7 @@ def _end_ended_session():
     """A cookie of a session that was ended (sign-out, new password, ...), perhaps a copy:
     recorded, and the browser's cookie emptied."""
     ended = g.pop("ended_staff_session", None)
-    record("ended_session_refused", staff=ended, object_type="staff_user", object_id=ended.id,
-           client_address=request.remote_addr)
+    sign_in.ended_session_refused(db.session, ended, client_address=request.remote_addr or "")
     db.session.commit()
     session.clear()
 
@@ -163,7 +164,7 @@ def local_backoffice_path(target: str | None) -> str | None:
 
 def refuse(object_type: str, object_id) -> NoReturn:
     """403 for something of another site, written into the audit trail."""
-    record("denied", staff=current_user, object_type=object_type, object_id=object_id,
+    record(db.session, "denied", staff=current_user, object_type=object_type, object_id=object_id,
            client_address=request.remote_addr, detail={"endpoint": request.endpoint or ""})
     db.session.commit()
     abort(403)

@@ -4,7 +4,7 @@ over portal.intake.email. A caseworker sees the mails of the submissions of thei
 those that made no submission yet (portal.casework.access); others are refused and audited."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -15,8 +15,9 @@ from portal.audit import record
 from portal.backoffice import bp, loaders
 from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access
-from portal.documents.storage import get_storage
-from portal.extensions import db
+from portal.config import current_settings
+from portal.extensions import db, get_storage
+from portal.intake.email import review
 from portal.models import InboundMail, InboundMailStatus, Submission
 from portal.models._types import utcnow
 
@@ -24,7 +25,6 @@ PAGE_SIZE = 100
 # Quarantine first: it needs a person; then what is unfinished, then the rest.
 _ORDER = [InboundMailStatus.QUARANTINED, InboundMailStatus.RECEIVED, InboundMailStatus.PROCESSED,
           InboundMailStatus.DUPLICATE, InboundMailStatus.DISMISSED]
-_ACTIONABLE = {InboundMailStatus.QUARANTINED.value, InboundMailStatus.RECEIVED.value}
 
 MAIL_STATUS_LABELS = {
     "received": _l("Not processed yet"), "processed": _l("Processed"), "quarantined": _l("Quarantine"),
@@ -94,11 +94,11 @@ def inbound_mail_list():
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_detail(mail_id: int):
     mail = loaders.inbound_mail(mail_id)
-    record("view", staff=current_user, object_type="inbound_mail", object_id=mail.id,
+    record(db.session, "view", staff=current_user, object_type="inbound_mail", object_id=mail.id,
            client_address=request.remote_addr)
     db.session.commit()
     return render_template("backoffice/mail/detail.html", mail=mail, details=mail.details or {},
-                           actionable=mail.status in _ACTIONABLE)
+                           actionable=review.is_actionable(mail))
 
 
 @bp.get("/mail/<int:mail_id>/raw")
@@ -108,7 +108,7 @@ def inbound_mail_raw(mail_id: int):
     storage = get_storage()
     if not storage.exists(mail.sha256):
         abort(404)
-    record("download", staff=current_user, object_type="inbound_mail", object_id=mail.id,
+    record(db.session, "download", staff=current_user, object_type="inbound_mail", object_id=mail.id,
            client_address=request.remote_addr, detail={"sha256": mail.sha256, "size": mail.size_bytes})
     db.session.commit()
     response = send_file(storage.open(mail.sha256), mimetype="message/rfc822", as_attachment=True,
@@ -121,22 +121,18 @@ def inbound_mail_raw(mail_id: int):
 @bp.post("/mail/<int:mail_id>/process")
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_process(mail_id: int):
-    from portal.intake.email.process import MailSettings, process
-
     mail = loaders.inbound_mail(mail_id)
-    if mail.status not in _ACTIONABLE:
-        flash(_("Only messages in quarantine or not processed yet can be processed again."), "error")
+    try:
+        outcome = review.process_again(db.session, get_storage(), mail, current_settings().mail_intake,
+                                       current_user, client_address=request.remote_addr or "")
+    except review.ReviewRefused as refused:
+        if refused.code == "headers_only":
+            flash(_("Only the header of this message was fetched because it was too large. Raise the limit and "
+                    "move the message back to the inbox on the mail server; it will then be fetched again."),
+                  "error")
+        else:
+            flash(_("Only messages in quarantine or not processed yet can be processed again."), "error")
         return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))
-    if mail.headers_only:
-        flash(_("Only the header of this message was fetched because it was too large. Raise the limit and move "
-                "the message back to the inbox on the mail server; it will then be fetched again."), "error")
-        return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))
-    before = mail.status
-    outcome = process(db.session, get_storage(), mail, MailSettings.from_config(current_app.config))
-    record("process_again", staff=current_user, object_type="inbound_mail", object_id=mail_id,
-           client_address=request.remote_addr,
-           detail={"before": before, "after": outcome.status, "reason": outcome.reason_code,
-                   "submission": outcome.reference})
     db.session.commit()
     if outcome.status == InboundMailStatus.QUARANTINED:
         flash(_("The message is still in quarantine: %(reason)s", reason=inbound_mail_reason_label(outcome.reason_code)),
@@ -150,15 +146,11 @@ def inbound_mail_process(mail_id: int):
 @requires_role(*CASEWORK_STAFF)
 def inbound_mail_dismiss(mail_id: int):
     mail = loaders.inbound_mail(mail_id)
-    if mail.status not in _ACTIONABLE:
+    try:
+        review.dismiss(db.session, mail, current_user, now=utcnow(), client_address=request.remote_addr or "")
+    except review.ReviewRefused:
         flash(_("Only messages in quarantine or not processed yet can be dismissed."), "error")
         return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))
-    before = mail.status
-    mail.status = InboundMailStatus.DISMISSED
-    mail.dismissed_at = utcnow()
-    mail.dismissed_by_id = current_user.id
-    record("dismiss", staff=current_user, object_type="inbound_mail", object_id=mail.id,
-           client_address=request.remote_addr, detail={"before": before, "reason": mail.reason_code})
     db.session.commit()
     flash(_("The message has been dismissed."), "success")
     return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))

@@ -19,7 +19,7 @@ def lookup():
     result = run_lookup(db.session, query, current_user)
     if query:
         # Who looked up whom is part of the audit trail.
-        record("lookup", staff=current_user, object_type="search", client_address=request.remote_addr,
+        record(db.session, "lookup", staff=current_user, object_type="search", client_address=request.remote_addr,
                detail={"query": query[:200], "found": len(result.hits) + (1 if result.submission else 0)})
         db.session.commit()
     return render_template("backoffice/lookup.html", query=query, result=result, elsewhere=result.elsewhere)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,9 +16,8 @@ from portal.backoffice import bp, loaders
 from portal.backoffice.guard import CASEWORK_STAFF, LEADS, requires_role
 from portal.casework import access
 from portal.casework import queue as inbound
-from portal.config import LANGUAGES
-from portal.documents.storage import get_storage
-from portal.extensions import db
+from portal.config import LANGUAGES, current_settings
+from portal.extensions import db, get_storage
 from portal.forms.display import display_value, label_in
 from portal.forms.registry import form_for
 from portal.models import Channel, Document, Service, Site, StaffUser
@@ -30,11 +29,7 @@ FILTER_NAMES = ("status", "service", "site", "channel", "age", "older_than", "as
 
 
 def queue_rules() -> inbound.QueueRules:
-    config = current_app.config
-    return inbound.QueueRules(
-        target_days=int(config.get("PORTAL_QUEUE_TARGET_DAYS", inbound.DEFAULT_TARGET_DAYS)),
-        claim_timeout_minutes=int(config.get("PORTAL_CLAIM_TIMEOUT_MINUTES",
-                                             inbound.DEFAULT_CLAIM_TIMEOUT_MINUTES)))
+    return current_settings().queue
 
 
 def _choice(args, name: str, allowed) -> str | None:
@@ -129,7 +124,7 @@ def submission(reference: str):
              for d in documents if not d.derived_from_id]
     claim = inbound.claim_state(item, current_user.id, viewer_is_lead=_is_lead(), now=utcnow(),
                                 rules=queue_rules())
-    record("view", staff=current_user, object_type="submission", object_id=item.reference,
+    record(db.session, "view", staff=current_user, object_type="submission", object_id=item.reference,
            client_address=request.remote_addr)
     db.session.commit()
     return render_template("backoffice/submission.html", submission=item, fields=fields, documents=shown,
@@ -148,7 +143,8 @@ def submission_claim(reference: str):
     settings = queue_rules()
     now = utcnow()
     try:
-        result = inbound.claim(db.session, item.id, current_user.id, now=now, rules=settings)
+        inbound.claim(db.session, item.id, current_user.id, now=now, rules=settings,
+                      client_address=request.remote_addr or "")
     except inbound.ClaimError as refused:
         db.session.rollback()
         if refused.code == "claimed":
@@ -157,10 +153,6 @@ def submission_claim(reference: str):
         else:
             flash(_("%(reference)s is no longer open and cannot be claimed.", reference=reference), "error")
         return redirect(url_for("backoffice.submission", reference=reference))
-    record("claim", staff=current_user, object_type="submission", object_id=reference,
-           client_address=request.remote_addr,
-           detail={"renewed": result.renewed, "started": result.started,
-                   "took_over_from": result.took_over_from})
     db.session.commit()
     flash(_("You are working on %(reference)s until %(time)s.", reference=reference,
             time=format_datetime(settings.claim_ends(now), "short")), "success")
@@ -172,7 +164,8 @@ def submission_claim(reference: str):
 def submission_release(reference: str):
     item = loaders.submission_with_history(reference)
     try:
-        holder = inbound.release(db.session, item.id, current_user.id, may_release_others=_is_lead())
+        inbound.release(db.session, item.id, current_user.id, may_release_others=_is_lead(),
+                        client_address=request.remote_addr or "")
     except inbound.ClaimError as refused:
         db.session.rollback()
         if refused.code == "not_holder":
@@ -181,8 +174,6 @@ def submission_release(reference: str):
         else:
             flash(_("Nobody is working on %(reference)s.", reference=reference), "info")
         return redirect(url_for("backoffice.submission", reference=reference))
-    record("release", staff=current_user, object_type="submission", object_id=reference,
-           client_address=request.remote_addr, detail={"holder": holder})
     db.session.commit()
     flash(_("%(reference)s has been released.", reference=reference), "success")
     return redirect(url_for("backoffice.submission", reference=reference))
@@ -192,7 +183,7 @@ def submission_release(reference: str):
 @requires_role(*CASEWORK_STAFF)
 def document(document_id: int):
     item = loaders.document(document_id)
-    record("view_document", staff=current_user, object_type="document", object_id=item.id,
+    record(db.session, "view_document", staff=current_user, object_type="document", object_id=item.id,
            client_address=request.remote_addr,
            detail={"submission_id": item.submission_id, "case_file_id": item.case_file_id})
     db.session.commit()

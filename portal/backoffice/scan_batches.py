@@ -68,7 +68,7 @@ def scan_batches():
 def scan_batch(scan_batch_id: int):
     batch = loaders.scan_batch(scan_batch_id)
     report = review.batch_report(db.session, current_user, batch, ROWS_LIMIT)
-    record("view", staff=current_user, object_type="scan_batch", object_id=batch.batch_id,
+    record(db.session, "view", staff=current_user, object_type="scan_batch", object_id=batch.batch_id,
            client_address=request.remote_addr or "")
     db.session.commit()
     return render_template("backoffice/scans/show.html", batch=batch, report=report, limit=ROWS_LIMIT,

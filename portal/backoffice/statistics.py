@@ -1,13 +1,14 @@
 """The team leads' figures: queue size over time per site, items finished per day, queue age."""
 from __future__ import annotations
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import gettext as _
 
 from portal.backoffice import bp
 from portal.backoffice.charts import bar_chart, line_chart
 from portal.backoffice.guard import LEADS, requires_role
 from portal.casework.statistics import finished_per_day, queue_age, queue_size_by_day
+from portal.config import current_settings
 from portal.domain.office_time import office_today
 from portal.extensions import db
 from portal.models._types import utcnow
@@ -19,7 +20,7 @@ DAYS = 28
 @requires_role(*LEADS)
 def statistics():
     today = office_today(utcnow())
-    target = current_app.config.get("PORTAL_QUEUE_TARGET_DAYS", 5)
+    target = current_settings().queue.target_days
     sizes = queue_size_by_day(db.session, today, DAYS)
     finished = finished_per_day(db.session, today, DAYS)
     return render_template(

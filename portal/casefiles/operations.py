@@ -22,15 +22,13 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
+from portal.audit import record
 from portal.casefiles.spellings import add_spelling
 from portal.db_insert import insert_unless_present
 from portal.domain.dates import PartialDate
 from portal.matching.candidates import Candidate, query_for_submission
 from portal.matching.index import index_case_file
-from portal.models import (
-    AuditEvent, CaseFile, CaseFileAlias, Document, Site, StaffUser, Submission, SubmissionStatus,
-    SubmissionStatusChange,
-)
+from portal.models import CaseFile, CaseFileAlias, Document, Site, StaffUser, Submission, SubmissionStatus
 from portal.models._types import utcnow
 
 NUMBER_ATTEMPTS = 20  # colleagues opening files at the same site at the same moment
@@ -43,10 +41,8 @@ class AttachError(ValueError):
 
 def _audit(session: Session, action: str, staff_user: StaffUser | None, object_type: str, object_id: str,
            client_address: str, detail: dict) -> None:
-    # As portal.audit.record, but in the session given (domain code runs outside a request too).
-    session.add(AuditEvent(action=action, staff_user_id=staff_user.id if staff_user is not None else None,
-                           object_type=object_type, object_id=object_id, client_address=client_address or "",
-                           detail=detail))
+    record(session, action, staff=staff_user, object_type=object_type, object_id=object_id,
+           client_address=client_address, detail=detail)
 
 
 # -- opening a file ------------------------------------------------------------------------------
@@ -134,14 +130,11 @@ def attach_submission(session: Session, submission: Submission, case_file: CaseF
     if linked is not None and linked.id != case_file.id and submission.status == SubmissionStatus.ATTACHED:
         raise AttachError(f"{submission.reference} is attached to another case file already")
     session.flush()
-    now = utcnow()
+    if submission.status != SubmissionStatus.ATTACHED:
+        # Refused for a rejected or closed submission (Submission.change_status), before anything moves.
+        submission.change_status(SubmissionStatus.ATTACHED, staff=staff_user)
     submission.case_file = case_file
     submission.site_id = case_file.site_id
-    if submission.status != SubmissionStatus.ATTACHED:
-        submission.status = SubmissionStatus.ATTACHED
-        submission.history.append(SubmissionStatusChange(
-            status=SubmissionStatus.ATTACHED, at=now,
-            staff_user_id=staff_user.id if staff_user is not None else None))
     moved = session.execute(update(Document).where(Document.submission_id == submission.id)
                             .values(case_file_id=case_file.id)
                             .execution_options(synchronize_session="fetch")).rowcount

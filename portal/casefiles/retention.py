@@ -22,12 +22,12 @@ from datetime import date, datetime
 from sqlalchemy import delete, exists, or_, select, update
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.documents.references import is_referenced, remove_unreferenced
 from portal.documents.storage import DocumentStorage
 from portal.models import (
     ACTIVE_BOOKING_STATUSES,
     ApplicationDraft,
-    AuditEvent,
     Booking,
     CaseFile,
     CaseFileAlias,
@@ -38,6 +38,7 @@ from portal.models import (
     DraftUpload,
     InboundMail,
     OutboundMail,
+    StaffUser,
     Submission,
     SubmissionStatusChange,
 )
@@ -198,7 +199,7 @@ def _delete_one(session: Session, case_file_id: int, report: DeletionReport, now
 
 
 def delete_case_files(session: Session, case_file_ids: list[int], as_of: date, *,
-                      staff_user_id: int | None = None, now: datetime | None = None,
+                      staff: StaffUser | None = None, now: datetime | None = None,
                       held_back: int = 0) -> DeletionReport:
     """Delete the files and what hangs on them, and add the run's audit event; the caller
     commits, then calls remove_unreferenced_files with the report."""
@@ -210,8 +211,7 @@ def delete_case_files(session: Session, case_file_ids: list[int], as_of: date, *
     session.flush()
     report.unreferenced = {d for d in report.unreferenced if not is_referenced(session, d)}
     report.counts["stored_files"] = len(report.unreferenced)
-    session.add(AuditEvent(action=AUDIT_ACTION, staff_user_id=staff_user_id, object_type="case_file",
-                           object_id="", client_address="", detail=report.detail()))
+    record(session, AUDIT_ACTION, staff=staff, object_type="case_file", object_id="", detail=report.detail())
     session.expire_all()  # loaded objects of deleted rows must not be flushed again
     return report
 
@@ -224,12 +224,12 @@ def remove_unreferenced_files(session: Session, storage: DocumentStorage, report
 
 
 def delete_due(session: Session, storage: DocumentStorage, as_of: date, *,
-               staff_user_id: int | None = None) -> DeletionReport:
+               staff: StaffUser | None = None) -> DeletionReport:
     """Delete every file due on as_of, commit, then remove the stored files: the whole run."""
     ids = list(session.scalars(select(CaseFile.id).where(_due_condition(as_of), ~_open_work())
                                .order_by(CaseFile.id)))
     held = len(held_case_files(session, as_of))
-    report = delete_case_files(session, ids, as_of, staff_user_id=staff_user_id, held_back=held)
+    report = delete_case_files(session, ids, as_of, staff=staff, held_back=held)
     session.commit()
     removed = remove_unreferenced_files(session, storage, report)
     if removed != len(report.unreferenced):

@@ -1,1 +1,2 @@
-"""Casework on submissions: the caseworker's actions and the status history they write."""
+"""Casework on submissions: the queue and its claims, the caseworker's actions (reject, close,
+ask for documents, file in a case file) with the status history and audit entries they write."""

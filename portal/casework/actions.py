@@ -1,12 +1,14 @@
-"""Reject, close, ask for missing documents: each writes the status history that the applicant's
-status page shows, and an audit event. The caller commits."""
+"""What a caseworker does with a submission: reject it, close it, ask for missing documents,
+file it in a case file or open a new file for it. Each change of status goes through
+Submission.change_status (the status history the applicant's status page shows) and each action
+writes its audit entry. The caller commits."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from portal.models import StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
-from portal.models._types import utcnow
-from portal.models.submission import OPEN_STATUSES
+from portal.audit import record
+from portal.casefiles.operations import attach_submission, open_case_file_for
+from portal.models import CaseFile, Site, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
 
 MAX_NOTE = 2000
 
@@ -17,31 +19,39 @@ class ActionRefused(ValueError):
         self.code = code
 
 
+def _audit(session: Session, action: str, submission: Submission, staff: StaffUser, client_address: str) -> None:
+    record(session, action, staff=staff, object_type="submission", object_id=submission.reference,
+           client_address=client_address, detail={"status": submission.status})
+
+
 def _change(session: Session, submission: Submission, status: SubmissionStatus, staff: StaffUser,
             note: str = "") -> SubmissionStatusChange:
-    if submission.status not in {s.value for s in OPEN_STATUSES}:
+    if not submission.may_change_to(status):
         raise ActionRefused("not_open")
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ActionRefused("note_too_long")
-    change = SubmissionStatusChange(status=status, at=utcnow(), staff_user_id=staff.id, note=note)
-    submission.history.append(change)
-    submission.status = status
+    return submission.change_status(status, staff=staff, note=note)
+
+
+def reject(session: Session, submission: Submission, staff: StaffUser, reason: str, *,
+           client_address: str = "") -> SubmissionStatusChange:
+    if not (reason or "").strip():
+        raise ActionRefused("reason_missing")
+    change = _change(session, submission, SubmissionStatus.REJECTED, staff, reason)
+    _audit(session, "reject", submission, staff, client_address)
     return change
 
 
-def reject(session: Session, submission: Submission, staff: StaffUser, reason: str) -> SubmissionStatusChange:
-    if not (reason or "").strip():
-        raise ActionRefused("reason_missing")
-    return _change(session, submission, SubmissionStatus.REJECTED, staff, reason)
-
-
-def close(session: Session, submission: Submission, staff: StaffUser, note: str = "") -> SubmissionStatusChange:
-    return _change(session, submission, SubmissionStatus.CLOSED, staff, note)
+def close(session: Session, submission: Submission, staff: StaffUser, note: str = "", *,
+          client_address: str = "") -> SubmissionStatusChange:
+    change = _change(session, submission, SubmissionStatus.CLOSED, staff, note)
+    _audit(session, "close", submission, staff, client_address)
+    return change
 
 
 def request_documents(session: Session, submission: Submission, staff: StaffUser, slots: list[str],
-                      message: str = "", *, office_email: str) -> SubmissionStatusChange:
+                      message: str = "", *, office_email: str, client_address: str = "") -> SubmissionStatusChange:
     """Ask the applicant for missing documents, by mail in the applicant's language."""
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
@@ -55,6 +65,7 @@ def request_documents(session: Session, submission: Submission, staff: StaffUser
                            office_email=office_email)
         enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
                      body_html=mail.html, language=submission.language, submission_id=submission.id)
+    _audit(session, "request_documents", submission, staff, client_address)
     return change
 
 
@@ -69,3 +80,30 @@ def requested_labels(submission: Submission, slots: list[str]) -> list[str]:
         slot = form.slot(key) if form else None
         labels.append(label_in(slot.label, submission.language) if slot else key)
     return labels
+
+
+# -- filing in a case file -----------------------------------------------------------------------
+
+def attachable(submission: Submission) -> bool:
+    """Only an open submission is filed; one the intake linked to a file (not confirmed yet) is
+    open still, so that the link can be confirmed or the submission filed elsewhere."""
+    return submission.is_open
+
+
+def attach(session: Session, submission: Submission, case_file: CaseFile, staff: StaffUser, *,
+           client_address: str = "") -> None:
+    """File the submission in the case file (portal.casefiles.operations.attach_submission,
+    with its audit entries); ActionRefused("not_attachable") when it is no longer open."""
+    if not attachable(submission):
+        raise ActionRefused("not_attachable")
+    attach_submission(session, submission, case_file, staff, client_address=client_address)
+
+
+def open_case_file(session: Session, submission: Submission, site: Site, staff: StaffUser, *,
+                   client_address: str = "") -> CaseFile:
+    """A new case file from the submission's data, the submission filed in it. Refused
+    ("not_attachable") when the submission is no longer open or is linked to a file already
+    (that link is confirmed or the submission filed elsewhere, not a second file opened)."""
+    if not attachable(submission) or submission.case_file_id is not None:
+        raise ActionRefused("not_attachable")
+    return open_case_file_for(session, submission, site, staff, client_address=client_address)

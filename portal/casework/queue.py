@@ -20,12 +20,12 @@ from sqlalchemy.orm import Session, selectinload
 from portal.domain.office_time import (
     add_working_days, aware, local_date, nth_working_day_back, start_of_day, working_days_between,
 )
-from portal.models import Service, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.audit import record
+from portal.config import QueueRules  # the office's settings (PORTAL_QUEUE_TARGET_DAYS, ...)
+from portal.models import Service, StaffUser, Submission, SubmissionStatus
 from portal.models.submission import OPEN_STATUSES
 
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
-DEFAULT_TARGET_DAYS = 5
-DEFAULT_CLAIM_TIMEOUT_MINUTES = 120
 MAX_AGE_DAYS = 3650  # "older than" beyond ten years is a typo, not a question
 
 SORT_OLDEST, SORT_NEWEST, SORT_SERVICE = "oldest", "newest", "service"
@@ -60,21 +60,6 @@ class Age:
 def age_of(received_at: datetime, today: date, target: int) -> Age:
     received = local_date(received_at)
     return Age(working_days_between(received, today), target, add_working_days(received, target))
-
-
-# -- settings ----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class QueueRules:
-    target_days: int = DEFAULT_TARGET_DAYS
-    claim_timeout_minutes: int = DEFAULT_CLAIM_TIMEOUT_MINUTES
-
-    def claim_cutoff(self, now: datetime) -> datetime:
-        """Claims made before this moment have run out."""
-        return now - timedelta(minutes=self.claim_timeout_minutes)
-
-    def claim_ends(self, claimed_at: datetime) -> datetime:
-        return aware(claimed_at) + timedelta(minutes=self.claim_timeout_minutes)
 
 
 def _claim_active(cutoff: datetime):
@@ -308,10 +293,10 @@ class ClaimResult:
 
 
 def claim(session: Session, submission_id: int, staff_id: int, *, now: datetime,
-          rules: QueueRules) -> ClaimResult:
-    """Take the item for `staff_id`, or renew their claim. Raises ClaimError("claimed", holder)
-    when someone else holds it, ClaimError("not_open") when it is closed. The caller commits
-    (and writes the audit event)."""
+          rules: QueueRules, client_address: str = "") -> ClaimResult:
+    """Take the item for `staff_id`, or renew their claim, with the audit entry. Raises
+    ClaimError("claimed", holder) when someone else holds it, ClaimError("not_open") when it is
+    closed. The caller commits."""
     seen = session.execute(select(Submission.assignee_id, Submission.claimed_at)
                            .where(Submission.id == submission_id)).one_or_none()
     if seen is None:
@@ -328,24 +313,28 @@ def claim(session: Session, submission_id: int, staff_id: int, *, now: datetime,
         status, holder = session.execute(select(Submission.status, Submission.assignee_id)
                                          .where(Submission.id == submission_id)).one()
         raise ClaimError("not_open" if status not in OPEN_VALUES else "claimed", holder)
-    # The first claim starts the work; the row is ours now, so this cannot race.
-    started = session.execute(
-        update(Submission)
-        .where(Submission.id == submission_id, Submission.status == SubmissionStatus.RECEIVED.value)
-        .values(status=SubmissionStatus.IN_PROGRESS.value)
-        .execution_options(synchronize_session=False)).rowcount == 1
+    # The first claim starts the work. The row is ours now (locked until the commit; SQLite has
+    # one writer), so the status read here cannot change before ours is written.
+    submission = session.get(Submission, submission_id)
+    session.refresh(submission, ["status", "assignee_id", "claimed_at", "updated_at"])
+    staff = session.get(StaffUser, staff_id)
+    started = submission.status == SubmissionStatus.RECEIVED
     if started:
-        session.add(SubmissionStatusChange(submission_id=submission_id, status=SubmissionStatus.IN_PROGRESS,
-                                           at=now, staff_user_id=staff_id))
+        submission.change_status(SubmissionStatus.IN_PROGRESS, at=now, staff=staff)
     # Read just before the update: the holder whose claim had run out (for the audit trail).
     previous = seen.assignee_id if seen.assignee_id not in (None, staff_id) else None
-    return ClaimResult(started=started, renewed=seen.assignee_id == staff_id, took_over_from=previous)
+    result = ClaimResult(started=started, renewed=seen.assignee_id == staff_id, took_over_from=previous)
+    record(session, "claim", staff=staff, object_type="submission", object_id=submission.reference,
+           client_address=client_address,
+           detail={"renewed": result.renewed, "started": result.started, "took_over_from": result.took_over_from})
+    return result
 
 
-def release(session: Session, submission_id: int, staff_id: int, *, may_release_others: bool) -> int:
-    """Give the item back; returns whose claim it was. Only the holder may, unless
-    `may_release_others` (team leads, admins). Raises ClaimError("not_claimed") or
-    ClaimError("not_holder", holder)."""
+def release(session: Session, submission_id: int, staff_id: int, *, may_release_others: bool,
+            client_address: str = "") -> int:
+    """Give the item back, with the audit entry; returns whose claim it was. Only the holder
+    may, unless `may_release_others` (team leads, admins). Raises ClaimError("not_claimed") or
+    ClaimError("not_holder", holder). The caller commits."""
     holder = session.scalar(select(Submission.assignee_id).where(Submission.id == submission_id))
     if holder is None:
         raise ClaimError("not_claimed")
@@ -359,4 +348,8 @@ def release(session: Session, submission_id: int, staff_id: int, *, may_release_
     if result.rowcount != 1:
         current = session.scalar(select(Submission.assignee_id).where(Submission.id == submission_id))
         raise ClaimError("not_claimed" if current is None else "not_holder", current)
+    submission = session.get(Submission, submission_id)
+    session.refresh(submission, ["assignee_id", "claimed_at"])
+    record(session, "release", staff=session.get(StaffUser, staff_id), object_type="submission",
+           object_id=submission.reference, client_address=client_address, detail={"holder": holder})
     return holder

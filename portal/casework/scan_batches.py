@@ -13,10 +13,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.casework import access
 from portal.intake.scans.filing import idempotency_key
 from portal.models import (
-    AuditEvent, CaseFile, ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus, StaffUser, Submission,
+    CaseFile, ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus, StaffUser, Submission,
 )
 from portal.models._types import utcnow
 
@@ -101,6 +102,5 @@ def mark_checked(session: Session, staff: StaffUser, batch: ScanBatch, *, client
         raise NotImported(batch.batch_id)
     batch.status = ScanBatchStatus.CHECKED
     batch.checked_by_id, batch.checked_at = staff.id, utcnow()
-    session.add(AuditEvent(action="change", staff_user_id=staff.id, object_type="scan_batch",
-                           object_id=batch.batch_id, client_address=client_address,
-                           detail={"status": ScanBatchStatus.CHECKED.value}))
+    record(session, "change", staff=staff, object_type="scan_batch", object_id=batch.batch_id,
+           client_address=client_address, detail={"status": ScanBatchStatus.CHECKED.value})

@@ -17,7 +17,7 @@ casefiles = AppGroup("casefiles", help="Case files: matching, import, name keys.
 
 
 def _locale() -> str:
-    return current_app.config.get("BABEL_DEFAULT_LOCALE", "de")
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
 
 
 def _date_option(ctx, param, value):

@@ -5,7 +5,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from portal.extensions import db
+from portal.config import current_settings
+from portal.extensions import db, get_storage
 
 
 @click.command("seed-demo")
@@ -16,10 +17,12 @@ def seed_demo_command(case_files):
     """Load demo sites, services, staff and case files (safe to run again)."""
     from portal.demo import DEMO_ADMIN_TOTP_SECRET, DEMO_CASE_FILES, seed_demo
 
-    if current_app.config["ENV_NAME"] == "production":
+    settings = current_settings()
+    if settings.is_production:
         raise click.ClickException("seed-demo does not run with PORTAL_ENV=production")
     report = seed_demo(db.session, current_app.config["SECRET_KEY"],
-                       case_files if case_files is not None else DEMO_CASE_FILES)
+                       case_files if case_files is not None else DEMO_CASE_FILES,
+                       storage=get_storage(), settings=settings)
     click.echo(f"sites created: {report.sites_created}, services created: {report.services_created}, "
                f"case files created: {report.case_files_created}, slots created: {report.slots_created}, "
                f"content translations created: {report.content_created}, "

@@ -11,7 +11,7 @@ from portal.extensions import db
 
 
 def _storage():
-    from portal.documents.storage import get_storage
+    from portal.extensions import get_storage
 
     return get_storage()
 

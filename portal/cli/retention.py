@@ -62,7 +62,7 @@ def _print_held(day: date) -> None:
 def delete_due_command(as_of, yes):
     """Delete the case files due, with their submissions, documents and notes."""
     from portal.casefiles.retention import delete_due, due_case_files
-    from portal.documents.storage import get_storage
+    from portal.extensions import get_storage
 
     day = _day(as_of)
     files = due_case_files(db.session, day)

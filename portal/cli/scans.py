@@ -8,6 +8,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from portal.config import current_settings
 from portal.extensions import db
 
 scans = AppGroup("scans", help="Scanned paper files delivered in batches.")
@@ -24,7 +25,7 @@ def import_command(directory: Path, chunk_size: int):
     Columns: batch_id,file_number,surname,given_names,date_of_birth,nationality,document_date,
     document_type,path,pages,sha256. Paths are relative to DIRECTORY; the date of birth may have
     00 for an unknown day or month; the document date is YYYY-MM-DD or DD.MM.YYYY."""
-    from portal.documents.storage import get_storage
+    from portal.extensions import get_storage
     from portal.intake.scans import DeliveryError, import_delivery, read_index
 
     try:
@@ -32,9 +33,10 @@ def import_command(directory: Path, chunk_size: int):
     except DeliveryError as exc:
         raise click.ClickException(str(exc)) from exc
     with click.progressbar(length=len(records), label="scanned documents") as bar:
+        settings = current_settings()
         report = import_delivery(db.session, get_storage(), directory, records=records, chunk_size=chunk_size,
-                                 progress=bar.update, max_file_bytes=current_app.config["PORTAL_SCAN_MAX_FILE_BYTES"],
-                                 locale=current_app.config.get("BABEL_DEFAULT_LOCALE", "de"))
+                                 progress=bar.update, max_file_bytes=settings.uploads.scan_max_file_bytes,
+                                 matching=settings.matching, locale=current_app.config["BABEL_DEFAULT_LOCALE"])
     for batch_id, file_number, line in report.case_files_opened:
         click.echo(f"batch {batch_id}, line {line}: case file {file_number} was not known; opened from the index "
                    "- its submission waits in the queue for a caseworker's check")

@@ -6,6 +6,7 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
+from portal.config import current_settings
 from portal.extensions import db
 from portal.models import Role
 from portal.staff.accounts import AccountError
@@ -26,7 +27,7 @@ def create_user(email, role, site_code, full_name, password):
     try:
         user = create_staff_user(db.session, email=email, full_name=full_name, role=role,
                                  site_code=site_code, password=password,
-                                 office_name=current_app.config["PORTAL_OFFICE_NAME"])
+                                 office_name=current_settings().office.name)
         db.session.commit()
     except AccountError as exc:
         db.session.rollback()
@@ -55,7 +56,7 @@ def reset_totp(email):
     from portal.staff.accounts import reset_second_factor
 
     user = _staff_by_email(email)
-    reset_second_factor(user)
+    reset_second_factor(db.session, user)
     db.session.commit()
     click.echo(f"two-factor sign-in of {user.email} reset and its sessions ended; it is set up again at the "
                "next sign-in")
@@ -87,7 +88,7 @@ def set_password(email, password):
 
     user = _staff_by_email(email)
     try:
-        change_password(user, password, office_name=current_app.config["PORTAL_OFFICE_NAME"])
+        change_password(db.session, user, password, office_name=current_settings().office.name)
     except AccountError as exc:
         raise click.ClickException(str(exc)) from exc
     db.session.commit()
@@ -102,7 +103,7 @@ def set_role(email, role):
     from portal.staff.accounts import change_role
 
     user = _staff_by_email(email)
-    if not change_role(user, role):
+    if not change_role(db.session, user, role):
         click.echo(f"{user.email} is {role} already")
         return
     db.session.commit()
@@ -116,7 +117,7 @@ def deactivate_user(email):
     from portal.staff.accounts import deactivate
 
     user = _staff_by_email(email)
-    deactivate(user)
+    deactivate(db.session, user)
     db.session.commit()
     click.echo(f"{user.email} is locked; its sessions have ended")
 
@@ -128,7 +129,7 @@ def activate_user(email):
     from portal.staff.accounts import activate
 
     user = _staff_by_email(email)
-    activate(user)
+    activate(db.session, user)
     db.session.commit()
     click.echo(f"{user.email} may sign in again")
 

@@ -1,7 +1,10 @@
-"""Changing content: create items, save versions, move through the workflow, restore.
+"""Changing content: create items, save versions, move through the workflow, restore, settings
+and the menu.
 
-Every function takes the staff member and the time from the caller and leaves the commit (and
-the audit record) to it. Nothing is overwritten: every save and every restore is a new version.
+Every function takes the staff member and the time from the caller, writes the audit entry of a
+change by staff ("content_<action>") and leaves the commit to the caller. The shipped content
+loaded by the seed (staff None) is no one's change and is not recorded. Nothing is
+overwritten: every save and every restore is a new version.
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES
 from portal.content import workflow
 from portal.content.workflow import WorkflowRefused
@@ -32,6 +36,15 @@ FIELDS = {
 }
 
 ContentRefused = WorkflowRefused  # one exception for every refusal, with a code
+
+
+def _audit(session: Session, action: str, item: ContentItem, language: str, staff: StaffUser | None,
+           client_address: str, **detail) -> None:
+    if staff is None:
+        return
+    record(session, f"content_{action}", staff=staff, object_type="content",
+           object_id=f"{item.id}/{language}" if language else item.id, client_address=client_address,
+           detail={"kind": item.kind, "slug": item.slug, **detail})
 
 
 def utc(value: datetime | None) -> datetime | None:
@@ -66,7 +79,8 @@ def check_slug(session: Session, kind: str, slug: str, *, item_id: int | None = 
 
 
 def create_item(session: Session, *, kind: str, slug: str, texts: dict, staff: StaffUser | None,
-                now: datetime, service_code: str | None = None, note: str = "") -> ContentItem:
+                now: datetime, service_code: str | None = None, note: str = "",
+                client_address: str = "") -> ContentItem:
     """A new item with its German translation as version 1 (private)."""
     if staff is not None and not workflow.can_edit(staff.role):
         raise ContentRefused("not_allowed")
@@ -84,16 +98,26 @@ def create_item(session: Session, *, kind: str, slug: str, texts: dict, staff: S
                        created_by_id=staff.id if staff else None, targets=[],
                        placement=NoticePlacement.ALL.value if kind == ContentKind.NOTICE else None)
     session.add(item)
-    save_version(session, item, SOURCE, texts, staff=staff, now=now, note=note)
+    _new_version(session, item, SOURCE, texts, staff=staff, now=now, note=note)
+    _audit(session, "create", item, SOURCE, staff, client_address)
     return item
 
 
 def save_version(session: Session, item: ContentItem, language: str, texts: dict, *,
                  staff: StaffUser | None, now: datetime, note: str = "",
-                 source_number: int | None = None) -> ContentVersion:
+                 source_number: int | None = None, client_address: str = "") -> ContentVersion:
     """A new version of one translation; the translation becomes (or stays) a private draft.
     For a translation, `source_number` is the German version the translator worked from
     (default: the German version applicants currently read)."""
+    version = _new_version(session, item, language, texts, staff=staff, now=now, note=note,
+                           source_number=source_number)
+    _audit(session, "edit", item, language, staff, client_address, version=version.number)
+    return version
+
+
+def _new_version(session: Session, item: ContentItem, language: str, texts: dict, *,
+                 staff: StaffUser | None, now: datetime, note: str = "",
+                 source_number: int | None = None) -> ContentVersion:
     if staff is not None and not workflow.can_edit(staff.role):
         raise ContentRefused("not_allowed")
     if language not in LANGUAGES:
@@ -129,7 +153,7 @@ def save_version(session: Session, item: ContentItem, language: str, texts: dict
 
 def apply_transition(session: Session, translation: ContentTranslation, action: str, *,
                      staff: StaffUser, now: datetime, publish_at: datetime | None = None,
-                     expire_at: datetime | None = None) -> workflow.Transition:
+                     expire_at: datetime | None = None, client_address: str = "") -> workflow.Transition:
     """Submit, retract, publish, reject or expire; publish takes the newest version live
     (optionally from `publish_at`, until `expire_at`)."""
     live = workflow.public_state(translation, now) in ("published", "scheduled")
@@ -155,11 +179,13 @@ def apply_transition(session: Session, translation: ContentTranslation, action: 
     else:
         translation.state = transition.target.value
     session.flush()
+    _audit(session, action, translation.item, translation.language, staff, client_address,
+           state=translation.state, version=latest.number, published=translation.published_number)
     return transition
 
 
 def restore(session: Session, translation: ContentTranslation, number: int, *, staff: StaffUser,
-            now: datetime) -> ContentVersion:
+            now: datetime, client_address: str = "") -> ContentVersion:
     """An earlier version's text as a new version (a private draft, to be published)."""
     if not workflow.can_publish(staff.role):
         raise ContentRefused("not_allowed")
@@ -174,7 +200,28 @@ def restore(session: Session, translation: ContentTranslation, number: int, *, s
     translation.versions.append(version)
     translation.state = WorkflowState.PRIVATE.value
     session.flush()
+    _audit(session, "restore", translation.item, translation.language, staff, client_address,
+           version=version.number, restored_from=version.restored_from)
     return version
+
+
+def change_settings(session: Session, item: ContentItem, staff: StaffUser, *, slug: str = "",
+                    placement: str = "", targets: list[str] | None = None, starts_at: datetime | None = None,
+                    ends_at: datetime | None = None, in_menu: bool = False, position: int | None = None,
+                    client_address: str = "") -> None:
+    """An item's settings, as far as its kind has them: the address (pages, notices), where and
+    when a notice shows, whether a page is in the menu, an FAQ entry's position."""
+    if item.kind in (ContentKind.PAGE, ContentKind.NOTICE) and slug:
+        item.slug = check_slug(session, item.kind, slug, item_id=item.id)
+    if item.kind == ContentKind.NOTICE:
+        update_notice(item, placement=placement or item.placement or "all", targets=targets or [],
+                      starts_at=starts_at, ends_at=ends_at)
+    if item.kind == ContentKind.PAGE:
+        set_in_menu(session, item, in_menu)
+    if item.kind == ContentKind.FAQ and position is not None:
+        item.position = position
+    _audit(session, "settings", item, "", staff, client_address, placement=item.placement, targets=item.targets,
+           menu_position=item.menu_position)
 
 
 def update_notice(item: ContentItem, *, placement: str, targets: list[str], starts_at: datetime | None,
@@ -190,19 +237,20 @@ def update_notice(item: ContentItem, *, placement: str, targets: list[str], star
     item.starts_at, item.ends_at = starts_at, ends_at
 
 
-def move_in_menu(session: Session, item: ContentItem, direction: int) -> None:
+def move_in_menu(session: Session, item: ContentItem, direction: int, staff: StaffUser, *,
+                 client_address: str = "") -> None:
     """Swap a page with its neighbour in the menu (direction -1 up, +1 down)."""
     pages = list(session.scalars(select(ContentItem).where(
         ContentItem.kind == ContentKind.PAGE, ContentItem.menu_position.is_not(None))
         .order_by(ContentItem.menu_position, ContentItem.id)))
-    if item not in pages:
-        return
-    index = pages.index(item)
-    other = index + direction
-    if 0 <= other < len(pages):
-        pages[index], pages[other] = pages[other], pages[index]
-    for position, page in enumerate(pages, start=1):
-        page.menu_position = position  # renumbered, so gaps and ties never build up
+    if item in pages:
+        index = pages.index(item)
+        other = index + direction
+        if 0 <= other < len(pages):
+            pages[index], pages[other] = pages[other], pages[index]
+        for position, page in enumerate(pages, start=1):
+            page.menu_position = position  # renumbered, so gaps and ties never build up
+    _audit(session, "menu", item, "", staff, client_address, menu_position=item.menu_position)
 
 
 def set_in_menu(session: Session, item: ContentItem, shown: bool) -> None:

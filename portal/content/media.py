@@ -10,6 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.documents.checks import DocumentRefused, accept_upload
 from portal.documents.sniff import HEIC, sniff
 from portal.documents.storage import DocumentStorage
@@ -27,9 +28,9 @@ class MediaRefused(Exception):
 
 
 def store_media(session: Session, storage: DocumentStorage, data: bytes, filename: str, *,
-                staff: StaffUser, now: datetime, max_bytes: int) -> ContentMedia:
-    """Check, store and register an upload; raises MediaRefused (with the document check's
-    message when the checks refuse)."""
+                staff: StaffUser, now: datetime, max_bytes: int, client_address: str = "") -> ContentMedia:
+    """Check, store and register an upload, with its audit entry; raises MediaRefused (with the
+    document check's message when the checks refuse). The caller commits."""
     if sniff(data) == HEIC:
         raise MediaRefused("not_for_web")  # before storing anything
     try:
@@ -43,6 +44,8 @@ def store_media(session: Session, storage: DocumentStorage, data: bytes, filenam
                          created_by_id=staff.id)
     session.add(media)
     session.flush()
+    record(session, "content_media_upload", staff=staff, object_type="content_media", object_id=media.id,
+           client_address=client_address, detail={"type": media.media_type, "sha256": media.sha256})
     return media
 
 

@@ -7,8 +7,10 @@ from datetime import date, time
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.staff import accounts
+from portal.config import Settings
 from portal.demo.people import demo_people
+from portal.documents.storage import DocumentStorage
+from portal.staff import accounts
 from portal.forms.catalogue import CATALOGUE
 from portal.models import CaseFile, CaseFileAlias, CaseFileStatus, OpeningHours, Role, Service, Site, StaffUser
 
@@ -53,7 +55,9 @@ class SeedReport:
     staff: list[tuple[str, str, str, bool]] = field(default_factory=list)  # email, role, password, created
 
 
-def _seed_sites(session: Session, report: SeedReport) -> dict[str, Site]:
+def seed_sites(session: Session, report: SeedReport | None = None) -> dict[str, Site]:
+    """The two sites with their opening hours (created or brought up to date); by code."""
+    report = report if report is not None else SeedReport()
     sites = {}
     for spec in SITES:
         site = session.scalar(select(Site).where(Site.code == spec["code"]))
@@ -75,7 +79,9 @@ def _seed_sites(session: Session, report: SeedReport) -> dict[str, Site]:
     return sites
 
 
-def _seed_services(session: Session, report: SeedReport) -> None:
+def seed_services(session: Session, report: SeedReport | None = None) -> None:
+    """The service catalogue's rows (created or brought up to date)."""
+    report = report if report is not None else SeedReport()
     existing = {s.code: s for s in session.scalars(select(Service))}
     for entry in CATALOGUE:
         service = existing.get(entry.code)
@@ -166,23 +172,22 @@ def _seed_content(session: Session, report: SeedReport) -> None:
 
 
 def seed_demo(session: Session, secret_key: str, case_files: int = DEMO_CASE_FILES,
-              with_submissions: bool = True) -> SeedReport:
-    """secret_key: the installation's, which seals the demo admin's second factor."""
+              with_submissions: bool = True, *, storage: DocumentStorage | None = None,
+              settings: Settings | None = None) -> SeedReport:
+    """secret_key: the installation's, which seals the demo admin's second factor. The demo
+    submissions go through the installation's intake: they need its `storage` and `settings`."""
+    if with_submissions and (storage is None or settings is None):
+        raise ValueError("demo submissions need the installation's storage and settings")
     report = SeedReport()
-    sites = _seed_sites(session, report)
-    _seed_services(session, report)
+    sites = seed_sites(session, report)
+    seed_services(session, report)
     _seed_appointments(session, sites, report)
     _seed_staff(session, report, secret_key)
     _seed_case_files(session, sites, report, case_files)
     _seed_content(session, report)
     session.commit()
     if with_submissions:
-        report.submissions_created = _seed_submissions(session, case_files)
+        from portal.demo.submissions import seed_submissions
+
+        report.submissions_created = seed_submissions(session, storage, settings, case_files)
     return report
-
-
-def _seed_submissions(session: Session, case_files: int) -> int:
-    from portal.demo.submissions import seed_submissions
-    from portal.documents.storage import get_storage
-
-    return seed_submissions(session, get_storage(), case_files)

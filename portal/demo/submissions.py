@@ -11,6 +11,7 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.config import Settings
 from portal.demo.people import demo_people
 from portal.documents.storage import DocumentStorage
 from portal.domain.dates import PartialDate
@@ -40,8 +41,8 @@ def _pdf(title: str) -> bytes:
     return buffer.getvalue()
 
 
-def _web(session: Session, storage: DocumentStorage, key: str, service: str, language: str, surname: str,
-         given_names: str, born: PartialDate, site_code: str | None) -> None:
+def _web(session: Session, storage: DocumentStorage, settings: Settings, key: str, service: str, language: str,
+         surname: str, given_names: str, born: PartialDate, site_code: str | None) -> None:
     from portal.intake import Applicant, IntakeDraft, IntakeFile, receive
     from portal.intake.acknowledge import acknowledge_web_submission
 
@@ -55,14 +56,15 @@ def _web(session: Session, storage: DocumentStorage, key: str, service: str, lan
         files=[IntakeFile("passport", "passport.pdf", "application/pdf", digest, len(pdf), digest, len(pdf), 1)],
         idempotency_key=key, site_code=site_code,
     )
-    result = receive(session, storage, draft)
+    result = receive(session, storage, draft, matching=settings.matching)
     if result.created:
-        acknowledge_web_submission(session, storage, result.submission, result.status_code)  # the receipt
+        acknowledge_web_submission(session, storage, result.submission, result.status_code,  # the receipt
+                                   settings.office)
     session.commit()
 
 
-def _email(session: Session, storage: DocumentStorage, n: int, language: str, surname: str, given_names: str,
-           file_number: str) -> bool:
+def _email(session: Session, storage: DocumentStorage, settings: Settings, n: int, language: str, surname: str,
+           given_names: str, file_number: str) -> bool:
     """Through the e-mail intake; the same bytes every run, which the intake recognises."""
     from portal.intake.email.process import take_in
 
@@ -76,12 +78,14 @@ def _email(session: Session, storage: DocumentStorage, n: int, language: str, su
     message.add_attachment(_pdf(f"Brief / letter: {surname}"), maintype="application", subtype="pdf",
                            filename="brief.pdf")
     message.set_boundary(f"demo-boundary-{n}")  # not a random one: the same bytes every run
-    outcome = take_in(session, storage, message.as_bytes(), source=InboundMailSource.FILE, source_detail="seed-demo")
+    outcome = take_in(session, storage, message.as_bytes(), source=InboundMailSource.FILE, source_detail="seed-demo",
+                      settings=settings.mail_intake)
     return outcome.created
 
 
-def seed_submissions(session: Session, storage: DocumentStorage, case_files: int) -> int:
-    """Open submissions for the demo queue; returns how many were made now."""
+def seed_submissions(session: Session, storage: DocumentStorage, settings: Settings, case_files: int) -> int:
+    """Open submissions for the demo queue, through the installation's intake as it is set up
+    (`settings`); returns how many were made now."""
     done = set(session.scalars(select(Submission.idempotency_key).where(Submission.idempotency_key.like("demo%"))))
     made = 0
     people = [p for p in demo_people(case_files) if not p.moved_away][:len(KNOWN) * 7:7]
@@ -92,14 +96,15 @@ def seed_submissions(session: Session, storage: DocumentStorage, case_files: int
                 continue
             # The spelling the applicant types is the file's other one, where it has one.
             surname, given_names = person.aliases[0] if person.aliases else (person.surname, person.given_names)
-            _web(session, storage, key, service, language, surname, given_names, person.date_of_birth,
+            _web(session, storage, settings, key, service, language, surname, given_names, person.date_of_birth,
                  person.site_code)
-        elif not _email(session, storage, n, language, person.surname, person.given_names, person.file_number):
+        elif not _email(session, storage, settings, n, language, person.surname, person.given_names,
+                        person.file_number):
             continue
         made += 1
     for n, (service, language, surname, given_names, born) in enumerate(NEW):
         key = f"demo-submission-new-{n}"
         if key not in done:
-            _web(session, storage, key, service, language, surname, given_names, born, None)
+            _web(session, storage, settings, key, service, language, surname, given_names, born, None)
             made += 1
     return made

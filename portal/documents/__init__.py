@@ -2,7 +2,7 @@
 from portal.documents.checks import AcceptedFile, accept_upload
 from portal.documents.refusals import DocumentRefused
 from portal.documents.sniff import ACCEPTED_TYPES, sniff
-from portal.documents.storage import DocumentStorage, get_storage
+from portal.documents.storage import DocumentStorage
 
 __all__ = [
     "ACCEPTED_TYPES",
@@ -10,6 +10,5 @@ __all__ = [
     "DocumentRefused",
     "DocumentStorage",
     "accept_upload",
-    "get_storage",
     "sniff",
 ]

@@ -74,10 +74,3 @@ class DocumentStorage:
         """Stored files that no row refers to (what a crash between write and commit leaves)."""
         known = set(referenced)
         return sorted(d for d in self.all_digests() if d not in known)
-
-
-def get_storage() -> DocumentStorage:
-    """The storage configured for the current app (PORTAL_STORAGE_DIR)."""
-    from flask import current_app
-
-    return DocumentStorage(current_app.config["PORTAL_STORAGE_DIR"])

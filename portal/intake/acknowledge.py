@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlencode
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.config import OfficeSettings
 from portal.documents.storage import DocumentStorage
 from portal.forms.catalogue import BY_CODE
 from portal.forms.display import display_value, label_in
@@ -15,14 +15,10 @@ from portal.forms.registry import form_for
 from portal.models import ApplicationDraft, Site, Submission
 
 
-def _public_url(path: str) -> str:
-    return current_app.config["PORTAL_PUBLIC_BASE_URL"] + path
-
-
-def status_link(submission: Submission, status_code: str) -> str:
+def status_link(office: OfficeSettings, submission: Submission, status_code: str) -> str:
     """The link in the mail and the QR code: opens the status page without typing."""
     query = urlencode({"reference": submission.reference, "code": status_code})
-    return _public_url(f"/{submission.language}/status/open?{query}")
+    return office.url(f"/{submission.language}/status/open?{query}")
 
 
 def _office_lines(session: Session, submission: Submission) -> list[str]:
@@ -34,7 +30,7 @@ def _office_lines(session: Session, submission: Submission) -> list[str]:
     return lines
 
 
-def build_receipt(session: Session, submission: Submission, status_code: str):
+def build_receipt(session: Session, submission: Submission, status_code: str, office: OfficeSettings):
     from portal.pdf.receipt import ReceiptData, ReceiptDocument, ReceiptField
 
     language = submission.language
@@ -53,10 +49,10 @@ def build_receipt(session: Session, submission: Submission, status_code: str):
         for d in _case_file_documents(session, submission)
     ]
     return ReceiptData(
-        language=language, office_name=current_app.config["PORTAL_OFFICE_NAME"],
+        language=language, office_name=office.name,
         office_lines=_office_lines(session, submission),
         service_title=label_in(entry.title, language), service_title_de=entry.name_de,
-        reference=submission.reference, status_code=status_code, status_url=status_link(submission, status_code),
+        reference=submission.reference, status_code=status_code, status_url=status_link(office, submission, status_code),
         submitted_at=submission.received_at, fields=fields, documents=documents,
     )
 
@@ -72,14 +68,14 @@ def _case_file_documents(session: Session, submission: Submission):
 
 
 def acknowledge_web_submission(session: Session, storage: DocumentStorage, submission: Submission,
-                               status_code: str) -> None:
+                               status_code: str, office: OfficeSettings) -> None:
     """Receipt into storage, confirmation mail into the outbox: same transaction as the submission."""
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
     from portal.pdf.receipt import render_receipt
 
     session.flush()
-    receipt = build_receipt(session, submission, status_code)
+    receipt = build_receipt(session, submission, status_code, office)
     submission.receipt_sha256 = storage.put(render_receipt(receipt))
     if not submission.applicant_email:
         return
@@ -92,14 +88,17 @@ def acknowledge_web_submission(session: Session, storage: DocumentStorage, submi
                                "media_type": "application/pdf"}])
 
 
-def send_resume_link(session: Session, draft: ApplicationDraft, email: str, service_title) -> None:
+def send_resume_link(session: Session, draft: ApplicationDraft, email: str, service_title, *,
+                     office: OfficeSettings, draft_days: int) -> None:
+    """The mail with the link that opens the saved application again; the draft is kept
+    `draft_days` from now."""
     from portal.forms.drafts import issue_resume_token
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
 
-    token = issue_resume_token(draft, current_app.config["PORTAL_DRAFT_DAYS"])
+    token = issue_resume_token(draft, draft_days)
     mail = render_mail("draft_resume", draft.language, service_title=label_in(service_title, draft.language),
-                       resume_url=_public_url(f"/{draft.language}/resume/{token}"),
+                       resume_url=office.url(f"/{draft.language}/resume/{token}"),
                        expires_on=draft.expires_at.date())
     enqueue_mail(session, recipient=email, subject=mail.subject, body_text=mail.text, body_html=mail.html,
                  language=draft.language)

@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.casefiles.operations import attach_submission
+from portal.config import MatchingSettings
 from portal.db_insert import insert_unless_present
 from portal.documents.sniff import PDF
 from portal.documents.storage import DocumentStorage
@@ -27,7 +28,7 @@ from portal.forms.district import site_for_postcode
 from portal.intake.references import hash_secret, new_status_code, next_reference
 from portal.matching.auto_attach import maybe_auto_attach
 from portal.models import (
-    CaseFile, Channel, CopyReason, Document, Service, Site, Submission, SubmissionStatus, SubmissionStatusChange,
+    CaseFile, Channel, CopyReason, Document, Service, Site, Submission, SubmissionStatus,
 )
 from portal.models._types import utcnow
 
@@ -97,7 +98,10 @@ def find_by_idempotency_key(session: Session, key: str) -> Submission | None:
     return session.scalar(select(Submission).where(Submission.idempotency_key == key))
 
 
-def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> IntakeResult:
+def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft, *,
+            matching: MatchingSettings) -> IntakeResult:
+    """The draft as a submission (or the one made before under its idempotency key); an
+    unnamed one is attached automatically when `matching` (the office's settings) says so."""
     if draft.idempotency_key:
         existing = find_by_idempotency_key(session, draft.idempotency_key)
         if existing is not None:
@@ -128,18 +132,17 @@ def receive(session: Session, storage: DocumentStorage, draft: IntakeDraft) -> I
         applicant_date_of_birth=draft.applicant.date_of_birth,
         applicant_email=draft.applicant.email,
         site=site,
-        status=SubmissionStatus.RECEIVED,
         received_at=now,
         case_file_id=case_file.id if linked else None,  # its documents are the file's from the start
     )
-    submission.history.append(SubmissionStatusChange(status=SubmissionStatus.RECEIVED, at=now))
+    submission.change_status(SubmissionStatus.RECEIVED, at=now)
     session.add(submission)
     documents = [add_documents(session, submission, item, draft.channel, now) for item in draft.files]
     session.flush()
     if case_file is not None and not linked:
         attach_submission(session, submission, case_file, None, automatic=True)
     elif case_file is None:
-        maybe_auto_attach(session, submission)
+        maybe_auto_attach(session, submission, matching)
     return IntakeResult(submission, status_code, created=True, documents=documents)
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.config import MatchingSettings, OfficeSettings
 from portal.documents.storage import DocumentStorage
 from portal.domain.dates import PartialDate
 from portal.forms import drafts
@@ -41,15 +42,16 @@ def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:
     )
 
 
-def submit(session: Session, storage: DocumentStorage, form: ServiceForm, draft: ApplicationDraft) -> WebSubmission:
+def submit(session: Session, storage: DocumentStorage, form: ServiceForm, draft: ApplicationDraft, *,
+           office: OfficeSettings, matching: MatchingSettings) -> WebSubmission:
     """Make the submission of a completed draft (the caller has checked that it is complete),
     acknowledge it and remember it in the draft; commits. Raises IntakeError when a file of the
     draft is no longer in storage: the documents step is then open again (committed)."""
     intake_draft = to_intake_draft(form, draft)
     try:
-        result = receive(session, storage, intake_draft)
+        result = receive(session, storage, intake_draft, matching=matching)
         if result.created:
-            acknowledge_web_submission(session, storage, result.submission, result.status_code)
+            acknowledge_web_submission(session, storage, result.submission, result.status_code, office)
         draft.submission_id = result.submission.id
         session.commit()
     except IntegrityError:

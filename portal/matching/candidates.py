@@ -417,9 +417,10 @@ def query_for_submission(submission: Submission) -> Query:
     )
 
 
-def for_submission(session: Session, submission: Submission, limit: int = 10) -> list[Candidate]:
+def for_submission(session: Session, submission: Submission, limit: int = 10, where=None) -> list[Candidate]:
+    """The submission's candidates; `where` as in find_candidates (the viewer's site rule)."""
     q = query_for_submission(submission)
     return find_candidates(session, surname=q.surname, given_names=q.given_names, birth_name=q.birth_name,
                            date_of_birth=q.date_of_birth, nationality=q.nationality,
-                           file_number=q.file_number, limit=limit)
+                           file_number=q.file_number, limit=limit, where=where)
 

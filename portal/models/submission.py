@@ -1,4 +1,7 @@
-"""Submissions: whatever reaches the office through any channel, and their status history."""
+"""Submissions: whatever reaches the office through any channel, and their status history.
+
+A submission's status changes only through Submission.change_status, which checks the change
+against TRANSITIONS and writes the history entry the applicant's status page shows."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -37,6 +40,37 @@ OPEN_STATUSES = (
     SubmissionStatus.IN_PROGRESS,
     SubmissionStatus.AWAITING_DOCUMENTS,
 )
+OPEN_VALUES = frozenset(s.value for s in OPEN_STATUSES)
+
+# Which status may follow which (None: a submission being received). The same status again is
+# a history entry without a change: a message received, documents asked for once more.
+TRANSITIONS: dict[SubmissionStatus | None, frozenset[SubmissionStatus]] = {
+    None: frozenset({SubmissionStatus.RECEIVED}),
+    SubmissionStatus.RECEIVED: frozenset({
+        SubmissionStatus.RECEIVED, SubmissionStatus.IN_PROGRESS, SubmissionStatus.AWAITING_DOCUMENTS,
+        SubmissionStatus.ATTACHED, SubmissionStatus.REJECTED, SubmissionStatus.CLOSED}),
+    SubmissionStatus.IN_PROGRESS: frozenset({
+        SubmissionStatus.IN_PROGRESS, SubmissionStatus.AWAITING_DOCUMENTS,
+        SubmissionStatus.ATTACHED, SubmissionStatus.REJECTED, SubmissionStatus.CLOSED}),
+    SubmissionStatus.AWAITING_DOCUMENTS: frozenset({
+        SubmissionStatus.AWAITING_DOCUMENTS, SubmissionStatus.IN_PROGRESS,
+        SubmissionStatus.ATTACHED, SubmissionStatus.REJECTED, SubmissionStatus.CLOSED}),
+    # Final: nothing follows them (a new message makes a new submission).
+    SubmissionStatus.ATTACHED: frozenset(),
+    SubmissionStatus.REJECTED: frozenset(),
+    SubmissionStatus.CLOSED: frozenset(),
+}
+
+
+class StatusChangeRefused(ValueError):
+    """A status change that TRANSITIONS does not allow (for one: anything after a final status)."""
+
+    def __init__(self, current: str | None, wanted: str):
+        super().__init__(f"a submission cannot go from {current} to {wanted}")
+        self.current = current
+        self.wanted = wanted
+
+
 # Literal values: SQLite uses a partial index only when the query names the same literals.
 _OPEN_ONLY = text("status IN ({})".format(", ".join(f"'{s.value}'" for s in OPEN_STATUSES)))
 
@@ -96,6 +130,28 @@ class Submission(db.Model):
 
     def __repr__(self) -> str:
         return f"<Submission {self.reference} {self.status}>"
+
+    @property
+    def is_open(self) -> bool:
+        """Still being worked on: received, in progress or awaiting documents."""
+        return self.status in OPEN_VALUES
+
+    def may_change_to(self, new_status: str) -> bool:
+        current = SubmissionStatus(self.status) if self.status is not None else None
+        return SubmissionStatus(new_status) in TRANSITIONS[current]
+
+    def change_status(self, new_status: str, *, at: datetime | None = None, staff: StaffUser | None = None,
+                      note: str = "") -> SubmissionStatusChange:
+        """The one way the status changes: checked against TRANSITIONS (StatusChangeRefused
+        otherwise), with its history entry (`note` is shown to the applicant). The caller
+        writes the audit entry and commits."""
+        if not self.may_change_to(new_status):
+            raise StatusChangeRefused(self.status, SubmissionStatus(new_status).value)
+        change = SubmissionStatusChange(status=SubmissionStatus(new_status), at=at or utcnow(),
+                                        staff_user_id=staff.id if staff is not None else None, note=note or "")
+        self.history.append(change)
+        self.status = SubmissionStatus(new_status)
+        return change
 
 
 class ReferenceCounter(db.Model):

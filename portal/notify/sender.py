@@ -7,7 +7,7 @@ the receiving side can tell). SQLite ignores the lock clause; it has a single wr
 one worker there.
 
 An outage of the mail server loses nothing: the row stays pending and is retried with
-back-off (1, 2, 4 … minutes, at most 60) until PORTAL_MAIL_MAX_ATTEMPTS is reached.
+back-off (1, 2, 4 … minutes, at most 60) until SmtpSettings.max_attempts is reached.
 Temporary: no connection, timeout, TLS or login trouble, any 4xx, our own sender refused.
 Permanent (failed at once): a 5xx for the recipient or the message, an attachment missing
 from storage (a mail never goes out without its attachment).
@@ -17,7 +17,6 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
@@ -26,6 +25,7 @@ from email.utils import format_datetime, parseaddr
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.config import SmtpSettings
 from portal.documents.storage import DocumentStorage
 from portal.domain.office_time import aware
 from portal.models._types import utcnow
@@ -64,18 +64,18 @@ class _Temporary(Exception):
         self.stop_round = stop_round
 
 
-def send_due_mail(session: Session, storage: DocumentStorage, config: Mapping, *,
+def send_due_mail(session: Session, storage: DocumentStorage, smtp: SmtpSettings, sender: str, *,
                   now: datetime | None = None, limit: int = 50) -> SendReport:
-    """Send up to `limit` pending mails that are due at `now` (default: the current time)."""
+    """Send up to `limit` pending mails that are due at `now` (default: the current time)
+    through the server `smtp`, From: `sender` (the office's PORTAL_MAIL_FROM)."""
     now = _as_utc(now or utcnow())
-    max_attempts = int(config.get("PORTAL_MAIL_MAX_ATTEMPTS", 12))
     counts = {"sent": 0, "retried": 0, "failed": 0}
-    with _Connection(config) as connection:
+    with _Connection(smtp) as connection:
         for _ in range(limit):
             mail = _claim_next(session, now)
             if mail is None:
                 break
-            outcome, stop = _deliver(mail, storage, config, connection, now, max_attempts)
+            outcome, stop = _deliver(mail, storage, sender, connection, now, smtp.max_attempts)
             session.commit()  # releases the row lock; the outcome is durable before the next mail
             counts[outcome] += 1
             if stop:
@@ -100,11 +100,11 @@ def _claim_next(session: Session, now: datetime) -> OutboundMail | None:
     return session.scalars(query).first()
 
 
-def _deliver(mail: OutboundMail, storage: DocumentStorage, config: Mapping,
+def _deliver(mail: OutboundMail, storage: DocumentStorage, sender: str,
              connection: _Connection, now: datetime, max_attempts: int) -> tuple[str, bool]:
     """Try one mail and record the outcome on the row. Returns (outcome, stop this round)."""
     try:
-        message = _build_message(mail, storage, config, now)
+        message = _build_message(mail, storage, sender, now)
         connection.send(message)
     except _Permanent as exc:
         _fail(mail, str(exc))
@@ -139,15 +139,15 @@ def _fail(mail: OutboundMail, error: str) -> None:
     log.error("outbound mail %s failed: %s", mail.id, error)
 
 
-def _build_message(mail: OutboundMail, storage: DocumentStorage, config: Mapping,
+def _build_message(mail: OutboundMail, storage: DocumentStorage, sender: str,
                   now: datetime) -> EmailMessage:
     """The MIME message of an outbox row; _Permanent when an attachment is not in storage."""
     message = EmailMessage()  # policy "default": UTF-8 encoded words for Cyrillic/Arabic headers
-    message["From"] = config["MAIL_FROM"]
+    message["From"] = sender
     message["To"] = mail.recipient
     message["Subject"] = mail.subject
     message["Date"] = format_datetime(now)
-    message["Message-ID"] = _message_id(mail, config["MAIL_FROM"])
+    message["Message-ID"] = _message_id(mail, sender)
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to this
     message.set_content(mail.body_text)
     if mail.body_html:
@@ -179,8 +179,8 @@ def _as_utc(value: datetime) -> datetime:
 class _Connection:
     """One SMTP connection per batch, opened when the first mail is ready to go."""
 
-    def __init__(self, config: Mapping):
-        self.config = config
+    def __init__(self, settings: SmtpSettings):
+        self.settings = settings
         self.smtp: smtplib.SMTP | None = None
 
     def __enter__(self) -> _Connection:
@@ -192,7 +192,7 @@ class _Connection:
     def send(self, message: EmailMessage) -> None:
         try:
             if self.smtp is None:
-                self.smtp = _open_smtp(self.config)
+                self.smtp = _open_smtp(self.settings)
             self.smtp.send_message(message)
         except smtplib.SMTPRecipientsRefused as exc:
             code, text = next(iter(exc.recipients.values()))
@@ -231,9 +231,8 @@ class _Connection:
             smtp.close()
 
 
-def _open_smtp(config: Mapping) -> smtplib.SMTP:
-    host, port = config["SMTP_HOST"], int(config["SMTP_PORT"])
-    security = config.get("SMTP_SECURITY", "none")
+def _open_smtp(settings: SmtpSettings) -> smtplib.SMTP:
+    host, port, security = settings.host, settings.port, settings.security
     if security == "tls":
         smtp = smtplib.SMTP_SSL(host, port, timeout=SMTP_TIMEOUT, context=ssl.create_default_context())
     elif security in ("none", "starttls"):
@@ -243,8 +242,8 @@ def _open_smtp(config: Mapping) -> smtplib.SMTP:
     try:
         if security == "starttls":
             smtp.starttls(context=ssl.create_default_context())
-        if config.get("SMTP_USER"):
-            smtp.login(config["SMTP_USER"], config.get("SMTP_PASSWORD", ""))
+        if settings.user:
+            smtp.login(settings.user, settings.password)
     except BaseException:
         smtp.close()
         raise

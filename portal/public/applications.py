@@ -7,10 +7,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from werkzeug.exceptions import RequestEntityTooLarge
 
+from portal.config import current_settings
 from portal.documents import refusals
-from portal.documents.storage import get_storage
 from portal.errors import error_page
-from portal.extensions import db, limiter
+from portal.extensions import db, get_storage, limiter
 from portal.forms import drafts
 from portal.forms.catalogue import BY_CODE
 from portal.forms.display import summary
@@ -74,7 +74,7 @@ def start_application(code: str):
     form = _form_or_404(code)
     draft = _current_draft(code)
     if draft is None or draft.submission_id is not None:
-        draft = drafts.start_draft(db.session, form, g.lang, current_app.config["PORTAL_DRAFT_DAYS"])
+        draft = drafts.start_draft(db.session, form, g.lang, current_settings().draft_days)
         db.session.commit()
         _remember(draft)
     return _to_step(code, drafts.first_incomplete_step(form, draft))
@@ -153,9 +153,8 @@ def _documents(form, draft, step: str):
 
 
 def _upload_limits(draft) -> drafts.UploadLimits:
-    config = current_app.config
-    return drafts.upload_limits(draft, config["PORTAL_UPLOAD_MAX_FILE_BYTES"],
-                                config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"])
+    uploads = current_settings().uploads
+    return drafts.upload_limits(draft, uploads.max_file_bytes, uploads.max_submission_bytes)
 
 
 def _render_documents(form, draft, errors: dict, status: int = 200):
@@ -213,7 +212,8 @@ def _take_uploads(form, draft) -> dict[str, str]:
 
     errors = {}
     storage = get_storage()
-    max_file = current_app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"]
+    uploads = current_settings().uploads
+    max_file = uploads.max_file_bytes
     for slot in form.documents:
         for upload in request.files.getlist(f"file-{slot.key}"):
             if not upload or not upload.filename:
@@ -221,8 +221,7 @@ def _take_uploads(form, draft) -> dict[str, str]:
             try:
                 # One byte over the limit is enough to refuse it; the rest stays on disk.
                 accepted = accept_upload(storage, upload.read(max_file + 1), upload.filename, max_bytes=max_file)
-                drafts.add_upload(draft, form, slot.key, accepted,
-                                  current_app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"])
+                drafts.add_upload(draft, form, slot.key, accepted, uploads.max_submission_bytes)
             except (DocumentRefused, drafts.UploadLimitReached) as exc:
                 refused = f"{upload.filename}: {exc.message}"  # every refused file named, not only the last
                 errors[slot.key] = f"{errors[slot.key]} {refused}" if slot.key in errors else refused
@@ -266,7 +265,9 @@ def submit_application(code: str):
         return _to_step(code, REVIEW)
 
     try:
-        made = web.submit(db.session, get_storage(), form, draft)
+        settings = current_settings()
+        made = web.submit(db.session, get_storage(), form, draft, office=settings.office,
+                          matching=settings.matching)
     except IntakeError:
         current_app.logger.exception("submission of draft %s refused by the intake", draft.public_id)
         flash(_("A document of your application is missing. Please upload it again."), "error")
@@ -310,7 +311,9 @@ def save_application(code: str):
         except FieldError as exc:
             error = exc.message
         else:
-            send_resume_link(db.session, draft, email, BY_CODE[code].title)
+            settings = current_settings()
+            send_resume_link(db.session, draft, email, BY_CODE[code].title, office=settings.office,
+                             draft_days=settings.draft_days)
             db.session.commit()
             return render_template("public/apply/saved.html", service=BY_CODE[code], email=email,
                                    expires_at=draft.expires_at)

@@ -10,9 +10,9 @@ from sqlalchemy import select
 
 from portal.appointments import booking as booking_rules
 from portal.appointments import links
-from portal.config import secret_keys
+from portal.config import current_settings, secret_keys
 from portal.domain.office_time import aware, to_office_time
-from portal.extensions import db, limiter
+from portal.extensions import db, get_storage, limiter
 from portal.forms.catalogue import BY_CODE
 from portal.forms.fields import BIRTH_DATE, EMAIL, PHONE, FieldSpec
 from portal.forms.spec import StepSpec
@@ -23,6 +23,12 @@ from portal.public.access import has_status_access
 
 HELD = "booking_held"
 FOR_SUBMISSION = "booking_submission"
+
+
+def _mail_setup():
+    from portal.appointments.mails import BookingMailSetup
+
+    return BookingMailSetup.of(current_settings(), secret_keys(current_app.config), get_storage())
 
 
 def _person_step() -> StepSpec:
@@ -163,7 +169,8 @@ def hold_appointment():
     if slot is None:
         abort(404)
     entry = BY_CODE.get(slot.service.code)
-    problem = human_check_failed(request.form)
+    problem = human_check_failed(db.session, request.form, current_settings().human_check,
+                                 current_app.config["SECRET_KEY"])
     if problem:
         times = booking_rules.free_times_on(db.session, slot.site_id, slot.service_id, _local(slot).date(), utcnow())
         return render_template("public/appointments/day.html", entry=entry, site=slot.site,
@@ -175,7 +182,7 @@ def hold_appointment():
     now = utcnow()
     try:
         booking = booking_rules.hold(db.session, slot.id, language=g.lang, client_address=request.remote_addr or "",
-                                     now=now, hold_minutes=current_app.config["PORTAL_BOOKING_HOLD_MINUTES"],
+                                     now=now, hold_minutes=current_settings().booking.hold_minutes,
                                      submission_id=submission_id)
     except booking_rules.SlotTaken:
         db.session.rollback()
@@ -215,8 +222,8 @@ def appointment_details():
                                           values.get("phone", ""))
             try:
                 booking_rules.give_details(db.session, booking, person, now=utcnow(),
-                                           confirm_minutes=current_app.config["PORTAL_BOOKING_CONFIRM_MINUTES"])
-                send_confirmation_request(db.session, booking)
+                                           confirm_minutes=current_settings().booking.confirm_minutes)
+                send_confirmation_request(db.session, booking, _mail_setup())
                 db.session.commit()
             except booking_rules.BookingError as exc:
                 db.session.rollback()
@@ -226,7 +233,7 @@ def appointment_details():
             else:
                 session.pop(HELD, None)
                 return render_template("public/appointments/check_mail.html", booking=booking,
-                                       minutes=current_app.config["PORTAL_BOOKING_CONFIRM_MINUTES"])
+                                       minutes=current_settings().booking.confirm_minutes)
         inputs = request.form
     error_items = [("f-" + f.input_names[0], f.label, errors[f.name]) for f in step.fields if f.name in errors]
     return render_template("public/appointments/details.html", booking=booking, step=step, errors=errors,
@@ -266,7 +273,7 @@ def appointment_confirm(token: str):
         db.session.rollback()
         return render_template("public/appointments/hold_expired.html"), 410
     if not was_confirmed:
-        send_booking_confirmed(db.session, booking)
+        send_booking_confirmed(db.session, booking, _mail_setup())
     db.session.commit()
     return redirect(url_for("public.appointment_manage", token=links.make_token(
         secret_keys(current_app.config), booking, links.MANAGE), confirmed=1))
@@ -275,11 +282,12 @@ def appointment_confirm(token: str):
 @bp.get("/appointments/manage/<token>")
 def appointment_manage(token: str):
     booking = _from_link(token, links.MANAGE)
-    changeable = booking_rules.can_change(booking, utcnow(), current_app.config["PORTAL_BOOKING_CANCEL_HOURS"])
+    deadline = current_settings().booking.cancel_hours
+    changeable = booking_rules.can_change(booking, utcnow(), deadline)
     return render_template("public/appointments/manage.html", booking=booking, token=token,
                            entry=BY_CODE.get(booking.slot.service.code), changeable=changeable,
                            just_confirmed=request.args.get("confirmed") == "1",
-                           deadline_hours=current_app.config["PORTAL_BOOKING_CANCEL_HOURS"])
+                           deadline_hours=deadline)
 
 
 @bp.post("/appointments/manage/<token>/cancel")
@@ -288,9 +296,8 @@ def appointment_cancel(token: str):
 
     booking = _from_link(token, links.MANAGE)
     try:
-        booking_rules.cancel(db.session, booking, utcnow(),
-                             deadline_hours=current_app.config["PORTAL_BOOKING_CANCEL_HOURS"])
-        send_booking_cancelled(db.session, booking)
+        booking_rules.cancel(db.session, booking, utcnow(), deadline_hours=current_settings().booking.cancel_hours)
+        send_booking_cancelled(db.session, booking, _mail_setup())
         db.session.commit()
     except booking_rules.BookingError:
         db.session.rollback()
@@ -303,7 +310,7 @@ def appointment_move(token: str):
 
     booking = _from_link(token, links.MANAGE)
     now = utcnow()
-    deadline = current_app.config["PORTAL_BOOKING_CANCEL_HOURS"]
+    deadline = current_settings().booking.cancel_hours
     if not booking_rules.can_change(booking, now, deadline) or booking.status != BookingStatus.CONFIRMED:
         return redirect(url_for("public.appointment_manage", token=token))
     slot = booking.slot
@@ -312,7 +319,7 @@ def appointment_move(token: str):
         try:
             booking_rules.reschedule(db.session, booking, request.form.get("slot", type=int) or 0, now,
                                      deadline_hours=deadline)
-            send_booking_confirmed(db.session, booking, moved=True)
+            send_booking_confirmed(db.session, booking, _mail_setup(), moved=True)
             db.session.commit()
             return redirect(url_for("public.appointment_manage", confirmed=1, token=links.make_token(
                 secret_keys(current_app.config), booking, links.MANAGE)))
@@ -344,5 +351,5 @@ def appointment_ics(token: str):
     booking = _from_link(token, links.MANAGE)
     if booking.status != BookingStatus.CONFIRMED:
         abort(404)
-    return send_file(BytesIO(calendar_file(booking)), mimetype="text/calendar",
+    return send_file(BytesIO(calendar_file(booking, _mail_setup())), mimetype="text/calendar",
                      download_name=f"{booking.reference}.ics", as_attachment=True)

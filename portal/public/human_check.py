@@ -8,6 +8,7 @@ from flask import abort, current_app, g, jsonify, url_for
 from flask_babel import get_locale
 
 from portal.appointments import pow as proof_of_work
+from portal.config import current_settings
 from portal.extensions import limiter
 from portal.public import bp
 
@@ -20,12 +21,11 @@ FALLBACK_LANGUAGE = "en"
 @bp.get("/appointments/challenge")
 @limiter.limit("60 per minute")
 def human_check_challenge():
-    config = current_app.config
-    if not config["PORTAL_ALTCHA_ENABLED"]:
+    check = current_settings().human_check
+    if not check.enabled:
         abort(404)
     response = jsonify(proof_of_work.create_challenge(
-        config["SECRET_KEY"], max_number=config["PORTAL_ALTCHA_MAX_NUMBER"],
-        expiry_minutes=config["PORTAL_ALTCHA_EXPIRY_MINUTES"]))
+        current_app.config["SECRET_KEY"], max_number=check.max_number, expiry_minutes=check.expiry_minutes))
     # Each challenge may be used once: never from a cache.
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -41,7 +41,7 @@ def _widget_language(lang: str) -> str:
 def human_check_widget(challenge_endpoint: str = "public.human_check_challenge") -> dict | None:
     """Settings and files of the widget for the current page; None when the check is off.
     The back office's sign-in passes its own challenge endpoint."""
-    if not current_app.config["PORTAL_ALTCHA_ENABLED"]:
+    if not current_settings().human_check.enabled:
         return None
     language = _widget_language(g.get("lang") or str(get_locale() or FALLBACK_LANGUAGE))
     return {

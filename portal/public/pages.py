@@ -1,18 +1,17 @@
 """Content pages, search, content media, and the menu and notices every public page shows."""
 from __future__ import annotations
 
-from flask import abort, current_app, g, render_template, request, send_file
+from flask import abort, g, render_template, request, send_file
 from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from portal.config import DEFAULT_LANGUAGE, LANGUAGES
+from portal.config import DEFAULT_LANGUAGE, LANGUAGES, current_settings
 from portal.content import reading
 from portal.content.notices import shows_on, where_from_endpoint
 from portal.content.rendering import render_markdown
 from portal.content.search import search as search_content
-from portal.documents.storage import DocumentStorage
-from portal.extensions import db
+from portal.extensions import db, get_storage
 from portal.forms.catalogue import BY_CODE
 from portal.models._types import utcnow
 from portal.models.content import ContentKind, ContentMedia
@@ -25,8 +24,8 @@ def _language() -> str:
 
 
 def now():
-    """The moment content is judged at; tests may set PORTAL_CONTENT_NOW to a fixed time."""
-    fixed = current_app.config.get("PORTAL_CONTENT_NOW")
+    """The moment content is judged at; tests may fix it (Settings.content_now)."""
+    fixed = current_settings().content_now
     return fixed() if callable(fixed) else (fixed or utcnow())
 
 
@@ -91,8 +90,7 @@ def content_media(token: str):
     media = db.session.scalar(select(ContentMedia).where(ContentMedia.token == token))
     if media is None:
         abort(404)
-    storage = DocumentStorage(current_app.config["PORTAL_STORAGE_DIR"])
-    response = send_file(storage.open(media.sha256), mimetype=media.media_type, download_name=media.filename,
+    response = send_file(get_storage().open(media.sha256), mimetype=media.media_type, download_name=media.filename,
                          as_attachment=False, max_age=3600)
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response

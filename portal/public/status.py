@@ -8,8 +8,8 @@ from flask import abort, redirect, render_template, request, send_file, url_for
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
-from portal.documents.storage import get_storage
-from portal.extensions import db, limiter
+from portal.config import current_settings
+from portal.extensions import db, get_storage, limiter
 from portal.forms.catalogue import BY_CODE
 from portal.intake.references import InvalidReference, parse_reference, status_code_matches
 from portal.models import Submission, SubmissionStatus
@@ -96,7 +96,7 @@ def receipt_pdf(reference: str):
 
 @bp.get("/services/<code>/form.pdf")
 def fillable_form(code: str):
-    from flask import current_app, g
+    from flask import g
 
     from portal.forms.pdf_form import fillable_spec
     from portal.forms.registry import form_for
@@ -105,8 +105,8 @@ def fillable_form(code: str):
     form = form_for(code)
     if form is None or code not in BY_CODE:
         abort(404)
-    spec = fillable_spec(form, BY_CODE[code], g.lang, current_app.config["PORTAL_OFFICE_NAME"],
-                         current_app.config["MAIL_FROM"])
+    office = current_settings().office
+    spec = fillable_spec(form, BY_CODE[code], g.lang, office.name, office.mail_from)
     return send_file(BytesIO(render_fillable_form(spec)), mimetype="application/pdf",
                      download_name=f"{code}-{g.lang}.pdf")
 

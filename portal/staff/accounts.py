@@ -1,9 +1,10 @@
-"""Staff accounts: password hashing, account creation, and the changes that end the account's
-sessions (sign-out, new password, second factor reset, new role, deactivation), each with its
-audit entry. No Flask request in here."""
+"""Staff accounts: password hashing, account creation, and the changes to an account: those that
+end its sessions (sign-out, new password, second factor reset, new role, deactivation), turning
+the second factor on, activation; each with its audit entry. No Flask request in here."""
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from functools import lru_cache
 
 from argon2 import PasswordHasher
@@ -70,38 +71,53 @@ def end_sessions(user: StaffUser) -> None:
     user.session_generation = StaffUser.session_generation + 1
 
 
-def _changed(action: str, user: StaffUser, by: StaffUser | None, client_address: str, **detail) -> None:
+def _changed(session: Session, action: str, user: StaffUser, by: StaffUser | None, client_address: str,
+             **detail) -> None:
     """The audit entry of a change to an account; by=None: made on the command line."""
     detail = {"email": user.email, **detail}
     if by is None:
         detail["by"] = "command line"
-    record(action, staff=by, object_type="staff_user", object_id=user.id, client_address=client_address,
+    record(session, action, staff=by, object_type="staff_user", object_id=user.id, client_address=client_address,
            detail=detail)
 
 
-def sign_out(user: StaffUser, *, client_address: str = "") -> None:
+def sign_out(session: Session, user: StaffUser, *, client_address: str = "") -> None:
     """Signing out ends the account's sessions everywhere, also copies of the cookie."""
     end_sessions(user)
-    record("logout", staff=user, object_type="staff_user", object_id=user.id, client_address=client_address)
+    record(session, "logout", staff=user, object_type="staff_user", object_id=user.id,
+           client_address=client_address)
 
 
-def change_password(user: StaffUser, password: str, *, by: StaffUser | None = None, office_name: str = "",
-                    client_address: str = "") -> None:
+def change_password(session: Session, user: StaffUser, password: str, *, by: StaffUser | None = None,
+                    office_name: str = "", client_address: str = "") -> None:
     check_password_strength(password, email=user.email, full_name=user.full_name, office_name=office_name)
     user.password_hash = hash_password(password)
     end_sessions(user)
-    _changed("password_changed", user, by, client_address)
+    _changed(session, "password_changed", user, by, client_address)
 
 
-def reset_second_factor(user: StaffUser, *, by: StaffUser | None = None, client_address: str = "") -> None:
+def enrol_second_factor(session: Session, user: StaffUser, secret: str, code: str, *, now: datetime,
+                        keys: totp.Keys, client_address: str = "") -> bool:
+    """Switch the second factor on once the person proved their app has the secret (False:
+    the code does not match, nothing changes)."""
+    if not totp.enrol(session, user, secret, code, now, keys):
+        return False
+    record(session, "totp_enrol", staff=user, object_type="staff_user", object_id=user.id,
+           client_address=client_address)
+    return True
+
+
+def reset_second_factor(session: Session, user: StaffUser, *, by: StaffUser | None = None,
+                        client_address: str = "") -> None:
     """A lost phone: the second factor is switched off and whoever holds a session of the
     account (perhaps with the phone) is signed out."""
     totp.reset(user)
     end_sessions(user)
-    _changed("totp_reset", user, by, client_address)
+    _changed(session, "totp_reset", user, by, client_address)
 
 
-def change_role(user: StaffUser, role: str, *, by: StaffUser | None = None, client_address: str = "") -> bool:
+def change_role(session: Session, user: StaffUser, role: str, *, by: StaffUser | None = None,
+                client_address: str = "") -> bool:
     """False when the account has that role already (nothing changes, nobody is signed out)."""
     if role not in {r.value for r in Role}:
         raise AccountError(f"unknown role {role!r}; choose one of {', '.join(r.value for r in Role)}")
@@ -109,20 +125,20 @@ def change_role(user: StaffUser, role: str, *, by: StaffUser | None = None, clie
         return False
     previous, user.role = user.role, role
     end_sessions(user)
-    _changed("role_changed", user, by, client_address, previous=previous, role=role)
+    _changed(session, "role_changed", user, by, client_address, previous=previous, role=role)
     return True
 
 
-def deactivate(user: StaffUser, *, by: StaffUser | None = None, client_address: str = "") -> None:
+def deactivate(session: Session, user: StaffUser, *, by: StaffUser | None = None, client_address: str = "") -> None:
     """The account can no longer sign in, and its sessions end (also if it is activated again)."""
     user.is_active_account = False
     end_sessions(user)
-    _changed("account_deactivated", user, by, client_address)
+    _changed(session, "account_deactivated", user, by, client_address)
 
 
-def activate(user: StaffUser, *, by: StaffUser | None = None, client_address: str = "") -> None:
+def activate(session: Session, user: StaffUser, *, by: StaffUser | None = None, client_address: str = "") -> None:
     user.is_active_account = True
-    _changed("account_activated", user, by, client_address)
+    _changed(session, "account_activated", user, by, client_address)
 
 
 def normalise_email(email: str) -> str:

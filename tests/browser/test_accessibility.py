@@ -17,8 +17,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests import booking_setup, samples
-from tests.helpers import ROOT, STAFF_PASSWORD, solve_human_check
+from portal.config import settings_of
+from tests.support import booking_setup, samples
+from tests.support.helpers import ROOT, STAFF_PASSWORD, solve_human_check
 
 AXE_SOURCE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -207,16 +208,16 @@ def _back_office_data(app, db_session, sites, case_files, make_submission):
     from portal.documents.storage import DocumentStorage
     from portal.intake.email.process import take_in
     from portal.models import InboundMailSource, ScanBatch
-    from tests import mail_corpus
+    from tests.support import mail_corpus
 
     _content(db_session)
     slot = booking_setup.future_slot(db_session, sites["WZ"], capacity=2, days_ahead=1)
     submission = make_submission().submission
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    storage = DocumentStorage(settings_of(app).storage_dir)
     with app.app_context():
         for raw in (mail_corpus.with_attachments(message_id="<ok@example.org>"),
                     mail_corpus.encrypted_pdf(message_id="<bad@example.org>")):
-            take_in(db_session, storage, raw, source=InboundMailSource.FILE, source_detail="test.eml")
+            take_in(db_session, storage, raw, source=InboundMailSource.FILE, source_detail="test.eml", settings=settings_of(app).mail_intake)
     db_session.add(ScanBatch(batch_id="LDK-2026-11-A", source_dir="/srv/scans/2026-11-a"))
     db_session.commit()
     return submission, slot

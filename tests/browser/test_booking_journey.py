@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.models import Booking, OutboundMail, Slot
-from tests import booking_setup
+from tests.support import booking_setup
 
 
 def _link_from_last_mail(db_session, kind: str) -> str:

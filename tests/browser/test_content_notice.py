@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.helpers import STAFF_PASSWORD
+from tests.support.helpers import STAFF_PASSWORD
 
 
 def _sign_in(page, email):

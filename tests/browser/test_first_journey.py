@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.helpers import STAFF_PASSWORD
+from tests.support.helpers import STAFF_PASSWORD
 
 
 def _box(page, selector):

@@ -7,7 +7,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests import samples
+from tests.support import samples
 
 # The focus must be seen: an outline or a ring (box-shadow) on the focused element itself.
 FOCUS_SHOWN = """() => {

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests import samples
+from tests.support import samples
 
 
 def _fill_date(page, name, day, month, year):

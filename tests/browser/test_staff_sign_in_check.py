@@ -7,7 +7,7 @@ import re
 from playwright.sync_api import expect
 
 from portal.staff.sign_in_limits import FAILURES
-from tests.helpers import STAFF_PASSWORD, sign_in
+from tests.support.helpers import STAFF_PASSWORD, sign_in
 
 
 def test_the_owner_gets_in_after_someone_else_guessed(page, app, make_staff):

@@ -10,9 +10,9 @@ from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.models import DraftUpload
-from tests import samples
-from tests.helpers import Applicant
-from tests.large_files import MB, phone_photo, scanned_pdf
+from tests.support import samples
+from tests.support.helpers import Applicant
+from tests.support.large_files import MB, phone_photo, scanned_pdf
 
 CODE = "general-enquiry"
 

@@ -8,8 +8,8 @@ from urllib.parse import quote
 from sqlalchemy import func, select
 
 from portal.models import Booking, OutboundMail
-from tests.helpers import csrf_token_from
-from tests.integration.test_booking_flow import _booked, bookable  # noqa: F401  (fixture)
+from tests.support.helpers import csrf_token_from
+from tests.support.booking_journey import book
 
 GENERIC = "could not find an application"
 
@@ -55,7 +55,7 @@ def test_altered_truncated_and_random_codes_reveal_nothing(app, make_submission)
 
 
 def test_booking_links_cannot_be_guessed_or_altered(client, db_session, bookable):  # noqa: F811
-    manage = _booked(client, db_session, bookable).split("?")[0]
+    manage = book(client, db_session, bookable).split("?")[0]
     token = manage.rsplit("/", 1)[1]
     payload, stamp, signature = token.split(".")
     # The first character: the last one of unpadded base64 carries spare bits, and changing only
@@ -77,7 +77,7 @@ def test_booking_links_cannot_be_guessed_or_altered(client, db_session, bookable
 
 
 def test_links_after_cancelling_do_nothing_more(client, db_session, bookable):  # noqa: F811
-    manage = _booked(client, db_session, bookable).split("?")[0]
+    manage = book(client, db_session, bookable).split("?")[0]
     confirm = _confirm_link(db_session)
     token = csrf_token_from(client.get(manage).get_data(as_text=True))
     assert client.post(manage + "/cancel", data={"csrf_token": token}).status_code == 302
@@ -97,7 +97,7 @@ def test_links_after_cancelling_do_nothing_more(client, db_session, bookable):  
 
 
 def test_a_confirmation_link_clicked_twice_confirms_once(client, db_session, bookable):  # noqa: F811
-    _booked(client, db_session, bookable)
+    book(client, db_session, bookable)
     confirm = _confirm_link(db_session)
     mails = db_session.scalar(select(func.count()).select_from(OutboundMail))
     again = client.get(confirm)

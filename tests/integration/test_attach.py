@@ -4,8 +4,8 @@ import re
 from sqlalchemy import select
 
 from portal.models import Submission
-from tests import samples
-from tests.helpers import Applicant, csrf_token_from, sign_in
+from tests.support import samples
+from tests.support.helpers import Applicant, csrf_token_from, sign_in
 
 
 def test_find_and_attach_the_right_case_file(app, client, sites, case_files, make_staff, db_session):

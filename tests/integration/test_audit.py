@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
 from portal.models.audit import AuditTrailIsAppendOnly
-from tests.helpers import sign_in
-from tests.integration.test_case_file_view import FILE, staff_in_english
+from tests.support.case_files import FILE
+from tests.support.helpers import sign_in, staff_in_english
 
 
 def _at(day: int, hour: int, minute: int = 0) -> datetime:

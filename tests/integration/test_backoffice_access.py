@@ -5,7 +5,8 @@ that may open it, so no route can slip out without its role check.
 """
 import pytest
 
-from tests.helpers import csrf_token_from, sign_in
+from portal.config import settings_of
+from tests.support.helpers import csrf_token_from, sign_in
 
 STAFF = {"caseworker", "team_lead", "admin"}
 SIGNED_IN = STAFF | {"dpo", "editor"}
@@ -190,12 +191,12 @@ def _inbound_mail(wz: Wetzlar) -> int:
     from portal.documents.storage import DocumentStorage
     from portal.intake.email.process import take_in
     from portal.models import InboundMail, InboundMailSource
-    from tests import mail_corpus as corpus
+    from tests.support import mail_corpus as corpus
 
     with wz.app.app_context():
-        outcome = take_in(wz.db_session, DocumentStorage(wz.app.config["PORTAL_STORAGE_DIR"]),
+        outcome = take_in(wz.db_session, DocumentStorage(settings_of(wz.app).storage_dir),
                           corpus.with_attachments(subject=f"Aktenzeichen {wz.case_file.file_number}"),
-                          source=InboundMailSource.FILE, source_detail="walk.eml")
+                          source=InboundMailSource.FILE, source_detail="walk.eml", settings=settings_of(wz.app).mail_intake)
     mail = wz.db_session.get(InboundMail, outcome.mail_id)
     assert mail.submission.site.code == "WZ"
     mail.status = "quarantined"
@@ -225,7 +226,7 @@ def _scan_batch(wz: Wetzlar) -> int:
 def _staff_member(wz: Wetzlar) -> int:
     """A Wetzlar caseworker with a second factor (what an admin may reset)."""
     from portal.models._types import utcnow
-    from tests.helpers import STAFF_TOTP_SECRET
+    from tests.support.helpers import STAFF_TOTP_SECRET
 
     member = wz.make_staff("caseworker", "WZ")
     member.totp_secret, member.totp_enrolled_at = STAFF_TOTP_SECRET, utcnow()

@@ -19,7 +19,7 @@ from portal.models import (
     AuditEvent, Booking, BookingStatus, OutboundMail, Service, ServiceCounters, SiteClosure, Slot,
 )
 from portal.models._types import utcnow
-from tests.helpers import csrf_token_from, sign_in
+from tests.support.helpers import csrf_token_from, sign_in
 
 MAILS = importlib.util.find_spec("portal.appointments.mails") is not None
 

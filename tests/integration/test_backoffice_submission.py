@@ -4,8 +4,8 @@ import re
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Submission
-from tests import samples
-from tests.helpers import Applicant, sign_in
+from tests.support import samples
+from tests.support.helpers import Applicant, sign_in
 
 
 def test_a_web_submission_reaches_the_queue_in_german(app, client, sites, make_staff, db_session):

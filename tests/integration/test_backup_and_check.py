@@ -14,16 +14,17 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import select, update
 
+from portal.config import settings_of
 from portal.documents.storage import DocumentStorage
 from portal.models import AuditEvent, CaseFile, CaseFileNote, Document, OutboundMail, Submission, SubmissionStatus
-from tests import samples
-from tests.app_factory import app_for
+from tests.support import samples
+from tests.support.app_factory import app_for, override_settings
 
 
 @pytest.fixture
 def storage(app, tmp_path, monkeypatch):
     """A storage of this test's own: the session-wide one holds other tests' files."""
-    monkeypatch.setitem(app.config, "PORTAL_STORAGE_DIR", str(tmp_path / "storage"))
+    override_settings(monkeypatch, app, storage_dir=tmp_path / "storage")
     return DocumentStorage(tmp_path / "storage")
 
 
@@ -154,7 +155,7 @@ def test_backup_round_trips_into_an_empty_instance(app, office_data, storage, em
     result = _cli(empty_instance, "restore", str(backup))
     assert result.exit_code == 0, result.output
     assert _all_rows(empty_instance) == _all_rows(app)
-    restored_storage = DocumentStorage(empty_instance.config["PORTAL_STORAGE_DIR"])
+    restored_storage = DocumentStorage(settings_of(empty_instance).storage_dir)
     for digest in manifest["documents"]:
         assert restored_storage.read(digest) == storage.read(digest)
     assert _cli(empty_instance, "check").exit_code == 0

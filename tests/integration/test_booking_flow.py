@@ -2,77 +2,26 @@
 and the rules around it (hold expiry, one open booking per person, tampered links)."""
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select
 
+from portal.config import settings_of
 from portal.models import Booking, OutboundMail, Slot
-from tests import booking_setup
-from tests.helpers import csrf_token_from
-
-
-@pytest.fixture
-def bookable(db_session, sites, app, monkeypatch):
-    """Two slots of card collection at Wetzlar, the first with two places; no anti-bot check here."""
-    from datetime import time
-
-    monkeypatch.setitem(app.config, "PORTAL_ALTCHA_ENABLED", False)
-    booking_setup.counters(db_session, sites["WZ"])
-    first = booking_setup.future_slot(db_session, sites["WZ"], capacity=2)
-    second = booking_setup.future_slot(db_session, sites["WZ"], capacity=2, at=time(9, 10))
-    return first, second
-
-
-def _day(slot) -> str:
-    from portal.domain.office_time import OFFICE_TZ, aware
-
-    return aware(slot.starts_at).astimezone(OFFICE_TZ).date().isoformat()
-
-
-def _hold(client, slot, lang="tr"):
-    page = client.get(f"/{lang}/appointments/card-collection/WZ/{_day(slot)}")
-    assert page.status_code == 200
-    return client.post(f"/{lang}/appointments/hold",
-                       data={"csrf_token": csrf_token_from(page.get_data(as_text=True)), "slot": slot.id})
-
-
-PERSON = {"surname": "Yılmaz", "given_names": "Ayşe", "date_of_birth-day": "2", "date_of_birth-month": "11",
-          "date_of_birth-year": "1979", "email": "ayse.yilmaz@example.org", "phone": ""}
-
-
-def _details(client, data=PERSON, lang="tr"):
-    page = client.get(f"/{lang}/appointments/details")
-    return client.post(f"/{lang}/appointments/details",
-                       data={**data, "csrf_token": csrf_token_from(page.get_data(as_text=True))})
-
-
-def _link(db_session, kind: str) -> str:
-    db_session.expire_all()
-    mail = db_session.scalars(select(OutboundMail).order_by(OutboundMail.id.desc())).first()
-    url = re.search(rf"https?://\S+/appointments/{kind}/[\w.-]+", mail.body_text).group(0)
-    return "/" + url.split("://", 1)[1].split("/", 1)[1]
-
-
-def _booked(client, db_session, bookable, data=PERSON):
-    slot, _ = bookable
-    assert _hold(client, slot).headers["Location"].endswith("/tr/appointments/details")
-    assert _details(client, data).status_code == 200
-    confirmed = client.get(_link(db_session, "confirm"))
-    assert confirmed.status_code == 302
-    return confirmed.headers["Location"]
+from tests.support.booking_journey import PERSON, book, day_of, fill_details, hold, mail_link
+from tests.support.app_factory import override_settings
+from tests.support.helpers import csrf_token_from
 
 
 def test_the_calendar_offers_the_free_days(client, db_session, bookable):
     slot, _ = bookable
     page = client.get("/tr/appointments/card-collection/WZ/").get_data(as_text=True)
-    assert f'/tr/appointments/card-collection/WZ/{_day(slot)}' in page
+    assert f'/tr/appointments/card-collection/WZ/{day_of(slot)}' in page
     assert "2 free times" not in page  # in Turkish
 
 
 def test_hold_details_confirm_by_mail(client, db_session, bookable):
-    manage = _booked(client, db_session, bookable)
+    manage = book(client, db_session, bookable)
     booking = db_session.scalars(select(Booking)).one()
     assert booking.status == "confirmed" and booking.surname == "Yılmaz" and booking.language == "tr"
     page = client.get(manage).get_data(as_text=True)
@@ -86,7 +35,7 @@ def test_hold_details_confirm_by_mail(client, db_session, bookable):
 
 
 def test_cancel_frees_the_place_for_someone_else(app, client, db_session, bookable):
-    manage = _booked(client, db_session, bookable).split("?")[0]
+    manage = book(client, db_session, bookable).split("?")[0]
     token = csrf_token_from(client.get(manage).get_data(as_text=True))
     assert client.post(manage + "/cancel", data={"csrf_token": token}).status_code == 302
     db_session.expire_all()
@@ -95,7 +44,7 @@ def test_cancel_frees_the_place_for_someone_else(app, client, db_session, bookab
     assert len(_all_mails(db_session)) == 3, "request, confirmation, cancellation notice"
 
     someone_else = app.test_client()
-    _booked(someone_else, db_session, bookable, {**PERSON, "surname": "Kaya", "given_names": "Fatma",
+    book(someone_else, db_session, bookable, {**PERSON, "surname": "Kaya", "given_names": "Fatma",
                                                  "email": "fatma.kaya@example.org"})
     db_session.expire_all()
     assert db_session.get(Slot, bookable[0].id).taken == 1
@@ -108,9 +57,9 @@ def _all_mails(db_session):
 
 def test_move_to_another_time_keeps_the_name_and_voids_old_links(client, db_session, bookable):
     first, second = bookable
-    manage = _booked(client, db_session, bookable).split("?")[0]
-    page = client.get(manage + f"/move?day={_day(second)}").get_data(as_text=True)
-    moved = client.post(manage + f"/move?day={_day(second)}",
+    manage = book(client, db_session, bookable).split("?")[0]
+    page = client.get(manage + f"/move?day={day_of(second)}").get_data(as_text=True)
+    moved = client.post(manage + f"/move?day={day_of(second)}",
                         data={"csrf_token": csrf_token_from(page), "slot": second.id})
     assert moved.status_code == 302
     db_session.expire_all()
@@ -126,10 +75,10 @@ def test_an_unconfirmed_hold_releases_itself(app, client, db_session, bookable):
     from portal.models._types import utcnow
 
     slot, _ = bookable
-    _hold(client, slot)
+    hold(client, slot)
     db_session.expire_all()
     assert db_session.get(Slot, slot.id).taken == 1
-    later = utcnow() + timedelta(minutes=app.config["PORTAL_BOOKING_HOLD_MINUTES"] + 1)
+    later = utcnow() + timedelta(minutes=settings_of(app).booking.hold_minutes + 1)
     assert release_expired_holds(db_session, later) == 1
     db_session.commit()
     assert db_session.get(Slot, slot.id).taken == 0
@@ -139,7 +88,7 @@ def test_an_unconfirmed_hold_releases_itself(app, client, db_session, bookable):
 
 def test_the_worker_releases_expired_holds(app, client, db_session, bookable):
     slot, _ = bookable
-    _hold(client, slot)
+    hold(client, slot)
     db_session.execute(Booking.__table__.update().values(held_until=Booking.created_at - timedelta(minutes=1)))
     db_session.commit()
     output = app.test_cli_runner().invoke(args=["worker", "--once"]).output
@@ -150,9 +99,9 @@ def test_the_worker_releases_expired_holds(app, client, db_session, bookable):
 
 def test_a_confirmation_link_after_the_time_limit_books_nothing(client, db_session, bookable):
     slot, _ = bookable
-    _hold(client, slot)
-    _details(client)
-    link = _link(db_session, "confirm")
+    hold(client, slot)
+    fill_details(client)
+    link = mail_link(db_session, "confirm")
     db_session.execute(Booking.__table__.update().values(held_until=Booking.created_at))
     db_session.commit()
     assert client.get(link).status_code == 410
@@ -160,19 +109,19 @@ def test_a_confirmation_link_after_the_time_limit_books_nothing(client, db_sessi
 
 
 def test_one_open_booking_per_person_and_per_address(app, client, db_session, bookable):
-    _booked(client, db_session, bookable)
+    book(client, db_session, bookable)
     slot, second = bookable
     other = app.test_client()
-    _hold(other, second)
-    same_person = _details(other, {**PERSON, "surname": "YILMAZ", "given_names": "Ayse", "email": "x@example.org"})
+    hold(other, second)
+    same_person = fill_details(other, {**PERSON, "surname": "YILMAZ", "given_names": "Ayse", "email": "x@example.org"})
     assert same_person.status_code == 200 and 'id="error-summary"' in same_person.get_data(as_text=True)
-    same_mail = _details(other, {**PERSON, "surname": "Demir", "given_names": "Can"})
+    same_mail = fill_details(other, {**PERSON, "surname": "Demir", "given_names": "Can"})
     assert 'id="error-summary"' in same_mail.get_data(as_text=True)
     assert db_session.scalar(select(func.count()).select_from(Booking).where(Booking.status == "unconfirmed")) == 0
 
 
 def test_tampered_or_foreign_links_are_refused(client, db_session, bookable):
-    manage = _booked(client, db_session, bookable).split("?")[0]
+    manage = book(client, db_session, bookable).split("?")[0]
     assert client.get(manage[:-3] + "abc").status_code == 404
     assert client.get("/tr/appointments/manage/not-a-token").status_code == 404
     confirm_path = manage.replace("/manage/", "/confirm/")
@@ -180,8 +129,8 @@ def test_tampered_or_foreign_links_are_refused(client, db_session, bookable):
 
 
 def test_no_cancelling_shortly_before(app, client, db_session, bookable, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_BOOKING_CANCEL_HOURS", 24 * 10)
-    manage = _booked(client, db_session, bookable).split("?")[0]
+    override_settings(monkeypatch, app, booking={"cancel_hours": 24 * 10})
+    manage = book(client, db_session, bookable).split("?")[0]
     page = client.get(manage).get_data(as_text=True)
     assert "/cancel" not in page
     token = csrf_token_from(client.get("/tr/status/").get_data(as_text=True))
@@ -197,7 +146,7 @@ def test_the_booking_is_linked_to_the_application(app, client, db_session, booka
         session["status_access"] = [result.submission.reference]
     client.get(f"/tr/appointments/?submission={result.submission.reference}")
     slot, _ = bookable
-    _hold(client, slot)
+    hold(client, slot)
     page = client.get("/tr/appointments/details").get_data(as_text=True)
     assert 'value="Шевченко"' in page, "the details come from the application"
     assert db_session.scalars(select(Booking)).one().submission_id == result.submission.id

@@ -12,6 +12,7 @@ import pytest
 from babel.dates import format_date
 from babel.messages.extract import extract_from_file
 from babel.support import Translations
+from flask import current_app
 from icalendar import Calendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from portal.appointments import booking as rules
 from portal.appointments import links
 from portal.appointments.mails import (
+    BookingMailSetup,
     confirm_url,
     manage_url,
     send_booking_cancelled,
@@ -27,7 +29,8 @@ from portal.appointments.mails import (
     send_due_reminders,
 )
 from portal.appointments.slots import generate_slots
-from portal.documents.storage import get_storage
+from portal.config import secret_keys, settings_of
+from portal.extensions import get_storage
 from portal.domain.dates import PartialDate
 from portal.extensions import db
 from portal.models import (
@@ -40,7 +43,7 @@ from portal.models import (
 )
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Thursday 26 March 2026, 11:00 in Wetzlar; the clocks go forward on Sunday 29 March.
@@ -68,6 +71,11 @@ def counters(app, sites, db_session):
     return counters
 
 
+def _setup() -> BookingMailSetup:
+    """What the app's views and worker give the booking mails: its settings, keys and storage."""
+    return BookingMailSetup.of(settings_of(current_app), secret_keys(current_app.config), get_storage())
+
+
 def _slot(session: Session, local: datetime) -> Slot:
     slot = session.scalar(select(Slot).join(Service).where(
         Service.code == "card-collection", Slot.starts_at == local.astimezone(timezone.utc)))
@@ -87,10 +95,10 @@ def _book(session: Session, local: datetime, *, language: str = "uk", now: datet
     person = rules.Person(surname or f"Шевченко{number}", "Олександр", PartialDate(1987, 3),
                           f"applicant{number}@abh-test.example")
     rules.give_details(session, booking, person, now=now, confirm_minutes=60)
-    send_confirmation_request(session, booking)
+    send_confirmation_request(session, booking, _setup())
     if confirm:
         rules.confirm(session, booking, now + timedelta(minutes=3))
-        send_booking_confirmed(session, booking, now=now + timedelta(minutes=3))
+        send_booking_confirmed(session, booking, _setup(), now=now + timedelta(minutes=3))
     session.commit()
     return booking
 
@@ -153,8 +161,8 @@ def test_confirmation_request_carries_a_working_confirm_link(app, counters):
         [mail] = _mails(session, booking)
         assert mail.language == "uk" and mail.recipient == booking.email
         url = _link(mail.body_text, "confirm")
-        assert _without_token(url) == _without_token(confirm_url(booking))
-        assert url.startswith(app.config["PORTAL_PUBLIC_BASE_URL"] + "/uk/appointments/confirm/")
+        assert _without_token(url) == _without_token(confirm_url(booking, _setup()))
+        assert url.startswith(settings_of(app).office.public_base_url + "/uk/appointments/confirm/")
         assert f'href="{url}"' in mail.body_html
         secret = app.config["SECRET_KEY"]
         assert links.booking_from_token(session, secret, _token(url), links.CONFIRM).id == booking.id
@@ -178,12 +186,12 @@ def test_mails_are_refused_for_a_booking_in_the_wrong_state(app, counters):
         session = db.session
         booking = _book(session, MONDAY_8, confirm=False)
         with pytest.raises(ValueError):
-            send_booking_confirmed(session, booking)
+            send_booking_confirmed(session, booking, _setup())
         with pytest.raises(ValueError):
-            send_booking_cancelled(session, booking)
+            send_booking_cancelled(session, booking, _setup())
         rules.confirm(session, booking, NOW)
         with pytest.raises(ValueError):
-            send_confirmation_request(session, booking)
+            send_confirmation_request(session, booking, _setup())
 
 
 # -- confirmed, with the calendar file ------------------------------------------------------
@@ -206,7 +214,7 @@ def test_confirmed_mail_carries_a_valid_ics(app, counters, local, utc_hour):
         # The manage link of the mail is the event's URL, and it opens this booking.
         url = _link(mail.body_text, "manage")
         assert str(event["url"]) == url
-        assert _without_token(url) == _without_token(manage_url(booking))
+        assert _without_token(url) == _without_token(manage_url(booking, _setup()))
         assert links.booking_from_token(session, app.config["SECRET_KEY"], _token(url), links.MANAGE).id == booking.id
         assert "08:00" in mail.body_text and booking.reference in mail.subject + mail.body_text
         # What to bring: the card-collection list of the catalogue, in Ukrainian.
@@ -217,10 +225,10 @@ def test_a_moved_booking_gets_a_new_file_and_new_links(app, counters):
     with app.app_context():
         session = db.session
         booking = _book(session, FRIDAY_8, now=NOW - timedelta(days=2))
-        old_manage = manage_url(booking)
+        old_manage = manage_url(booking, _setup())
         first = _ics(_mails(session, booking, "booking_confirmed")[0]).events[0]
         rules.reschedule(session, booking, _slot(session, MONDAY_8).id, NOW - timedelta(days=1), deadline_hours=24)
-        send_booking_confirmed(session, booking, moved=True, now=NOW - timedelta(days=1))
+        send_booking_confirmed(session, booking, _setup(), moved=True, now=NOW - timedelta(days=1))
         session.commit()
         _, new_row = _mails(session, booking, "booking_confirmed")
         moved = _ics(new_row).events[0]
@@ -241,7 +249,7 @@ def test_reminders_go_once_and_only_to_confirmed_bookings_in_the_window(app, cou
         later = _book(session, MONDAY_8)  # beyond the 24 hours at NOW
         cancelled = _book(session, FRIDAY_8 + timedelta(minutes=10), now=NOW - timedelta(days=2))
         rules.cancel(session, cancelled, NOW - timedelta(days=1), deadline_hours=24)
-        send_booking_cancelled(session, cancelled)
+        send_booking_cancelled(session, cancelled, _setup())
         unconfirmed = _book(session, FRIDAY_8 + timedelta(minutes=20), now=NOW - timedelta(minutes=30),
                             confirm=False)
         expired = _book(session, FRIDAY_8 + timedelta(minutes=30), now=NOW - timedelta(hours=3), confirm=False)
@@ -253,9 +261,9 @@ def test_reminders_go_once_and_only_to_confirmed_bookings_in_the_window(app, cou
         session.commit()
         assert session.get(Booking, expired.id).status == BookingStatus.EXPIRED
 
-        assert send_due_reminders(session, now=NOW) == 1
-        assert send_due_reminders(session, now=NOW) == 0  # run twice: nothing more
-        assert send_due_reminders(session, now=NOW + timedelta(minutes=30)) == 0
+        assert send_due_reminders(session, _setup(), now=NOW) == 1
+        assert send_due_reminders(session, _setup(), now=NOW) == 0  # run twice: nothing more
+        assert send_due_reminders(session, _setup(), now=NOW + timedelta(minutes=30)) == 0
 
         reminders = _mails(session, kind="booking_reminder")
         assert [m.recipient for m in reminders] == [due.email]
@@ -266,18 +274,18 @@ def test_reminders_go_once_and_only_to_confirmed_bookings_in_the_window(app, cou
 
         # Three days on, Monday's appointment (after the clock change) comes within the window.
         # Real hours: Monday 06:00 UTC is 25 hours after Sunday 05:00 UTC, 23 after 07:00 UTC.
-        assert send_due_reminders(session, now=datetime(2026, 3, 29, 5, 0, tzinfo=timezone.utc)) == 0
-        assert send_due_reminders(session, now=datetime(2026, 3, 29, 7, 0, tzinfo=timezone.utc)) == 1
+        assert send_due_reminders(session, _setup(), now=datetime(2026, 3, 29, 5, 0, tzinfo=timezone.utc)) == 0
+        assert send_due_reminders(session, _setup(), now=datetime(2026, 3, 29, 7, 0, tzinfo=timezone.utc)) == 1
         assert [m.recipient for m in _mails(session, kind="booking_reminder")] == [due.email, later.email]
         # An appointment that has begun is not reminded any more.
-        assert send_due_reminders(session, now=datetime(2026, 3, 30, 6, 1, tzinfo=timezone.utc)) == 0
+        assert send_due_reminders(session, _setup(), now=datetime(2026, 3, 30, 6, 1, tzinfo=timezone.utc)) == 0
 
 
 def test_reminder_content_and_the_late_manage_block(app, counters):
     with app.app_context():
         session = db.session
         booking = _book(session, FRIDAY_8)
-        assert send_due_reminders(session, now=NOW) == 1
+        assert send_due_reminders(session, _setup(), now=NOW) == 1
         [mail] = _mails(session, booking, "booking_reminder")
         assert not mail.attachments and mail.language == "uk"
         friday = format_date(date(2026, 3, 27), "full", locale="uk")
@@ -293,12 +301,12 @@ def test_a_moved_booking_is_reminded_again_for_its_new_time(app, counters):
     with app.app_context():
         session = db.session
         booking = _book(session, FRIDAY_8, now=NOW - timedelta(days=2))
-        assert send_due_reminders(session, now=NOW - timedelta(hours=20)) == 0
+        assert send_due_reminders(session, _setup(), now=NOW - timedelta(hours=20)) == 0
         rules.reschedule(session, booking, _slot(session, MONDAY_8).id, NOW - timedelta(hours=20),
                          deadline_hours=24)
         session.commit()
-        assert send_due_reminders(session, now=NOW) == 0  # Friday's time is free now
-        assert send_due_reminders(session, now=datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc)) == 1
+        assert send_due_reminders(session, _setup(), now=NOW) == 0  # Friday's time is free now
+        assert send_due_reminders(session, _setup(), now=datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc)) == 1
 
 
 @pytest.mark.postgres_only
@@ -315,7 +323,7 @@ def test_two_workers_remind_each_booking_exactly_once(app, counters, db_session)
         try:
             with app.app_context(), Session(db_session.bind) as session:
                 barrier.wait()
-                counts.append(send_due_reminders(session, now=NOW))
+                counts.append(send_due_reminders(session, _setup(), now=NOW))
         except Exception as exc:  # surfaced below
             errors.append(exc)
 
@@ -336,7 +344,7 @@ def test_cancelled_by_the_applicant(app, counters):
         session = db.session
         booking = _book(session, MONDAY_8, language="de")
         rules.cancel(session, booking, NOW, deadline_hours=24)
-        send_booking_cancelled(session, booking)
+        send_booking_cancelled(session, booking, _setup())
         session.commit()
         [mail] = _mails(session, booking, "booking_cancelled")
         assert _one_line(format_date(date(2026, 3, 30), "full", locale="de")) + " " in mail.subject
@@ -346,7 +354,7 @@ def test_cancelled_by_the_applicant(app, counters):
         confirmed = _ics(_mails(session, booking, "booking_confirmed")[0]).events[0]
         assert str(event["uid"]) == str(confirmed["uid"])
         assert int(event["sequence"]) > int(confirmed["sequence"])
-        assert app.config["PORTAL_PUBLIC_BASE_URL"] + "/de/appointments/" in mail.body_text
+        assert settings_of(app).office.public_base_url + "/de/appointments/" in mail.body_text
         assert "/appointments/manage/" not in mail.body_text
         assert "+49 6441 407-1700" in mail.body_text  # "if it was not you, please call us"
 
@@ -356,13 +364,13 @@ def test_cancelled_by_the_office_with_a_reason(app, counters):
         session = db.session
         booking = _book(session, MONDAY_8, language="ar")
         rules.cancel(session, booking, NOW + timedelta(days=3, hours=19), deadline_hours=24, by_staff=True)
-        send_booking_cancelled(session, booking, by_office=True, reason="Krankheit <Personal> & Ausfall")
+        send_booking_cancelled(session, booking, _setup(), by_office=True, reason="Krankheit <Personal> & Ausfall")
         session.commit()
         [mail] = _mails(session, booking, "booking_cancelled")
         assert "Krankheit <Personal> & Ausfall" in mail.body_text
         assert "Krankheit &lt;Personal&gt; &amp; Ausfall" in mail.body_html
         assert 'dir="rtl"' in mail.body_html and mail.language == "ar"
-        assert app.config["PORTAL_PUBLIC_BASE_URL"] + "/ar/appointments/" in mail.body_text
+        assert settings_of(app).office.public_base_url + "/ar/appointments/" in mail.body_text
         assert _ics(mail)["method"] == "CANCEL"
 
 
@@ -373,9 +381,9 @@ def test_no_mails_for_a_phone_booking_without_address(app, counters, make_staff)
         booking = rules.book_for_caller(session, _slot(session, MONDAY_8).id,
                                         rules.Person("Yılmaz", "Ayşe", PartialDate(1979, 11, 2), ""),
                                         staff_user_id=staff.id, language="tr", now=NOW)
-        assert send_booking_confirmed(session, booking) is None
+        assert send_booking_confirmed(session, booking, _setup()) is None
         rules.cancel(session, booking, NOW, deadline_hours=24, by_staff=True)
-        assert send_booking_cancelled(session, booking, by_office=True) is None
+        assert send_booking_cancelled(session, booking, _setup(), by_office=True) is None
         session.commit()
         assert _mails(session) == []
 
@@ -420,9 +428,9 @@ def test_every_booking_mail_renders_in_every_language(app, counters, language):
     with app.app_context():
         session = db.session
         booking = _book(session, MONDAY_8, language=language)
-        send_due_reminders(session, now=datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc))
+        send_due_reminders(session, _setup(), now=datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc))
         rules.cancel(session, booking, NOW, deadline_hours=24)
-        send_booking_cancelled(session, booking)
+        send_booking_cancelled(session, booking, _setup())
         session.commit()
         mails = _mails(session, booking)
         assert sorted(_kind(m) for m in mails) == sorted(BOOKING_TEMPLATES)
@@ -434,7 +442,7 @@ def test_every_booking_mail_renders_in_every_language(app, counters, language):
             assert _one_line(day) in mail.subject and day in mail.body_text
             assert "{{" not in mail.body_text + mail.body_html and "%(" not in mail.body_text + mail.subject
             assert "\n" not in mail.subject
-            base = app.config["PORTAL_PUBLIC_BASE_URL"]
+            base = settings_of(app).office.public_base_url
             assert all(url.startswith(f"{base}/{language}/appointments/") for url in URL.findall(mail.body_text))
 
 
@@ -449,9 +457,9 @@ def test_a_ukrainian_booking_gets_no_english_sentence(app, counters):
     with app.app_context():
         session = db.session
         booking = _book(session, MONDAY_8, language="uk")
-        send_due_reminders(session, now=datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc))
+        send_due_reminders(session, _setup(), now=datetime(2026, 3, 29, 12, 0, tzinfo=timezone.utc))
         rules.cancel(session, booking, NOW, deadline_hours=24)
-        send_booking_cancelled(session, booking)
+        send_booking_cancelled(session, booking, _setup())
         session.commit()
         mails = _mails(session, booking)
     assert len(mails) == 4

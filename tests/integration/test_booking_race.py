@@ -18,9 +18,10 @@ from portal.appointments import booking as booking_rules
 from portal.domain.office_time import OFFICE_TZ, aware
 from portal.models import Booking, Slot
 from portal.models._types import utcnow
-from tests import booking_setup
-from tests.app_process import AppProcess
-from tests.helpers import in_parallel
+from tests.support import booking_setup
+from tests.support.app_factory import override_settings
+from tests.support.app_process import AppProcess
+from tests.support.helpers import in_parallel
 
 ATTEMPTS = 50
 
@@ -113,7 +114,7 @@ def no_human_check(app, monkeypatch):
     stop them before they reach the slot; they have tests of their own."""
     from portal.extensions import limiter
 
-    monkeypatch.setitem(app.config, "PORTAL_ALTCHA_ENABLED", False)
+    override_settings(monkeypatch, app, human_check={"enabled": False})
     monkeypatch.setattr(limiter, "enabled", False)
 
 

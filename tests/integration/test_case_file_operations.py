@@ -4,8 +4,10 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.casefiles.operations import create_case_file
+from portal.config import settings_of
 from portal.domain.dates import PartialDate
 from portal.models import AuditEvent, CaseFile, CaseFileAlias, Channel, Document, SubmissionStatus
+from tests.support.app_factory import override_settings
 
 
 def _person(sites, **values):
@@ -47,9 +49,9 @@ def test_without_a_number_the_site_numbers_the_file(db_session, sites, case_file
 def _draft(app, sites, hint=None, channel=Channel.EMAIL):
     from portal.documents.storage import DocumentStorage
     from portal.intake import Applicant, IntakeDraft, IntakeFile
-    from tests import samples
+    from tests.support import samples
 
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    storage = DocumentStorage(settings_of(app).storage_dir)
     pdf = samples.pdf_bytes(1)
     digest = storage.put(pdf)
     draft = IntakeDraft(
@@ -69,7 +71,7 @@ def test_receive_links_or_attaches_the_named_case_file(app, db_session, sites, c
     named = case_files[0]  # WZ-2022-00017, kept in Wetzlar
     storage, draft = _draft(app, sites, CaseFileHint(named.file_number, confirmed=confirmed))
     with app.app_context():
-        submission = receive(db_session, storage, draft).submission
+        submission = receive(db_session, storage, draft, matching=settings_of(app).matching).submission
     db_session.commit()
     assert submission.case_file_id == named.id and submission.site_id == named.site_id  # not DIL
     assert set(db_session.scalars(select(Document.case_file_id).where(Document.submission_id == submission.id))) \
@@ -91,11 +93,11 @@ def test_receive_auto_attaches_for_every_channel_when_the_office_wants_it(app, d
     db_session.commit()
     storage, draft = _draft(app, sites, channel=channel)
     with app.app_context():
-        assert receive(db_session, storage, draft).submission.case_file_id is None  # off by default
-        monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_ATTACH", True)
-        monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_THRESHOLD", 0.9)
+        assert receive(db_session, storage, draft, matching=settings_of(app).matching
+                       ).submission.case_file_id is None  # off by default
+        override_settings(monkeypatch, app, matching={"auto_attach": True, "auto_threshold": 0.9})
         storage, draft = _draft(app, sites, channel=channel)
         draft.idempotency_key = f"{channel}:second"
-        submission = receive(db_session, storage, draft).submission
+        submission = receive(db_session, storage, draft, matching=settings_of(app).matching).submission
     db_session.commit()
     assert submission.case_file.file_number == "WZ-2022-00017" and submission.status == SubmissionStatus.ATTACHED

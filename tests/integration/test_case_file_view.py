@@ -4,59 +4,17 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 
 import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Booking, BookingStatus, CaseFile, CaseFileNote, Document, Service, Slot
-from tests import samples
-from tests.helpers import csrf_token_from, sign_in
+from tests.support import samples
+from tests.support.case_files import FILE, add_document, file_id, utc
+from tests.support.helpers import csrf_token_from, sign_in, staff_in_english
 
-FILE = "WZ-2022-00017"
-
-
-def utc(year, month, day, hour=10) -> datetime:
-    return datetime(year, month, day, hour, tzinfo=timezone.utc)
-
-
-def storage_of(app):
-    from portal.documents.storage import DocumentStorage
-
-    return DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
-
-
-def add_document(app, session, case_file_id, *, content: bytes, media_type="application/pdf", title="",
-                 document_date=None, received_at=None, source="scan", derived_from=None, submission_id=None,
-                 page_count=None, store=True) -> Document:
-    """A document of a case file, its bytes in storage (unless store=False: missing)."""
-    import hashlib
-
-    digest = storage_of(app).put(content) if store else hashlib.sha256(content).hexdigest()
-    document = Document(sha256=digest, size_bytes=len(content), media_type=media_type, original_filename=title,
-                        title=title, kind="other", document_date=document_date, source=source,
-                        case_file_id=case_file_id, submission_id=submission_id,
-                        derived_from_id=derived_from.id if derived_from else None,
-                        received_at=received_at or utc(2024, 1, 1), page_count=page_count)
-    session.add(document)
-    session.commit()
-    return document
-
-
-def staff_in_english(make_staff, session, role="caseworker", site="WZ"):
-    """A staff member who reads the back office in English: the tests do not depend on the
-    German catalogue (new strings are translated separately)."""
-    from portal.models import StaffUser
-
-    user = make_staff(role, site)
-    session.get(StaffUser, user.id).preferred_language = "en"
-    session.commit()
-    return user
-
-
-def file_id(session, number=FILE) -> int:
-    return session.scalar(select(CaseFile.id).where(CaseFile.file_number == number))
 
 
 @pytest.fixture

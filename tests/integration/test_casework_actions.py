@@ -3,8 +3,8 @@ and gets the request by mail in their language."""
 from sqlalchemy import select
 
 from portal.models import AuditEvent, OutboundMail, Submission
-from tests import samples
-from tests.helpers import Applicant, csrf_token_from, sign_in
+from tests.support import samples
+from tests.support.helpers import Applicant, csrf_token_from, sign_in
 
 
 def _web_submission(app, lang="uk"):

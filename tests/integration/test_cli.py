@@ -7,6 +7,7 @@ from portal.models import (
     CaseFile, CaseFileAlias, InboundMail, OpeningHours, OutboundMail, Service, Site, StaffUser, Submission,
 )
 from portal.models.content import ContentItem, ContentTranslation, ContentVersion
+from tests.support.app_factory import override_settings
 
 
 def _invoke(app, args, input=None):
@@ -79,6 +80,6 @@ def test_seed_demo_is_idempotent(app, db_session):
 
 
 def test_seed_demo_refuses_production(app, monkeypatch):
-    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    override_settings(monkeypatch, app, env="production")
     result = _invoke(app, ["seed-demo"])
     assert result.exit_code != 0 and "production" in result.output

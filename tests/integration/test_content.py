@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 
 from portal.models import AuditEvent
 from portal.models.content import ContentItem, ContentTranslation, ContentVersion
-from tests.helpers import csrf_token_from, sign_in
-from tests.integration.test_case_file_view import staff_in_english
+from tests.support.app_factory import override_settings
+from tests.support.helpers import csrf_token_from, sign_in
+from tests.support.helpers import staff_in_english
 
 UTC = timezone.utc
 
@@ -61,7 +62,7 @@ def lead(app, make_staff, db_session):
 def frozen(app, monkeypatch):
     """Sets the moment the public site judges content at."""
     def freeze(moment):
-        monkeypatch.setitem(app.config, "PORTAL_CONTENT_NOW", moment)
+        override_settings(monkeypatch, app, content_now=moment)
     yield freeze
 
 
@@ -306,7 +307,7 @@ def test_menu_lists_published_pages_in_the_editors_order(client, editor, lead, d
 
 def test_media_upload_goes_through_the_document_checks(app, client, editor, db_session):
     from portal.models.content import ContentMedia
-    from tests import samples
+    from tests.support import samples
 
     def upload(data, name):
         return editor.client.post("/backoffice/content/media", content_type="multipart/form-data", data={

@@ -6,7 +6,7 @@ import secrets
 import pytest
 import sqlalchemy as sa
 
-from tests.helpers import csrf_token_from, sign_in
+from tests.support.helpers import csrf_token_from, sign_in
 
 UNSAFE = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -33,7 +33,7 @@ def samples(app, db_session, make_submission, case_files, make_staff, sites):
     from portal.domain.dates import PartialDate
     from portal.models import Booking, BookingStatus
     from portal.models._types import utcnow
-    from tests import booking_setup
+    from tests.support import booking_setup
 
     booking_setup.counters(db_session, sites["WZ"])
     slot = booking_setup.future_slot(db_session, sites["WZ"])

@@ -8,11 +8,12 @@ import re
 
 from sqlalchemy import select
 
+from portal.config import settings_of
 from portal.models import Document, InboundMail, Submission
-from tests import mail_corpus as corpus
-from tests import samples
-from tests.helpers import Applicant, sign_in
-from tests.pdf_samples import acrobat_form, bank_statement, owner_protected, with_attachment
+from tests.support import mail_corpus as corpus
+from tests.support import samples
+from tests.support.helpers import Applicant, sign_in
+from tests.support.pdf_samples import acrobat_form, bank_statement, owner_protected, with_attachment
 
 CODE = "general-enquiry"
 
@@ -76,9 +77,9 @@ def test_mail_attachment_gets_the_same_copy(app, db_session, sites):
     statement = owner_protected(bank_statement(pages=3))
     raw = corpus.with_attachments(corpus.TEXTS["uk"], [("kontoauszug_maerz.pdf", statement, "application/pdf")],
                                   message_id="<statement@example.org>")
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    storage = DocumentStorage(settings_of(app).storage_dir)
     with app.app_context():
-        outcome = take_in(db_session, storage, raw, source=InboundMailSource.FILE, source_detail="test")
+        outcome = take_in(db_session, storage, raw, source=InboundMailSource.FILE, source_detail="test", settings=settings_of(app).mail_intake)
     db_session.expire_all()
     mail = db_session.get(InboundMail, outcome.mail_id)
 
@@ -100,8 +101,8 @@ def test_mail_attachment_with_files_inside_is_quarantined_for_that_reason(app, d
     invoice = owner_protected(with_attachment(bank_statement()))
     raw = corpus.with_attachments(corpus.TEXTS["de"], [("rechnung.pdf", invoice, "application/pdf")])
     with app.app_context():
-        outcome = take_in(db_session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), raw,
-                          source=InboundMailSource.FILE, source_detail="test")
+        outcome = take_in(db_session, DocumentStorage(settings_of(app).storage_dir), raw,
+                          source=InboundMailSource.FILE, source_detail="test", settings=settings_of(app).mail_intake)
         with force_locale("de"):
             expected = str(refusals.refused_pdf("attachment").message)
     db_session.expire_all()

@@ -11,14 +11,15 @@ import pytest
 import requests
 from sqlalchemy import func, select
 
+from portal.config import settings_of
 from portal.documents.storage import DocumentStorage
 from portal.maintenance.check import check
 from portal.models import Document, OutboundMail, OutboundMailStatus, Submission, SubmissionStatusChange
-from tests import samples
-from tests.app_process import AppProcess
-from tests.helpers import Applicant, csrf_token_from, in_parallel, sign_in
-from tests.http_client import HttpClient
-from tests.tcp_proxy import TcpProxy
+from tests.support import samples
+from tests.support.app_process import AppProcess
+from tests.support.helpers import Applicant, csrf_token_from, in_parallel, sign_in
+from tests.support.http_client import HttpClient
+from tests.support.tcp_proxy import TcpProxy
 
 CODE = "general-enquiry"
 
@@ -104,7 +105,7 @@ def test_a_database_outage_is_refused_cleanly_and_passes(app, db_session, sites,
 
     proxy, environ = database_behind_a_proxy
     environ = {**environ, "PORTAL_SMTP_HOST": "127.0.0.1", "PORTAL_SMTP_PORT": str(smtp.port),
-               "PORTAL_SMTP_SECURITY": "none", "PORTAL_MAIL_FROM": app.config["MAIL_FROM"]}
+               "PORTAL_SMTP_SECURITY": "none", "PORTAL_MAIL_FROM": settings_of(app).office.mail_from}
     enqueue_mail(db_session, recipient="o.shevchenko@example.org", subject="Ваша заявка", body_text="…",
                  language="uk")
     db_session.commit()
@@ -144,7 +145,7 @@ def _worker_round(environ: dict, tmp_path):
     import subprocess
     import sys
 
-    from tests.app_process import ROOT
+    from tests.support.app_process import ROOT
 
     process = AppProcess(environ, tmp_path / "worker.log")
     return subprocess.run([sys.executable, "-m", "flask", "worker", "--once"], cwd=ROOT, env=process.environ,

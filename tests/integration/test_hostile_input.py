@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.forms.registry import FORMS
-from tests import samples
-from tests.helpers import Applicant, csrf_token_from
+from tests.support import samples
+from tests.support.helpers import Applicant, csrf_token_from
 
 FRAGMENTS = [
     "<script>alert(1)</script>", '"><img src=x onerror=alert(1)>', "javascript:alert(1)",

@@ -13,10 +13,12 @@ from sqlalchemy.orm import Session
 from portal.appointments import pow as proof_of_work
 from portal.appointments.calendar import bookable_days
 from portal.appointments.slots import generate_slots
+from portal.config import settings_of
 from portal.domain.office_time import OFFICE_TZ, aware
 from portal.models import Booking, ProofOfWorkRedemption, Service, ServiceCounters, Slot
 from portal.models._types import utcnow
-from tests.helpers import TEST_SECRET_KEY, csrf_token_from, solve_human_check
+from tests.support.app_factory import override_settings
+from tests.support.helpers import TEST_SECRET_KEY, csrf_token_from, solve_human_check
 
 CODE, SITE = "card-collection", "WZ"
 
@@ -125,7 +127,7 @@ def test_a_place_lost_to_someone_else_does_not_use_up_the_solution(client, db_se
 
 
 def test_when_switched_off_no_solution_is_needed(app, client, db_session, slot, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_ALTCHA_ENABLED", False)
+    override_settings(monkeypatch, app, human_check={"enabled": False})
     page = client.get(_day_url(slot, "en")).get_data(as_text=True)
     assert "altcha" not in page
     response = _hold(client, slot, "en")
@@ -141,7 +143,7 @@ def test_the_challenge_is_json_and_never_cached(app, client):
     challenge = response.get_json()
     assert set(challenge) == {"algorithm", "challenge", "maxNumber", "salt", "signature"}
     assert challenge["algorithm"] == "SHA-256"
-    assert challenge["maxNumber"] == app.config["PORTAL_ALTCHA_MAX_NUMBER"]
+    assert challenge["maxNumber"] == settings_of(app).human_check.max_number
     assert re.search(r"\?expires=\d+&$", challenge["salt"])
     assert client.get("/tr/appointments/challenge").get_json()["challenge"] != challenge["challenge"]
 

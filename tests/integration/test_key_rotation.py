@@ -6,11 +6,11 @@ from sqlalchemy import select
 from portal.staff import totp
 from portal.appointments import links
 from portal.config import secret_keys
-from portal.documents.storage import get_storage
+from portal.extensions import get_storage
 from portal.maintenance.check import check
 from portal.models import Booking, StaffUser
-from tests.helpers import STAFF_TOTP_SECRET, sign_in
-from tests.integration.test_booking_flow import _booked, bookable  # noqa: F401  (fixture)
+from tests.support.helpers import STAFF_TOTP_SECRET, sign_in
+from tests.support.booking_journey import book
 
 NEW_KEY = "rotated-in-2026-" + "n" * 32
 
@@ -37,7 +37,7 @@ def _second_factor_findings(db_session, app) -> list[str]:
 
 def test_booking_links_mailed_before_a_rotation_work_while_the_old_key_is_a_fallback(
         app, client, db_session, bookable, monkeypatch):  # noqa: F811
-    manage = _booked(client, db_session, bookable).split("?")[0]
+    manage = book(client, db_session, bookable).split("?")[0]
     old = _rotate(app, monkeypatch)
     assert client.get(manage).status_code == 200
 

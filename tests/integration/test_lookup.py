@@ -1,11 +1,10 @@
 """The phone desk: reference (with "did you mean" for a misheard digit), file number, name with
 date of birth in any script; the case file, its open submissions and the next appointment."""
-import pytest
 from sqlalchemy import select
 
 from portal.casework.lookup import lookup
 from portal.models import AuditEvent
-from tests.helpers import sign_in
+from tests.support.helpers import sign_in
 
 
 def test_reference_found_and_misheard_digits_suggested(db_session, make_submission, make_staff):
@@ -46,28 +45,6 @@ def test_the_phone_desk_page_is_audited(client, make_staff, case_files, db_sessi
 
 
 TYPED = "Kovalenko Mariia 12.06.1991"
-
-
-@pytest.fixture
-def namesakes(db_session, sites):
-    """Seven exact namesakes at Wetzlar and, ranked below them (birth day unknown), the one file
-    of that name at Dillenburg."""
-    from portal.domain.dates import PartialDate
-    from portal.matching.candidates import find_candidates
-    from portal.models import CaseFile
-
-    wetzlar = [CaseFile(file_number=f"WZ-2019-{n:05d}", surname="Коваленко", given_names="Марія",
-                        date_of_birth=PartialDate(1991, 6, 12), nationality="UKR", site=sites["WZ"])
-               for n in range(1, 8)]
-    own = CaseFile(file_number="DIL-2021-00045", surname="Коваленко", given_names="Марія",
-                   date_of_birth=PartialDate(1991, 6), nationality="UKR", site=sites["DIL"])
-    db_session.add_all([*wetzlar, own])
-    db_session.commit()
-    ranked = find_candidates(db_session, surname="Kovalenko", given_names="Mariia",
-                             date_of_birth=PartialDate(1991, 6, 12), limit=len(wetzlar) + 1)
-    assert [c.case_file.file_number for c in ranked][-1] == own.file_number, "the own file ranks last"
-    assert min(c.score for c in ranked[:-1]) > ranked[-1].score
-    return own
 
 
 def test_the_phone_desk_shows_an_own_site_file_ranked_below_other_sites(client, make_staff, namesakes):

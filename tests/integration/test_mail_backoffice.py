@@ -7,10 +7,12 @@ import re
 import pytest
 from sqlalchemy import select
 
+from portal.config import settings_of
 from portal.models import AuditEvent, InboundMail
-from tests import mail_corpus as corpus
-from tests.helpers import csrf_token_from, sign_in
-from tests.integration.test_case_file_view import staff_in_english
+from tests.support import mail_corpus as corpus
+from tests.support.app_factory import override_settings
+from tests.support.helpers import csrf_token_from, sign_in
+from tests.support.helpers import staff_in_english
 
 
 @pytest.fixture
@@ -21,8 +23,8 @@ def take(app, db_session, sites):
 
     def _take(raw: bytes) -> InboundMail:
         with app.app_context():
-            outcome = take_in(db_session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), raw,
-                              source=InboundMailSource.FILE, source_detail="test.eml")
+            outcome = take_in(db_session, DocumentStorage(settings_of(app).storage_dir), raw,
+                              source=InboundMailSource.FILE, source_detail="test.eml", settings=settings_of(app).mail_intake)
         db_session.expire_all()
         return db_session.get(InboundMail, outcome.mail_id)
 
@@ -86,13 +88,13 @@ def test_submission_view_links_the_mail_and_shows_the_text(client, caseworker, t
 
 
 def test_process_again_after_raising_the_limit(app, client, caseworker, take, db_session, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_MAIL_MAX_BYTES", 20_000)
+    override_settings(monkeypatch, app, mail_max_bytes=20_000)
     mail = take(corpus.too_large(30_000))
     assert mail.status == "quarantined"
     token = csrf_token_from(client.get(f"/backoffice/mail/{mail.id}").get_data(as_text=True))
     still = client.post(f"/backoffice/mail/{mail.id}/process", data={"csrf_token": token}, follow_redirects=True)
     assert "still in quarantine" in still.get_data(as_text=True)
-    monkeypatch.setitem(app.config, "PORTAL_MAIL_MAX_BYTES", 1_000_000)
+    override_settings(monkeypatch, app, mail_max_bytes=1_000_000)
     response = client.post(f"/backoffice/mail/{mail.id}/process", data={"csrf_token": token})
     assert response.status_code == 302
     db_session.expire_all()

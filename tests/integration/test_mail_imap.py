@@ -1,4 +1,4 @@
-"""`mail poll` against a real IMAP server: a private Dovecot (tests/dovecot.py) on 127.0.0.1.
+"""`mail poll` against a real IMAP server: a private Dovecot (tests/support/dovecot.py) on 127.0.0.1.
 
 Messages are delivered with IMAP APPEND; the poll takes them in, commits, and only then moves
 each to the processed or quarantine folder. Without Dovecot the tests are skipped locally and
@@ -11,9 +11,11 @@ import os
 import pytest
 from sqlalchemy import func, select
 
+from portal.config import settings_of
 from portal.models import InboundMail, Submission
-from tests import mail_corpus as corpus
-from tests.dovecot import DOVECOT, Dovecot
+from tests.support import mail_corpus as corpus
+from tests.support.app_factory import override_settings
+from tests.support.dovecot import DOVECOT, Dovecot
 
 
 def _server(security: str):
@@ -27,8 +29,7 @@ def _server(security: str):
 @pytest.fixture
 def dovecot(app, sites, monkeypatch):
     server = _server("none")
-    for key, value in server.settings().items():
-        monkeypatch.setitem(app.config, key, value)
+    override_settings(monkeypatch, app, imap=server.settings())
     yield server
     server.stop()
 
@@ -44,7 +45,7 @@ def _count(session, model, *where) -> int:
 
 
 def test_poll_takes_in_moves_after_commit_and_quarantines(app, db_session, dovecot, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_MAIL_MAX_BYTES", 60_000)
+    override_settings(monkeypatch, app, mail_max_bytes=60_000)
     good = corpus.with_attachments(message_id="<good@example.org>")
     refused = corpus.exe_as_pdf(message_id="<exe@example.org>")
     large = corpus.too_large(80_000, message_id="<large@example.org>")
@@ -75,8 +76,7 @@ def test_poll_takes_in_moves_after_commit_and_quarantines(app, db_session, dovec
 
 def test_a_crash_between_commit_and_move_only_moves_next_time(app, db_session, dovecot):
     from portal.documents.storage import DocumentStorage
-    from portal.intake.email.process import MailSettings
-    from portal.intake.email.sources import ImapSettings, poll_imap
+    from portal.intake.email.sources import poll_imap
     from portal.extensions import db
 
     raw = corpus.with_attachments(message_id="<crash@example.org>")
@@ -87,8 +87,8 @@ def test_a_crash_between_commit_and_move_only_moves_next_time(app, db_session, d
 
     with app.app_context():
         with pytest.raises(ConnectionResetError):
-            poll_imap(db.session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]),
-                      ImapSettings.from_config(app.config), MailSettings.from_config(app.config), mover=crash)
+            poll_imap(db.session, DocumentStorage(settings_of(app).storage_dir),
+                      settings_of(app).imap, settings_of(app).mail_intake, mover=crash)
         db.session.remove()
     assert _count(db_session, Submission) == 1  # committed
     assert dovecot.messages("INBOX") == [raw]  # not moved
@@ -129,14 +129,13 @@ def test_worker_job_polls_when_configured(app, db_session, dovecot):
 def test_encrypted_connections(app, db_session, sites, monkeypatch, security):
     server = _server(security)
     try:
-        for key, value in server.settings().items():
-            monkeypatch.setitem(app.config, key, value)
+        override_settings(monkeypatch, app, imap=server.settings())
         server.append(corpus.plain())
         assert _poll(app)[0] == "1 processed, 0 duplicates, 0 quarantined"
         assert server.messages("INBOX") == []
         # Without the server's CA the certificate is not trusted: a clear error, nothing taken.
         server.append(corpus.plain(message_id="<second@example.org>"))
-        monkeypatch.setitem(app.config, "PORTAL_IMAP_CA_FILE", "")
+        override_settings(monkeypatch, app, imap={"ca_file": ""})
         result = app.test_cli_runner().invoke(args=["mail", "poll"])
         assert result.exit_code != 0 and "IMAP poll failed" in result.output
         assert _count(db_session, Submission) == 1
@@ -145,7 +144,7 @@ def test_encrypted_connections(app, db_session, sites, monkeypatch, security):
 
 
 def test_wrong_password_is_a_clear_error(app, dovecot, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_IMAP_PASSWORD", "wrong")
+    override_settings(monkeypatch, app, imap={"password": "wrong"})
     result = app.test_cli_runner().invoke(args=["mail", "poll"])
     assert result.exit_code != 0 and "IMAP poll failed" in result.output and "wrong" not in result.output
 
@@ -156,9 +155,8 @@ def test_two_nodes_polling_at_once_take_each_message_once(app, db_session, dovec
     from sqlalchemy.orm import Session
 
     from portal.documents.storage import DocumentStorage
-    from portal.intake.email.process import MailSettings
-    from portal.intake.email.sources import ImapSettings, poll_imap
-    from tests.helpers import in_parallel
+    from portal.intake.email.sources import poll_imap
+    from tests.support.helpers import in_parallel
 
     if db_session.get_bind().dialect.name != "postgresql":
         pytest.skip("parallel writers on one database: PostgreSQL (SQLite has one writer)")
@@ -167,8 +165,8 @@ def test_two_nodes_polling_at_once_take_each_message_once(app, db_session, dovec
     for raw in sent:
         dovecot.append(raw)
     engine = db_session.get_bind()
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
-    imap, settings = ImapSettings.from_config(app.config), MailSettings.from_config(app.config)
+    storage = DocumentStorage(settings_of(app).storage_dir)
+    imap, settings = settings_of(app).imap, settings_of(app).mail_intake
 
     def node(_index):
         with app.app_context(), Session(engine) as session:

@@ -9,29 +9,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from portal.config import settings_of
 from portal.models import (
     Channel, Document, InboundMail, OutboundMail, ReplyLimit, Submission, SubmissionStatus,
 )
-from tests import mail_corpus as corpus
-from tests import samples
-
-
-@pytest.fixture
-def take(app, db_session, sites):
-    """Take one raw message in, as `mail import` does; returns the InboundMail row."""
-    from portal.documents.storage import DocumentStorage
-    from portal.intake.email.process import take_in
-    from portal.models import InboundMailSource
-
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
-
-    def _take(raw: bytes) -> InboundMail:
-        with app.app_context():
-            outcome = take_in(db_session, storage, raw, source=InboundMailSource.FILE, source_detail="test")
-        db_session.expire_all()
-        return db_session.get(InboundMail, outcome.mail_id)
-
-    return _take
+from tests.support import mail_corpus as corpus
+from tests.support import samples
+from tests.support.app_factory import override_settings
 
 
 def _count(session, model, *where) -> int:
@@ -83,7 +67,7 @@ def test_a_message_becomes_a_general_enquiry(app, db_session, take, case_files):
     # The raw message is in storage exactly as it came.
     from portal.documents.storage import DocumentStorage
 
-    assert DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).read(mail.sha256) == raw
+    assert DocumentStorage(settings_of(app).storage_dir).read(mail.sha256) == raw
     # Matching proposes the case file from the sender's name.
     from portal.matching.candidates import for_submission
     from portal.matching.index import index_case_file
@@ -143,7 +127,7 @@ def test_quarantine_with_the_reason(app, db_session, take, raw, code, detail):
     assert _count(db_session, OutboundMail) == 0
     from portal.documents.storage import DocumentStorage
 
-    assert DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).read(mail.sha256) == raw
+    assert DocumentStorage(settings_of(app).storage_dir).read(mail.sha256) == raw
 
 
 def test_refused_attachment_reason_is_the_document_checks_message(app, db_session, take):
@@ -162,16 +146,16 @@ def test_refused_attachment_reason_is_the_document_checks_message(app, db_sessio
 def test_too_large_message_is_quarantined_and_processed_again_with_a_larger_limit(app, db_session, take,
                                                                                   monkeypatch):
     from portal.documents.storage import DocumentStorage
-    from portal.intake.email.process import MailSettings, process
+    from portal.intake.email.process import process
 
-    monkeypatch.setitem(app.config, "PORTAL_MAIL_MAX_BYTES", 20_000)
+    override_settings(monkeypatch, app, mail_max_bytes=20_000)
     mail = take(corpus.too_large(30_000))
     assert (mail.status, mail.reason_code) == ("quarantined", "too_large")
     assert "PORTAL_MAIL_MAX_BYTES" in mail.quarantine_reason
-    monkeypatch.setitem(app.config, "PORTAL_MAIL_MAX_BYTES", 1_000_000)
+    override_settings(monkeypatch, app, mail_max_bytes=1_000_000)
     with app.app_context():
-        outcome = process(db_session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), mail,
-                          MailSettings.from_config(app.config))
+        outcome = process(db_session, DocumentStorage(settings_of(app).storage_dir), mail,
+                          settings_of(app).mail_intake)
     assert outcome.status == "processed" and outcome.created
 
 
@@ -286,7 +270,7 @@ def test_a_recorded_but_unprocessed_message_is_finished_when_met_again(app, db_s
     db_session.commit()
     from portal.documents.storage import DocumentStorage
 
-    DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).put(raw)
+    DocumentStorage(settings_of(app).storage_dir).put(raw)
     mail = take(raw)
     assert mail.status == "processed" and mail.submission is not None
 
@@ -351,7 +335,7 @@ def test_done_when_a_mail_client_sends_form_and_phone_photo_and_a_forward_with_a
     photo = next(d for d in documents if d.media_type == "image/jpeg")
     from portal.documents.storage import DocumentStorage
 
-    assert b"GPS" not in DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).read(photo.sha256)  # metadata gone
+    assert b"GPS" not in DocumentStorage(settings_of(app).storage_dir).read(photo.sha256)  # metadata gone
     assert any(d.derived_from_id == photo.id and d.media_type == "application/pdf" for d in documents)
 
     forwarded = EmailMessage()

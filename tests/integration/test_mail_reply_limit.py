@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.intake.email.replies import take_reply_slot
 from portal.models._types import utcnow
-from tests.helpers import in_parallel
+from tests.support.helpers import in_parallel
 
 
 def test_parallel_transactions_take_the_slot_once(app, db_session):

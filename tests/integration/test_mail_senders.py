@@ -14,27 +14,10 @@ from sqlalchemy import func, select
 from portal.intake.references import format_reference
 from portal.models import AuditEvent, Document, InboundMail, OutboundMail, ReplyLimit, Submission, SubmissionStatus
 from portal.models._types import utcnow
-from tests import mail_corpus as corpus
-from tests.helpers import csrf_token_from, sign_in
+from tests.support import mail_corpus as corpus
+from tests.support.helpers import csrf_token_from, sign_in
 
 STRANGER = "Petro Kovalenko <p.kovalenko@example.net>"
-
-
-@pytest.fixture
-def take(app, db_session, sites):
-    from portal.documents.storage import DocumentStorage
-    from portal.intake.email.process import take_in
-    from portal.models import InboundMailSource
-
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
-
-    def _take(raw: bytes) -> InboundMail:
-        with app.app_context():
-            outcome = take_in(db_session, storage, raw, source=InboundMailSource.FILE, source_detail="test")
-        db_session.expire_all()
-        return db_session.get(InboundMail, outcome.mail_id)
-
-    return _take
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from portal.matching.index import index_case_file, index_unindexed, reindex_all
 from portal.models import (
     AuditEvent, CaseFile, CaseFileAlias, CaseFileNameKey, Document, SubmissionStatus,
 )
+from portal.config import settings_of
+from tests.support.app_factory import override_settings
 
 
 @pytest.fixture
@@ -203,20 +205,19 @@ def test_auto_attach_is_off_by_default_and_follows_the_office_switch(app, db_ses
                                                                    monkeypatch, sites):
     submission = make_submission().submission
     with app.app_context():
-        assert maybe_auto_attach(db_session, submission) is None  # off by default
-        monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_ATTACH", True)
-        monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_THRESHOLD", 0.99)
-        assert maybe_auto_attach(db_session, submission) is None  # 0.94 is below 0.99
-        monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_THRESHOLD", 0.9)
+        assert maybe_auto_attach(db_session, submission, settings_of(app).matching) is None  # off by default
+        override_settings(monkeypatch, app, matching={"auto_attach": True, "auto_threshold": 0.99})
+        assert maybe_auto_attach(db_session, submission, settings_of(app).matching) is None  # 0.94 is below 0.99
+        override_settings(monkeypatch, app, matching={"auto_threshold": 0.9})
         # A second file of the same person (a duplicate) makes the match ambiguous.
         duplicate = CaseFile(file_number="DIL-2023-00999", surname="Shevchenko", given_names="Oleksandr",
                              date_of_birth=PartialDate(1987, 3), nationality="UKR", site=sites["DIL"])
         db_session.add(duplicate)
         index_case_file(db_session, duplicate)
-        assert maybe_auto_attach(db_session, submission) is None
+        assert maybe_auto_attach(db_session, submission, settings_of(app).matching) is None
         db_session.delete(duplicate)
         db_session.flush()
-        chosen = maybe_auto_attach(db_session, submission)
+        chosen = maybe_auto_attach(db_session, submission, settings_of(app).matching)
     db_session.commit()
     assert chosen is not None and chosen.case_file.file_number == "WZ-2022-00017"
     assert submission.status == SubmissionStatus.ATTACHED

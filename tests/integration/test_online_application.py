@@ -7,11 +7,12 @@ from pypdf import PdfReader
 from stdnum import damm
 from sqlalchemy import func, select
 
-from portal.config import LANGUAGES
+from portal.config import LANGUAGES, settings_of
 from portal.intake.references import parse_reference
 from portal.models import ApplicationDraft, Document, DraftUpload, OutboundMail, Submission, SubmissionStatus
-from tests import samples
-from tests.helpers import Applicant, csrf_token_from
+from tests.support import samples
+from tests.support.app_factory import override_settings
+from tests.support.helpers import Applicant, csrf_token_from
 
 
 def _submission(db_session) -> Submission:
@@ -207,8 +208,8 @@ def test_refused_uploads_are_explained_and_not_stored(client, sites, db_session,
 
 
 def test_file_and_submission_size_limits(client, sites, db_session, app, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_UPLOAD_MAX_FILE_BYTES", 20_000)
-    monkeypatch.setitem(app.config, "PORTAL_UPLOAD_MAX_SUBMISSION_BYTES", 30_000)
+    override_settings(monkeypatch, app, uploads={"max_file_bytes": 20_000})
+    override_settings(monkeypatch, app, uploads={"max_submission_bytes": 30_000})
     applicant = Applicant(client, "en")
     applicant.start("temporary-protection")
     for step, data in samples.STEPS["temporary-protection"].items():
@@ -385,7 +386,7 @@ def test_a_double_click_makes_one_submission(app, client, sites, db_session):
 def _english_phrases() -> set[str]:
     from babel.messages.pofile import read_po
 
-    from tests.helpers import ROOT
+    from tests.support.helpers import ROOT
 
     with (ROOT / "portal/translations/en/LC_MESSAGES/messages.po").open("rb") as fh:
         ids = [m.id for m in read_po(fh) if m.id]
@@ -447,7 +448,7 @@ def test_confirmation_mail_reaches_the_applicant_with_the_receipt(app, client, s
     assert submission.reference in message["Subject"] and message["Content-Language"] == "uk"
     attachment = next(message.iter_attachments())
     assert attachment.get_content_type() == "application/pdf"
-    stored = DocumentStorage(app.config["PORTAL_STORAGE_DIR"]).read(submission.receipt_sha256)
+    stored = DocumentStorage(settings_of(app).storage_dir).read(submission.receipt_sha256)
     assert attachment.get_content() == stored
     text = message.get_body(preferencelist=("plain",)).get_content()
     assert f"/uk/status/open?reference={submission.reference}" in text

@@ -9,9 +9,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from portal.documents.storage import DocumentStorage, get_storage
+from portal.config import settings_of
+from portal.documents.storage import DocumentStorage
+from portal.extensions import get_storage
 from portal.models.mail import OutboundMail
 from portal.notify import SendReport, enqueue_mail, render_mail, send_due_mail
+from tests.support.app_factory import override_settings
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 UKRAINIAN_SUBJECT = "Вашу заяву отримано – номер ABH-2026-000017"
@@ -35,7 +38,8 @@ def _enqueue(db_session, recipient="olena.koval@abh-test.example", **kwargs):
 
 
 def _send(app, db_session, storage, **kwargs):
-    report = send_due_mail(db_session, storage, app.config, **kwargs)
+    settings = settings_of(app)
+    report = send_due_mail(db_session, storage, settings.smtp, settings.office.mail_from, **kwargs)
     db_session.expire_all()
     return report
 
@@ -117,7 +121,7 @@ def test_an_outage_costs_one_attempt_per_round_not_one_per_mail(app, db_session,
 
 
 def test_backoff_doubles_and_gives_up_after_max_attempts(app, db_session, storage, smtp, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_MAIL_MAX_ATTEMPTS", 4)
+    override_settings(monkeypatch, app, smtp={"max_attempts": 4})
     mail = _enqueue(db_session)
     now = datetime.now(timezone.utc) + timedelta(seconds=1)
     waits = []
@@ -219,7 +223,8 @@ def test_two_workers_send_each_mail_exactly_once(app, db_session, storage, smtp)
         try:
             with Session(db_session.bind) as session:
                 barrier.wait()
-                reports.append(send_due_mail(session, storage, app.config))
+                settings = settings_of(app)
+                reports.append(send_due_mail(session, storage, settings.smtp, settings.office.mail_from))
         except Exception as exc:  # surfaced below
             errors.append(exc)
 

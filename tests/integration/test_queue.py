@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 from portal.casework import queue as inbound
 from portal.domain import office_time
 from portal.models import AuditEvent, Service, Submission, SubmissionStatusChange
-from tests.helpers import csrf_token_from, in_parallel, sign_in
+from tests.support.app_factory import default_settings, override_settings
+from tests.support.helpers import csrf_token_from, in_parallel, sign_in
 
 # Wednesday after Easter 2026: Good Friday (3 April) and Easter Monday (6 April) lie behind it.
 NOW = datetime(2026, 4, 15, 10, 0, tzinfo=timezone.utc)
@@ -137,7 +138,7 @@ def test_age_is_shown_against_the_target_and_overdue_in_words(app, client, make_
 def test_target_comes_from_the_configuration(app, client, make_staff, make_submission, db_session, fixed_now,
                                              monkeypatch):
     item = _change(db_session, make_submission().submission, received_at=_at(date(2026, 4, 8)))
-    monkeypatch.setitem(app.config, "PORTAL_QUEUE_TARGET_DAYS", 3)
+    override_settings(monkeypatch, app, queue={"target_days": 3})
     sign_in(client, make_staff().email)
     body = client.get("/backoffice/queue").get_data(as_text=True)
     assert "queue-row--overdue" in _row_of(body, item.reference)
@@ -390,7 +391,7 @@ def test_a_team_lead_may_release_anyones_claim(app, client, db_session, make_sub
 
 
 def test_claims_time_out(app, client, db_session, make_submission, people, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_CLAIM_TIMEOUT_MINUTES", 30)
+    override_settings(monkeypatch, app, queue={"claim_timeout_minutes": 30})
     item = make_submission().submission
     sign_in(client, people["anna"].email)
     _post(client, item.reference, "claim")
@@ -449,7 +450,7 @@ def test_claim_and_release_need_the_csrf_token(client, make_submission, people):
 
 def test_domain_release_rules(app, db_session, make_submission, people):
     item = make_submission().submission
-    rules = inbound.QueueRules()
+    rules = default_settings().queue
     inbound.claim(db_session, item.id, people["anna"].id, now=NOW, rules=rules)
     db_session.commit()
     with pytest.raises(inbound.ClaimError) as refused:
@@ -493,7 +494,7 @@ def claimers(db_session, sites):
 def test_twenty_parallel_claims_have_one_winner(db_session, make_submission, claimers):
     _postgresql_only(db_session)
     submission_id = make_submission().submission.id
-    engine, rules = db_session.get_bind(), inbound.QueueRules()
+    engine, rules = db_session.get_bind(), default_settings().queue
 
     def attempt(index):
         with Session(engine) as session:

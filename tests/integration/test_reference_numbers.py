@@ -8,7 +8,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from portal.intake.references import next_reference, parse_reference
-from tests.helpers import in_parallel
+from tests.support.helpers import in_parallel
 
 
 def _engine(app):

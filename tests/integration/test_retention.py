@@ -30,8 +30,8 @@ from portal.models import (
     SubmissionStatusChange,
 )
 from portal.models._types import utcnow
-from tests import samples
-from tests.integration.test_case_file_view import add_document, file_id, storage_of
+from tests.support import samples
+from tests.support.case_files import add_document, file_id, storage_of
 
 AS_OF = "2024-07-01"
 
@@ -181,7 +181,7 @@ def test_a_run_with_nothing_due_deletes_nothing(app, db_session, retention_files
 
 
 def test_the_deleted_file_is_gone_from_the_back_office(app, client, make_staff, db_session, retention_files):
-    from tests.helpers import sign_in
+    from tests.support.helpers import sign_in
 
     assert _invoke(app, ["retention", "delete", "--as-of", AS_OF, "--yes"]).exit_code == 0
     sign_in(client, make_staff().email)

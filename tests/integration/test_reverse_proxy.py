@@ -6,8 +6,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.models import AuditEvent
-from tests.app_factory import app_for
-from tests.helpers import sign_in
+from tests.support.app_factory import app_for
+from tests.support.helpers import sign_in
 
 
 def _failed_sign_in_address(client, db_session, email: str) -> str:

@@ -17,12 +17,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from portal.config import settings_of
 from portal.domain.dates import PartialDate
 from portal.models import (
     AuditEvent, CaseFile, Channel, Document, ScanBatch, ScanBatchRow, Service, Submission, SubmissionStatus,
 )
-from tests import samples
-from tests.helpers import csrf_token_from, sign_in
+from tests.support import samples
+from tests.support.helpers import csrf_token_from, sign_in
 
 BATCH = "LDK-2026-0042"
 COLUMNS = ("batch_id", "file_number", "surname", "given_names", "date_of_birth", "nationality", "document_date",
@@ -197,12 +198,12 @@ def test_a_delivery_lands_in_the_case_files_through_the_intake(app, db_session, 
     # Every document row has its file in storage.
     from portal.documents.storage import DocumentStorage
 
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    storage = DocumentStorage(settings_of(app).storage_dir)
     assert all(storage.exists(d.sha256) for d in db_session.scalars(select(Document)))
 
 
 def test_the_queue_and_the_timeline_show_the_scans(app, client, db_session, case_files, make_staff, tmp_path):
-    from tests.integration.test_case_file_view import staff_in_english
+    from tests.support.helpers import staff_in_english
 
     _run(app, _mixed_delivery(tmp_path).root)
     staff = staff_in_english(make_staff, db_session)
@@ -308,7 +309,7 @@ def _assert_complete(app, db_session, rows: int, files: int):
     from portal.documents.storage import DocumentStorage
 
     db_session.expire_all()
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    storage = DocumentStorage(settings_of(app).storage_dir)
     documents = db_session.scalars(select(Document).where(Document.source == Channel.SCAN)).all()
     assert len(documents) == rows
     assert len({(d.submission_id, d.sha256) for d in documents}) == rows  # every row once
@@ -331,7 +332,7 @@ def test_a_crash_half_way_is_finished_by_the_next_run(app, db_session, sites, tm
     from portal.intake.scans import import_delivery
 
     delivery = _many_files_delivery(tmp_path, db_session, sites, rows=40, files=6)
-    storage = DocumentStorage(app.config["PORTAL_STORAGE_DIR"])
+    storage = DocumentStorage(settings_of(app).storage_dir)
     done = []
 
     def crash_after_two_chunks(count):
@@ -342,12 +343,13 @@ def test_a_crash_half_way_is_finished_by_the_next_run(app, db_session, sites, tm
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
             import_delivery(db.session, storage, delivery.root, max_file_bytes=10**7, chunk_size=7,
-                            progress=crash_after_two_chunks)
+                            matching=settings_of(app).matching, progress=crash_after_two_chunks)
         db.session.rollback()
     assert db_session.scalar(select(func.count()).select_from(ScanBatchRow)) == 14
     assert db_session.scalar(select(ScanBatch)).status == "received"
     with app.app_context():
-        report = import_delivery(db.session, storage, delivery.root, max_file_bytes=10**7, chunk_size=7)
+        report = import_delivery(db.session, storage, delivery.root, max_file_bytes=10**7, chunk_size=7,
+                                 matching=settings_of(app).matching)
     assert (report.imported, report.skipped, len(report.failed)) == (26, 14, 0)
     _assert_complete(app, db_session, rows=40, files=6)
 
@@ -389,7 +391,7 @@ def test_an_import_killed_with_sigkill_is_finished_by_the_next_run(app, db_sessi
 # -- back office -----------------------------------------------------------------------------------
 
 def test_back_office_lists_shows_and_marks_batches(app, client, db_session, case_files, make_staff, tmp_path):
-    from tests.integration.test_case_file_view import staff_in_english
+    from tests.support.helpers import staff_in_english
 
     _run(app, _mixed_delivery(tmp_path).root)
     batch = db_session.scalar(select(ScanBatch))
@@ -449,7 +451,7 @@ def test_a_caseworker_sees_and_counts_the_rows_of_their_site_only(app, client, d
     """A delivery spans both sites: Wetzlar's rows (and their paths, which name people) are not
     Dillenburg's business, nor the other way round; the row of an unknown site (XY-) is
     unassigned work and shown to both; counts follow the rows shown."""
-    from tests.integration.test_case_file_view import staff_in_english
+    from tests.support.helpers import staff_in_english
 
     _run(app, _mixed_delivery(tmp_path).root)
     batch = db_session.scalar(select(ScanBatch))
@@ -477,7 +479,7 @@ def test_a_caseworker_sees_and_counts_the_rows_of_their_site_only(app, client, d
 
 def test_a_batch_of_one_site_only(app, client, db_session, case_files, make_staff, tmp_path):
     """Nothing of Dillenburg in it: Dillenburg neither lists nor opens it; Wetzlar marks it."""
-    from tests.integration.test_case_file_view import staff_in_english
+    from tests.support.helpers import staff_in_english
 
     delivery = Delivery(tmp_path / "delivery")
     delivery.root.mkdir()

@@ -6,8 +6,10 @@ import re
 import pytest
 from sqlalchemy import select, update
 
+from portal.config import settings_of
 from portal.models import AuditEvent, CaseFile, Document, Submission
-from tests.helpers import csrf_token_from, sign_in
+from tests.support.app_factory import override_settings
+from tests.support.helpers import csrf_token_from, sign_in
 
 WZ_FILE, DIL_FILE = "WZ-2022-00017", "DIL-2016-00321"
 
@@ -141,8 +143,8 @@ def _take_mail(app, db_session, raw: bytes):
     from portal.models import InboundMail, InboundMailSource
 
     with app.app_context():
-        outcome = take_in(db_session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), raw,
-                          source=InboundMailSource.FILE, source_detail="test.eml")
+        outcome = take_in(db_session, DocumentStorage(settings_of(app).storage_dir), raw,
+                          source=InboundMailSource.FILE, source_detail="test.eml", settings=settings_of(app).mail_intake)
     db_session.expire_all()
     return db_session.get(InboundMail, outcome.mail_id)
 
@@ -151,7 +153,7 @@ def _take_mail(app, db_session, raw: bytes):
 def mails(app, db_session, case_files):
     """A mail that names a Wetzlar file (so its submission is Wetzlar's), one of Dillenburg, and
     one in quarantine that made no submission: unassigned work."""
-    from tests import mail_corpus as corpus
+    from tests.support import mail_corpus as corpus
 
     wetzlar = _take_mail(app, db_session, corpus.with_attachments(
         subject=f"Aktenzeichen {WZ_FILE}", message_id="<wz@example.org>"))
@@ -247,10 +249,9 @@ def test_auto_attach_gives_the_submission_the_site_of_its_case_file(app, make_su
     from portal.matching.auto_attach import maybe_auto_attach
 
     submission = _unassigned_submission(make_submission, db_session)
-    monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_ATTACH", True)
-    monkeypatch.setitem(app.config, "PORTAL_MATCH_AUTO_THRESHOLD", 0.5)
+    override_settings(monkeypatch, app, matching={"auto_attach": True, "auto_threshold": 0.5})
     with app.app_context():
-        chosen = maybe_auto_attach(db_session, db_session.get(Submission, submission.id))
+        chosen = maybe_auto_attach(db_session, db_session.get(Submission, submission.id), settings_of(app).matching)
     db_session.commit()
     assert chosen is not None and chosen.case_file.file_number == WZ_FILE
     assert db_session.get(Submission, submission.id).site.code == "WZ"
@@ -347,3 +348,25 @@ def test_scan_row_rules_in_one_place(db_session, make_staff, case_files):
     assert access.can_see_scan_batch(db_session, dil, empty)
     assert not access.can_check_scan_batch(db_session, wz, mixed) and access.can_check_scan_batch(db_session, lead, mixed)
     assert access.can_check_scan_batch(db_session, wz, wetzlar_only)
+
+
+def test_candidates_apply_the_site_rule_before_the_five_best(client, make_staff, namesakes, app, db_session, sites):
+    """As the phone desk: seven better-ranked namesakes at Wetzlar do not push Dillenburg's own
+    file out of the candidates a Dillenburg caseworker sees on a Dillenburg submission."""
+    from portal.documents.storage import DocumentStorage
+    from portal.config import settings_of
+    from portal.domain.dates import PartialDate
+    from portal.intake import Applicant, IntakeDraft, receive
+    from portal.models import Channel
+
+    draft = IntakeDraft(channel=Channel.WEB, service_code="general-enquiry", language="uk",
+                        values={"surname": "Коваленко", "given_names": "Марія", "date_of_birth": "1991-06-12",
+                                "subject": "Питання", "message": "Питання"},
+                        applicant=Applicant("Коваленко", "Марія", PartialDate(1991, 6, 12)), site_code="DIL")
+    submission = receive(db_session, DocumentStorage(settings_of(app).storage_dir), draft,
+                         matching=settings_of(app).matching).submission
+    db_session.commit()
+    sign_in(client, make_staff("caseworker", "DIL").email)
+    page = client.get(f"/backoffice/submissions/{submission.reference}").get_data(as_text=True)
+    assert namesakes.file_number in page and "WZ-2019-" not in page
+

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 from portal.appointments.slots import ensure_slots, generate_slots
 from portal.domain.office_time import OFFICE_TZ, public_holiday
 from portal.models import SiteBookingRules, SiteClosure, Slot
-from tests import booking_setup
+from tests.support import booking_setup
 
 
 def test_slots_follow_opening_hours_holidays_and_closures(db_session, sites):

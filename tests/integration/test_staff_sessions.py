@@ -7,7 +7,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from portal.models import AuditEvent
-from tests.helpers import csrf_token_from, sign_in
+from tests.support.app_factory import override_settings
+from tests.support.helpers import csrf_token_from, sign_in
 
 
 class Clock:
@@ -31,7 +32,7 @@ def clock(monkeypatch):
 
 
 def test_a_session_ends_after_the_idle_minutes(app, client, make_staff, clock, db_session, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_STAFF_IDLE_MINUTES", 30)
+    override_settings(monkeypatch, app, staff_idle_minutes=30)
     sign_in(client, make_staff("caseworker").email)
     for _ in range(4):  # active: each request within the idle time keeps the session going
         clock.advance(29)
@@ -51,7 +52,7 @@ def test_a_session_ends_after_the_idle_minutes(app, client, make_staff, clock, d
 
 
 def test_the_idle_time_is_a_setting(app, client, make_staff, clock, monkeypatch):
-    monkeypatch.setitem(app.config, "PORTAL_STAFF_IDLE_MINUTES", 5)
+    override_settings(monkeypatch, app, staff_idle_minutes=5)
     sign_in(client, make_staff("caseworker").email)
     clock.advance(4)
     assert client.get("/backoffice/").status_code == 200
@@ -92,7 +93,7 @@ def test_the_session_before_the_code_step_is_not_signed_in_either(app, client, m
     client.post("/backoffice/login", data={"email": admin.email, "password": "correct-horse-battery-staple",
                                            "csrf_token": token})
     between = client.get_cookie("session").value
-    from tests.helpers import enter_code
+    from tests.support.helpers import enter_code
 
     assert enter_code(client, admin.email).status_code == 302
     attacker = app.test_client()
@@ -116,7 +117,7 @@ def test_security_headers(app, client, monkeypatch):
         assert headers["X-Content-Type-Options"] == "nosniff" and headers["X-Frame-Options"] == "DENY"
         assert headers["Referrer-Policy"] == "same-origin"
         assert "Strict-Transport-Security" not in headers
-    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    override_settings(monkeypatch, app, env="production")
     assert "max-age=" in client.get("/de/").headers["Strict-Transport-Security"]
 
 
@@ -129,14 +130,14 @@ CASE_FILE = "/backoffice/casefiles/WZ-2022-00017"
 @pytest.fixture(scope="module")
 def second_node(app, test_environ):
     """Another app on the same database, as a second gunicorn node behind the proxy would be."""
-    from tests.app_factory import app_for
+    from tests.support.app_factory import app_for
 
     return app_for(test_environ)
 
 
 def _with_second_factor(user, db_session):
     from portal.models._types import utcnow
-    from tests.helpers import STAFF_TOTP_SECRET
+    from tests.support.helpers import STAFF_TOTP_SECRET
 
     user.totp_secret, user.totp_enrolled_at = STAFF_TOTP_SECRET, utcnow()
     db_session.commit()
@@ -233,7 +234,7 @@ def test_a_copy_replayed_after_sign_out_on_the_other_node(app, second_node, make
 def test_a_new_password_ends_the_half_sign_in_before_the_code(app, make_staff):
     import pyotp
 
-    from tests.helpers import STAFF_TOTP_SECRET
+    from tests.support.helpers import STAFF_TOTP_SECRET
 
     admin = make_staff("admin")
     client = app.test_client()

@@ -6,7 +6,8 @@ import pytest
 
 from portal.models import AuditEvent
 from portal.staff.sign_in_limits import FAILURES as FAILURE_LIMIT
-from tests.helpers import STAFF_PASSWORD, csrf_token_from, sign_in
+from tests.support.app_factory import override_settings
+from tests.support.helpers import STAFF_PASSWORD, csrf_token_from, sign_in
 
 FAILURES = FAILURE_LIMIT.amount
 
@@ -189,7 +190,7 @@ def test_the_limit_per_address_holds_also_with_solutions(client, make_staff):
 
 def test_without_the_proof_of_work_the_account_waits(app, client, make_staff, monkeypatch):
     """PORTAL_ALTCHA_ENABLED=0 (load tests): past the limit the account can only wait."""
-    monkeypatch.setitem(app.config, "PORTAL_ALTCHA_ENABLED", False)
+    override_settings(monkeypatch, app, human_check={"enabled": False})
     user = make_staff()
     body = _guess_from_everywhere(client, user.email)[-1].get_data(as_text=True)
     assert _widget(body) is None

@@ -4,7 +4,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from portal.casework.statistics import finished_per_day, queue_age, queue_size_by_day
 from portal.domain.office_time import OFFICE_TZ, working_days_between
 from portal.models import SubmissionStatusChange
-from tests.helpers import sign_in
+from tests.support.helpers import sign_in
 
 
 def _at(day: date, hour: int = 10) -> datetime:

@@ -6,7 +6,7 @@ import pyotp
 from sqlalchemy import select
 
 from portal.models import AuditEvent, StaffUser
-from tests.helpers import STAFF_PASSWORD, csrf_token_from, enter_code, sign_in
+from tests.support.helpers import STAFF_PASSWORD, csrf_token_from, enter_code, sign_in
 
 
 def _password_step(client, email, password=STAFF_PASSWORD):
@@ -64,7 +64,7 @@ def test_enrolment_shows_qr_and_key_once_and_then_asks_for_the_code(app, client,
 
 def test_a_code_is_single_use(app, client, make_staff, db_session):
     admin = make_staff("admin")
-    from tests.helpers import STAFF_TOTP_SECRET
+    from tests.support.helpers import STAFF_TOTP_SECRET
 
     code = pyotp.TOTP(STAFF_TOTP_SECRET).now()
     _password_step(client, admin.email)
@@ -191,7 +191,7 @@ def test_demo_admin_signs_in_with_the_printed_key(app, db_session):
 
 def test_a_secret_stored_before_sealing_is_sealed_at_its_next_use(app, client, make_staff, db_session):
     from portal.staff.totp import unseal
-    from tests.helpers import STAFF_TOTP_SECRET
+    from tests.support.helpers import STAFF_TOTP_SECRET
 
     admin = make_staff("admin")  # the fixture stores the secret as older versions did, unsealed
     assert _fresh(db_session, admin).totp_secret == STAFF_TOTP_SECRET

@@ -11,10 +11,11 @@ import pytest
 from flask_babel import force_locale, gettext
 from sqlalchemy import func, select
 
+from portal.config import settings_of
 from portal.models import DraftUpload
-from tests import samples
-from tests.helpers import Applicant
-from tests.large_files import MB, phone_photo, scanned_pdf
+from tests.support import samples
+from tests.support.helpers import Applicant
+from tests.support.large_files import MB, phone_photo, scanned_pdf
 
 CODE = "general-enquiry"
 
@@ -52,8 +53,8 @@ def test_two_photos_under_the_file_limit_are_taken_in_one_request(app, applicant
 
 
 def test_the_request_limit_is_what_an_application_may_have(app):
-    assert app.config["MAX_CONTENT_LENGTH"] >= app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"] \
-        >= app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"]
+    assert app.config["MAX_CONTENT_LENGTH"] >= settings_of(app).uploads.max_submission_bytes \
+        >= settings_of(app).uploads.max_file_bytes
 
 
 def test_a_file_over_the_file_limit_is_refused_with_the_reason_in_arabic(app, applicant, db_session):
@@ -96,8 +97,8 @@ def test_the_page_gives_the_browser_its_limits_and_texts_translated(app, applica
     form = re.search(r'<form[^>]*id="documents-form"[^>]*>', page, re.S).group(0)
     attributes = dict(re.findall(r'(data-[\w-]+)="([^"]*)"', form))
     uploaded = db_session.scalars(select(func.sum(DraftUpload.size_bytes))).one()
-    assert attributes["data-max-file-bytes"] == str(app.config["PORTAL_UPLOAD_MAX_FILE_BYTES"])
-    assert attributes["data-max-total-bytes"] == str(app.config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"])
+    assert attributes["data-max-file-bytes"] == str(settings_of(app).uploads.max_file_bytes)
+    assert attributes["data-max-total-bytes"] == str(settings_of(app).uploads.max_submission_bytes)
     assert attributes["data-uploaded-bytes"] == str(uploaded)
     assert attributes["data-text-too-large"] == _translated(app, "uk", "The file is larger than %(limit)s MB.",
                                                             limit=10)

@@ -17,7 +17,7 @@ from portal.pdf.case_file_export import (
     ExportNote,
     write_case_file_pdf,
 )
-from tests import samples
+from tests.support import samples
 
 
 def _opener(content: bytes):

@@ -58,8 +58,8 @@ def test_production_settings_secure_the_cookies(tmp_path):
     assert config["SESSION_COOKIE_SECURE"] and config["SESSION_COOKIE_HTTPONLY"]
     assert config["SESSION_COOKIE_SAMESITE"] == "Lax" and config["REMEMBER_COOKIE_SECURE"]
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://portal@db.internal/portal"
-    assert config["SMTP_HOST"] == "mail.internal" and config["SMTP_SECURITY"] == "starttls"
-    assert config["PORTAL_STORAGE_DIR"] == "/srv/portal/storage"
+    assert settings.smtp.host == "mail.internal" and settings.smtp.security == "starttls"
+    assert str(settings.storage_dir) == "/srv/portal/storage"
 
 
 @pytest.mark.parametrize("env, message", [

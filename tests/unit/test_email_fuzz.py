@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from portal.documents.filenames import safe_filename
 from portal.intake.email.parse import ParsedMail, parse_message
-from tests import mail_corpus as corpus
+from tests.support import mail_corpus as corpus
 
 SAMPLES = [corpus.plain(), corpus.alternative(), corpus.forward(), corpus.related_inline_images(),
            corpus.koi8r_subject(), corpus.windows1256_subject(), corpus.rfc2231_filename(), corpus.html_only(),
@@ -57,9 +57,10 @@ def test_hostile_headers_names_and_charsets(subject, sender, filename, body, cha
     for name, value in (("Subject", subject), ("From", sender)):
         try:
             message[name] = value
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, IndexError):
             # the stdlib refuses to write some of these (and trips over an empty group such as
-            # ":;0"); the raw bytes below and test_group_syntax_sender_is_a_problem_not_a_crash cover them
+            # ":;0" or an address without domain such as "0@"); the raw bytes below and the two
+            # named tests after this one cover them
             message[name] = "x"
     message["Message-ID"] = "<fuzz@example.org>"
     message.set_content(body)
@@ -72,6 +73,14 @@ def test_hostile_headers_names_and_charsets(subject, sender, filename, body, cha
         raw = raw.replace(b'charset="utf-8"', f'charset="{charset}"'.encode())
     raw = raw.replace(b"Subject: ", b"Subject: " + subject.encode("utf-8", "surrogatepass")[:200] + b" ", 1)
     _assert_parsed(parse_message(raw))
+
+
+def test_address_without_domain_is_a_problem_not_a_crash():
+    # "0@" makes the stdlib's header parser raise IndexError (found by the test above)
+    raw = b"From: 0@\r\nSubject: s\r\nMessage-ID: <d@example.org>\r\n\r\nText\r\n"
+    parsed = parse_message(raw)
+    _assert_parsed(parsed)
+    assert "From: no single sender address" in parsed.problems
 
 
 def test_group_syntax_sender_is_a_problem_not_a_crash():

@@ -5,7 +5,7 @@ import pytest
 
 from portal.intake.email.parse import FORWARD_MARKER, SIGNATURE_IMAGE_BYTES, parse_message
 from portal.intake.email.text import bounded, html_to_text
-from tests import mail_corpus as corpus
+from tests.support import mail_corpus as corpus
 
 
 def test_multipart_mixed_with_a_pdf():

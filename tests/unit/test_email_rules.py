@@ -12,8 +12,8 @@ from portal.intake.email.duplicates import content_digest, dedup_key
 from portal.intake.email.replies import suppression_reason
 from portal.intake.email.understanding import split_display_name
 from portal.intake.references import format_reference
-from tests import mail_corpus as corpus
-from tests import samples
+from tests.support import mail_corpus as corpus
+from tests.support import samples
 
 
 @pytest.mark.parametrize("raw, reason", [

@@ -5,7 +5,7 @@ import pytest
 
 from portal.forms.registry import FORMS
 from portal.forms.spec import DOCUMENTS, REVIEW, DECLARATION
-from tests import samples
+from tests.support import samples
 
 
 def _stored(code: str) -> dict:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from portal.documents.checks import DocumentRefused, accept_upload
 from portal.documents.filenames import safe_filename
 from portal.documents.storage import DocumentStorage
-from tests import samples
+from tests.support import samples
 
 LIMIT = 5_000_000
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

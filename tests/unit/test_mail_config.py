@@ -9,17 +9,16 @@ PRODUCTION = {"PORTAL_ENV": "production", "PORTAL_DATABASE_URL": "postgresql://d
 
 def test_defaults_poll_nothing_and_use_tls(tmp_path):
     settings = load_settings(tmp_path, {})
-    config = settings.flask_config()
-    assert config["PORTAL_IMAP_HOST"] == "" and config["PORTAL_IMAP_SECURITY"] == "tls"
-    assert config["PORTAL_IMAP_PORT"] == 993 and config["PORTAL_IMAP_FOLDER"] == "INBOX"
-    assert (config["PORTAL_IMAP_PROCESSED_FOLDER"], config["PORTAL_IMAP_QUARANTINE_FOLDER"]) == ("Processed",
-                                                                                                "Quarantine")
-    assert config["PORTAL_MAIL_MAX_BYTES"] == 40 * 1024 * 1024
+    imap = settings.imap
+    assert imap.host == "" and imap.security == "tls"
+    assert imap.port == 993 and imap.folder == "INBOX"
+    assert (imap.processed_folder, imap.quarantine_folder) == ("Processed", "Quarantine")
+    assert settings.mail_max_bytes == 40 * 1024 * 1024
 
 
 def test_port_follows_the_security(tmp_path):
-    assert load_settings(tmp_path, {"PORTAL_IMAP_SECURITY": "starttls"}).imap_port == 143
-    assert load_settings(tmp_path, {"PORTAL_IMAP_SECURITY": "none", "PORTAL_IMAP_PORT": "1143"}).imap_port == 1143
+    assert load_settings(tmp_path, {"PORTAL_IMAP_SECURITY": "starttls"}).imap.port == 143
+    assert load_settings(tmp_path, {"PORTAL_IMAP_SECURITY": "none", "PORTAL_IMAP_PORT": "1143"}).imap.port == 1143
 
 
 @pytest.mark.parametrize("environ, message", [
@@ -36,5 +35,5 @@ def test_production_refuses_plain_imap(tmp_path):
     mailbox = {"PORTAL_IMAP_HOST": "imap.example.org", "PORTAL_IMAP_SECURITY": "none"}
     with pytest.raises(ConfigError, match="PORTAL_IMAP_SECURITY=none"):
         load_settings(tmp_path, {**PRODUCTION, **mailbox})
-    assert load_settings(tmp_path, {**PRODUCTION, **mailbox, "PORTAL_IMAP_SECURITY": "starttls"}).imap_port == 143
-    assert load_settings(tmp_path, {**mailbox}).imap_security == "none"  # development may
+    assert load_settings(tmp_path, {**PRODUCTION, **mailbox, "PORTAL_IMAP_SECURITY": "starttls"}).imap.port == 143
+    assert load_settings(tmp_path, {**mailbox}).imap.security == "none"  # development may

@@ -7,7 +7,7 @@ from babel.dates import format_date
 from babel.messages.extract import extract_from_file
 
 from portal.notify.templates import SUBJECTS, render_mail
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 MAIL_TEMPLATES = ROOT / "portal" / "templates" / "mail"
 URL = re.compile(r"""(?:https?:)?//[^\s"'<>]+""")

@@ -15,8 +15,8 @@ from flask_babel import force_locale
 from pypdf import PdfReader
 
 from portal.documents import DocumentRefused, DocumentStorage, accept_upload
-from tests import pdf_samples
-from tests.pdf_samples import bank_statement, owner_protected
+from tests.support import pdf_samples
+from tests.support.pdf_samples import bank_statement, owner_protected
 
 MB = 1024 * 1024
 

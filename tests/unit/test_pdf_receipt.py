@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
 from io import BytesIO
 
 import pytest
@@ -14,42 +13,8 @@ from reportlab.graphics.barcode.qr import QrCodeWidget
 from reportlab.lib.units import mm
 
 from portal.pdf import fonts, text
-from portal.pdf.receipt import ReceiptData, ReceiptDocument, ReceiptField, qr_code, render_receipt
-
-LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa")
-CYRILLIC = "Шевченко Олександр"
-ARABIC = "محمد الحسن"
-TURKISH = "Yılmaz Ayşe"
-REFERENCE = "ABH-2026-004711-3"
-STATUS_CODE = "K7QF-9XMA-2PLD"
-
-
-
-def receipt_data(language: str) -> ReceiptData:
-    return ReceiptData(
-        language=language,
-        office_name="Ausländerbehörde Lahn-Dill",
-        office_lines=["Karl-Kellner-Ring 51", "35576 Wetzlar", "auslaenderbehoerde@example.org"],
-        service_title="تمديد تصريح الإقامة" if language in ("ar", "fa") else "Extension of a residence permit",
-        service_title_de="Verlängerung der Aufenthaltserlaubnis",
-        reference=REFERENCE,
-        status_code=STATUS_CODE,
-        status_url=f"https://portal.example.org/{language}/status",
-        submitted_at=datetime(2026, 3, 29, 12, 5, tzinfo=timezone.utc),
-        fields=[
-            ReceiptField("Family name", "Familienname", CYRILLIC),
-            ReceiptField("الاسم", "Name", ARABIC),
-            ReceiptField("Name", "Name", TURKISH),
-            ReceiptField("Address", "Anschrift", "Bahnhofstraße 12\n35576 Wetzlar"),
-            ReceiptField("Remark", "Bemerkung", "<script>alert(1)</script> & more"),
-            ReceiptField("Empty", "Leer", ""),
-        ],
-        documents=[
-            ReceiptDocument("Passport", "Reisepass", "passport.pdf", 2),
-            ReceiptDocument("جواز السفر", "Lichtbild", "photo.jpg", 1),
-        ],
-    )
-
+from portal.pdf.receipt import ReceiptField, qr_code, render_receipt
+from tests.support.receipts import ARABIC, CYRILLIC, LANGUAGES, REFERENCE, STATUS_CODE, TURKISH, receipt_data
 
 _cache: dict[str, bytes] = {}
 

@@ -202,7 +202,7 @@ def test_damaged_and_oversized_tiffs_are_refused():
 def test_a_file_is_stored_only_after_every_check(tmp_path):
     from portal.documents.storage import DocumentStorage
     from portal.intake.scans.files import check_and_store
-    from tests import samples
+    from tests.support import samples
 
     storage = DocumentStorage(tmp_path / "storage")
     pdf = samples.pdf_bytes(2)

@@ -4,7 +4,7 @@ import importlib.util
 import pytest
 from babel.messages.pofile import read_po
 
-from tests.helpers import ROOT
+from tests.support.helpers import ROOT
 
 _spec = importlib.util.spec_from_file_location("i18n_script", ROOT / "scripts" / "i18n.py")
 i18n_script = importlib.util.module_from_spec(_spec)

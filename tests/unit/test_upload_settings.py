@@ -12,8 +12,8 @@ def test_a_request_may_carry_every_file_an_application_may_have(tmp_path, file_m
     settings = load_settings(tmp_path, {"PORTAL_UPLOAD_MAX_FILE_MB": str(file_mb),
                                         "PORTAL_UPLOAD_MAX_SUBMISSION_MB": str(total_mb)})
     config = settings.flask_config()
-    assert config["PORTAL_UPLOAD_MAX_FILE_BYTES"] == file_mb * MB
-    assert config["PORTAL_UPLOAD_MAX_SUBMISSION_BYTES"] == total_mb * MB
+    assert settings.uploads.max_file_bytes == file_mb * MB
+    assert settings.uploads.max_submission_bytes == total_mb * MB
     # All files at once and the form around them, not one file only.
     assert total_mb * MB < config["MAX_CONTENT_LENGTH"] <= total_mb * MB + 2 * MB
 

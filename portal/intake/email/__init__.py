@@ -15,5 +15,6 @@ follow_ups.py whether a message that names a reference may join it (only its app
 duplicates.py when a message is a copy of an earlier one (Message-ID and content)
 replies.py    whether to acknowledge (RFC 3834 and friends), the once-per-hour limit, the mail
 process.py    store first, record, then decide: quarantine, duplicate, submission, answer
+review.py     the caseworker's "process again" and "dismiss" of a message that made no submission
 sources.py    where raw messages come from: files, Maildir, mbox, IMAP (move after commit)
 """

@@ -20,12 +20,11 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.casefiles.operations import link_submission
 from portal.intake.email.addresses import same_address
 from portal.intake.email.understanding import is_open, note_received
-from portal.models import (
-    AuditEvent, Document, InboundMail, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange,
-)
+from portal.models import Document, InboundMail, StaffUser, Submission, SubmissionStatus
 from portal.models._types import utcnow
 
 NAMED_REFERENCE = "named_reference"  # key in InboundMail.details
@@ -90,12 +89,10 @@ def add_to_named_submission(session: Session, mail: InboundMail, staff: StaffUse
                         .execution_options(synchronize_session="fetch"))
         session.execute(update(InboundMail).where(InboundMail.submission_id == made.id)
                         .values(submission_id=target.id).execution_options(synchronize_session="fetch"))
-        note_received(target, documents, now, staff.id)
+        note_received(target, documents, now, staff)
         with force_locale(made.language):  # the sender reads it on the status page
             note = _("Your e-mail has been added to the application it concerns.")
-        made.history.append(SubmissionStatusChange(status=SubmissionStatus.CLOSED, at=now, note=note,
-                                                   staff_user_id=staff.id))
-        made.status = SubmissionStatus.CLOSED
+        made.change_status(SubmissionStatus.CLOSED, at=now, staff=staff, note=note)
     elif target.case_file is not None:
         outcome = "linked"
         link_submission(session, made, target.case_file)
@@ -105,9 +102,8 @@ def add_to_named_submission(session: Session, mail: InboundMail, staff: StaffUse
     named.update(added_at=now.isoformat(), added_by=staff.id, outcome=outcome)
     mail.details = {**mail.details, NAMED_REFERENCE: named}
     detail = {"mail": mail.id, "from": made.reference, "outcome": outcome}
-    session.add(AuditEvent(action="add_named_mail", staff_user_id=staff.id, object_type="submission",
-                           object_id=target.reference, client_address=client_address, detail=detail))
-    session.add(AuditEvent(action="change", staff_user_id=staff.id, object_type="submission",
-                           object_id=made.reference, client_address=client_address,
-                           detail={"mail": mail.id, "added_to": target.reference, "outcome": outcome}))
+    record(session, "add_named_mail", staff=staff, object_type="submission", object_id=target.reference,
+           client_address=client_address, detail=detail)
+    record(session, "change", staff=staff, object_type="submission", object_id=made.reference,
+           client_address=client_address, detail={"mail": mail.id, "added_to": target.reference, "outcome": outcome})
     return outcome

@@ -10,8 +10,8 @@
    added to the submission whose reference the message names, if it comes from that
    submission's applicant (follow_ups.py). Then the acknowledgement, through the outbox.
 
-Every function here commits; the caller gives a session and app context (for settings,
-translations and the status link).
+Every function here commits; the caller gives a session, the app context (for translations)
+and the e-mail channel's settings (portal.config.MailSettings: limits, the office, auto-attach).
 """
 from __future__ import annotations
 
@@ -19,13 +19,12 @@ import copy
 import hashlib
 import logging
 from dataclasses import dataclass
-from email.utils import parseaddr
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.config import MailSettings
 from portal.documents.storage import DocumentStorage
 from portal.intake.email import duplicates, follow_ups
 from portal.intake.email import understanding as meaning
@@ -47,20 +46,6 @@ TOO_LARGE, UNREADABLE, TNEF, REFUSED_ATTACHMENT, TOO_COMPLEX, PROCESSING_ERROR =
     "too_large", "unreadable", "tnef", "refused_attachment", "too_complex", "processing_error")
 
 
-@dataclass(frozen=True)
-class MailSettings:
-    max_bytes: int
-    max_file_bytes: int
-    office_addresses: frozenset[str]
-
-    @classmethod
-    def from_config(cls, config) -> MailSettings:
-        office = {parseaddr(config.get("MAIL_FROM", ""))[1].lower()}
-        return cls(max_bytes=int(config["PORTAL_MAIL_MAX_BYTES"]),
-                   max_file_bytes=int(config["PORTAL_UPLOAD_MAX_FILE_BYTES"]),
-                   office_addresses=frozenset(a for a in office if a))
-
-
 @dataclass
 class Outcome:
     mail_id: int
@@ -74,9 +59,8 @@ class Outcome:
 
 
 def take_in(session: Session, storage: DocumentStorage, raw: bytes, *, source: InboundMailSource,
-            source_detail: str = "", settings: MailSettings | None = None) -> Outcome:
+            settings: MailSettings, source_detail: str = "") -> Outcome:
     """Store, record and process one raw message (bytes exactly as received)."""
-    settings = settings or MailSettings.from_config(current_app.config)
     digest = hashlib.sha256(raw).hexdigest()
     known = _known(session, digest)
     if known is not None:
@@ -102,11 +86,9 @@ def take_in(session: Session, storage: DocumentStorage, raw: bytes, *, source: I
 
 
 def take_in_oversized(session: Session, storage: DocumentStorage, header: bytes, size: int, *,
-                      source: InboundMailSource, source_detail: str = "",
-                      settings: MailSettings | None = None) -> Outcome:
+                      source: InboundMailSource, settings: MailSettings, source_detail: str = "") -> Outcome:
     """A message above the limit whose body was not fetched: its header is stored and recorded
     (quarantined as too large); the message itself stays on the server."""
-    settings = settings or MailSettings.from_config(current_app.config)
     digest = hashlib.sha256(header).hexdigest()
     known = _known(session, digest)
     if known is not None:
@@ -237,14 +219,14 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
         draft = meaning.build_draft(
             parsed, language=language, files=stored, portal_form=portal_form,
             file_number=case_file.file_number if case_file is not None else "", idempotency_key=mail.dedup_key)
-        result = receive(session, storage, draft)
+        result = receive(session, storage, draft, matching=settings.matching)
         submission, status_code, created = result.submission, result.status_code, result.created
     mail.submission = submission
     if not (created or joined):  # receive() found the submission of the same key: a copy
         mail.status = InboundMailStatus.DUPLICATE
         return _outcome(mail)
     mail.status = InboundMailStatus.PROCESSED
-    acknowledged = acknowledge(session, mail, parsed, submission, status_code, settings.office_addresses, now)
+    acknowledged = acknowledge(session, mail, parsed, submission, status_code, settings, now)
     return _outcome(mail, created=created, acknowledged=acknowledged)
 
 

@@ -14,7 +14,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from portal.config import DEFAULT_LANGUAGE
+from portal.config import DEFAULT_LANGUAGE, MailSettings
 from portal.db_insert import insert_unless_present
 from portal.intake.email.parse import ParsedMail
 from portal.models import InboundMail, ReplyLimit, Submission
@@ -73,14 +73,14 @@ def take_reply_slot(session: Session, address: str, now: datetime) -> bool:
 
 
 def acknowledge(session: Session, mail: InboundMail, parsed: ParsedMail, submission: Submission,
-                status_code: str | None, office_addresses, now: datetime) -> bool:
+                status_code: str | None, settings: MailSettings, now: datetime) -> bool:
     """The acknowledgement into the outbox, unless the sender must not or need not get one
     (the reason is kept in the mail's details). True when one was written."""
     from portal.intake.acknowledge import status_link
     from portal.notify.outbox import checked_recipient, enqueue_mail
     from portal.notify.templates import render_mail
 
-    reason = suppression_reason(parsed, set(office_addresses))
+    reason = suppression_reason(parsed, set(settings.office_addresses))
     if reason is None:
         try:
             recipient = checked_recipient(parsed.sender_address)
@@ -93,7 +93,7 @@ def acknowledge(session: Session, mail: InboundMail, parsed: ParsedMail, submiss
         return False
     language = mail.language or DEFAULT_LANGUAGE
     rendered = render_mail("email_received", language, reference=submission.reference, status_code=status_code,
-                           status_url=status_link(submission, status_code) if status_code else "",
+                           status_url=status_link(settings.office, submission, status_code) if status_code else "",
                            added_to_existing=status_code is None)
     enqueue_mail(session, recipient=recipient, subject=rendered.subject, body_text=rendered.text,
                  body_html=rendered.html, language=language, submission_id=submission.id)

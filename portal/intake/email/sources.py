@@ -17,8 +17,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from portal.config import ImapSettings, MailSettings
 from portal.documents.storage import DocumentStorage
-from portal.intake.email.process import MailSettings, Outcome, take_in, take_in_oversized
+from portal.intake.email.process import Outcome, take_in, take_in_oversized
 from portal.models import InboundMailSource, InboundMailStatus
 
 log = logging.getLogger(__name__)
@@ -130,34 +131,7 @@ def _header_of(data: bytes) -> bytes:
     return head
 
 
-# -- IMAP ------------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class ImapSettings:
-    host: str
-    port: int
-    security: str  # tls | starttls | none
-    user: str
-    password: str
-    folder: str = "INBOX"
-    processed_folder: str = "Processed"
-    quarantine_folder: str = "Quarantine"
-    ca_file: str = ""
-
-    @classmethod
-    def from_config(cls, config) -> ImapSettings | None:
-        if not config.get("PORTAL_IMAP_HOST"):
-            return None
-        return cls(host=config["PORTAL_IMAP_HOST"], port=int(config["PORTAL_IMAP_PORT"]),
-                   security=config["PORTAL_IMAP_SECURITY"], user=config["PORTAL_IMAP_USER"],
-                   password=config["PORTAL_IMAP_PASSWORD"], folder=config["PORTAL_IMAP_FOLDER"],
-                   processed_folder=config["PORTAL_IMAP_PROCESSED_FOLDER"],
-                   quarantine_folder=config["PORTAL_IMAP_QUARANTINE_FOLDER"],
-                   ca_file=config.get("PORTAL_IMAP_CA_FILE", ""))
-
-    @property
-    def where(self) -> str:
-        return f"imap://{self.user}@{self.host}:{self.port}/{self.folder}"
-
+# -- IMAP (the mailbox: portal.config.ImapSettings) -----------------------------------------------
 
 def connect(settings: ImapSettings):
     from imapclient import IMAPClient
@@ -204,12 +178,12 @@ def poll_imap(session: Session, storage: DocumentStorage, imap: ImapSettings, se
         return _poll_locked(session, storage, imap, settings, limit=limit, mover=mover)
 
 
-def poll_configured_mailbox(session: Session, storage: DocumentStorage, config, limit: int | None = None) -> Report | None:
-    """Poll the mailbox the app's configuration names (PORTAL_IMAP_*); None when it names none."""
-    imap = ImapSettings.from_config(config)
-    if imap is None:
+def poll_configured_mailbox(session: Session, storage: DocumentStorage, imap: ImapSettings, settings: MailSettings,
+                            limit: int | None = None) -> Report | None:
+    """Poll the office's mailbox (PORTAL_IMAP_*); None when none is configured (no host)."""
+    if not imap.configured:
         return None
-    return poll_imap(session, storage, imap, MailSettings.from_config(config), limit=limit)
+    return poll_imap(session, storage, imap, settings, limit=limit)
 
 
 def _poll_locked(session: Session, storage: DocumentStorage, imap: ImapSettings, settings: MailSettings, *,

@@ -25,8 +25,7 @@ from portal.forms.registry import form_for
 from portal.intake.email.parse import ParsedMail
 from portal.intake.email.text import bounded
 from portal.intake.pipeline import Applicant, CaseFileHint, IntakeDraft, IntakeFile, add_files
-from portal.models import CaseFile, Channel, Submission, SubmissionStatus, SubmissionStatusChange
-from portal.models.submission import OPEN_STATUSES
+from portal.models import CaseFile, Channel, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
 
 GENERAL_ENQUIRY = "general-enquiry"
 MAX_MESSAGE = 5000  # the general enquiry's message field
@@ -184,7 +183,7 @@ def case_file_by_number(session: Session, numbers: list[str]) -> CaseFile | None
 
 
 def is_open(submission: Submission) -> bool:
-    return submission.status in {s.value for s in OPEN_STATUSES}
+    return submission.is_open
 
 
 def add_to_submission(session: Session, storage: DocumentStorage, submission: Submission,
@@ -198,7 +197,7 @@ def add_to_submission(session: Session, storage: DocumentStorage, submission: Su
 
 
 def note_received(submission: Submission, documents: int, now: datetime,
-                  staff_user_id: int | None = None) -> SubmissionStatusChange:
+                  staff: StaffUser | None = None) -> SubmissionStatusChange:
     """The history entry of a message (and its documents) added to a submission, by its
     applicant's follow-up or by a caseworker; a submission that waited for documents goes back
     to work so that the caseworker sees it."""
@@ -208,7 +207,4 @@ def note_received(submission: Submission, documents: int, now: datetime,
     with force_locale(submission.language):
         note = (ngettext("%(num)s document received by e-mail.", "%(num)s documents received by e-mail.",
                          documents) if documents else _("A message was received by e-mail."))
-    change = SubmissionStatusChange(status=status, at=now, note=note, staff_user_id=staff_user_id)
-    submission.history.append(change)
-    submission.status = status
-    return change
+    return submission.change_status(status, at=now, staff=staff, note=note)

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from portal.casefiles import master_data
 from portal.casefiles.operations import create_case_file
+from portal.config import MatchingSettings
 from portal.documents.storage import DocumentStorage
 from portal.intake.pipeline import Applicant, CaseFileHint, IntakeDraft, IntakeFile, receive
 from portal.intake.scans.files import StoredScan
@@ -81,11 +82,12 @@ def _draft(batch: BatchState, case_file_number: str, row: IndexRow, files: list[
 
 
 def file_into(session: Session, storage: DocumentStorage, batch: BatchState, case_file: CaseFile,
-              group: list) -> list:
+              group: list, matching: MatchingSettings) -> list:
     """Rows for a file the office knows: one submission, attached at once."""
     row = group[0][0]
     result = receive(session, storage, _draft(batch, case_file.file_number, row,
-                                              [intake_file(r, s) for r, s in group], confirmed=True))
+                                              [intake_file(r, s) for r, s in group], confirmed=True),
+                     matching=matching)
     for change in result.submission.history:
         if change.status == SubmissionStatus.ATTACHED and not change.note:
             change.note = _("Filed from scan batch %(batch)s", batch=batch.row.batch_id)
@@ -93,12 +95,13 @@ def file_into(session: Session, storage: DocumentStorage, batch: BatchState, cas
 
 
 def received_for_new_file(session: Session, storage: DocumentStorage, batch: BatchState,
-                          case_file: CaseFile, group: list) -> list:
+                          case_file: CaseFile, group: list, matching: MatchingSettings) -> list:
     """Rows for a file the import opened: the submission waits in the queue, filed in it."""
     row = group[0][0]
     result = receive(session, storage, _draft(
         batch, case_file.file_number, row, [intake_file(r, s) for r, s in group], confirmed=False,
-        applicant=Applicant(case_file.surname, case_file.given_names, case_file.date_of_birth)))
+        applicant=Applicant(case_file.surname, case_file.given_names, case_file.date_of_birth)),
+        matching=matching)
     result.submission.history[0].note = _(
         "Scan batch %(batch)s: the case file %(number)s was not known and has been opened from the scan "
         "index. Please check it.", batch=batch.row.batch_id, number=case_file.file_number)

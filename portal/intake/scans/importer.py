@@ -22,6 +22,7 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from portal.config import DEFAULT_LANGUAGE, MatchingSettings
 from portal.documents.storage import DocumentStorage
 from portal.intake.pipeline import add_files
 from portal.intake.scans.filing import (
@@ -43,12 +44,14 @@ STORE_THREADS = 8
 
 
 def import_delivery(session: Session, storage: DocumentStorage, directory: Path, *, max_file_bytes: int,
-                    records: list[tuple[int, dict]] | None = None, chunk_size: int = CHUNK_SIZE,
-                    progress: Callable[[int], None] | None = None, today: date | None = None,
-                    locale: str = "de") -> ImportReport:
+                    matching: MatchingSettings, records: list[tuple[int, dict]] | None = None,
+                    chunk_size: int = CHUNK_SIZE, progress: Callable[[int], None] | None = None,
+                    today: date | None = None, locale: str = DEFAULT_LANGUAGE) -> ImportReport:
     """Import the delivery in `directory` (its index already read: `records`); commits chunk by
     chunk and tells `progress(n)` after each how many rows it held. Raises DeliveryError when
-    the index cannot be read. Status notes are written in `locale` (the office's language)."""
+    the index cannot be read. Status notes are written in `locale` (the office's language).
+    `max_file_bytes`: one scanned file; `matching`: the office's auto-attach rule, which the
+    intake applies to every channel (a scanned file always names its case file, though)."""
     today = today or utcnow().date()
     if records is None:
         records = read_index(directory)
@@ -75,7 +78,7 @@ def import_delivery(session: Session, storage: DocumentStorage, directory: Path,
                 # The next chunk's files are checked and stored while this one is written.
                 following = (_store_chunk(pool, storage, directory, batch, chunks[index + 1], max_file_bytes)
                              if index + 1 < len(chunks) else [])
-                _import_chunk(session, storage, batch, stored, sites, report)
+                _import_chunk(session, storage, batch, stored, sites, report, matching)
                 count_rows(session, batch)
                 session.commit()
                 if progress is not None:
@@ -124,7 +127,7 @@ def _present(batch: BatchState, row: IndexRow | BadRow) -> bool:
 
 def _import_chunk(session: Session, storage: DocumentStorage, batch: BatchState,
                   stored: list[tuple[IndexRow | BadRow, Future | None]], sites: dict[str, int],
-                  report: ImportReport) -> None:
+                  report: ImportReport, matching: MatchingSettings) -> None:
     # 1. Files first: checked and stored (durably) before anything refers to them.
     ready: list[tuple[IndexRow, StoredScan]] = []
     for row, job in stored:
@@ -168,10 +171,10 @@ def _import_chunk(session: Session, storage: DocumentStorage, batch: BatchState,
             documents = add_files(session, storage, submission, [intake_file(r, s) for r, s in group])
             case_file_id = submission.case_file_id
         elif opens:
-            documents = received_for_new_file(session, storage, batch, case_file, group)
+            documents = received_for_new_file(session, storage, batch, case_file, group, matching)
             case_file_id = case_file.id
         else:
-            documents = file_into(session, storage, batch, case_file, group)
+            documents = file_into(session, storage, batch, case_file, group, matching)
             case_file_id = case_file.id
         for index, ((row, _), document) in enumerate(zip(group, documents, strict=True)):
             record_imported(session, batch, row, document.id, case_file_id, opens and index == 0)

@@ -8,8 +8,9 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.intake.scans.index import BadRow, IndexRow, RowFailure
-from portal.models import AuditEvent, ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
+from portal.models import ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
 from portal.models._types import utcnow
 
 
@@ -129,6 +130,6 @@ def finish_batch(session: Session, batch: BatchState) -> None:
     if row.status == ScanBatchStatus.RECEIVED:
         row.status = ScanBatchStatus.IMPORTED
     if batch.changed:
-        session.add(AuditEvent(action="import", object_type="scan_batch", object_id=row.batch_id,
-                               detail={"imported": row.rows_imported, "failed": row.rows_failed,
-                                       "case_files_created": row.case_files_created}))
+        record(session, "import", staff=None, object_type="scan_batch", object_id=row.batch_id,
+               detail={"imported": row.rows_imported, "failed": row.rows_failed,
+                       "case_files_created": row.case_files_created})

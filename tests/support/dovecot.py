@@ -197,7 +197,6 @@ service stats {{
             return [fetched[uid][b"BODY[]"] for uid in sorted(fetched)]
 
     def settings(self) -> dict:
-        """The PORTAL_IMAP_* app config for this server."""
-        return {"PORTAL_IMAP_HOST": "127.0.0.1", "PORTAL_IMAP_PORT": self.port,
-                "PORTAL_IMAP_SECURITY": self.security, "PORTAL_IMAP_USER": self.user,
-                "PORTAL_IMAP_PASSWORD": self.password, "PORTAL_IMAP_CA_FILE": str(self.ca_file or "")}
+        """The app's mailbox settings (portal.config.ImapSettings, PORTAL_IMAP_*) for this server."""
+        return {"host": "127.0.0.1", "port": self.port, "security": self.security, "user": self.user,
+                "password": self.password, "ca_file": str(self.ca_file or "")}

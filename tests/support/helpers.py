@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TEST_SECRET_KEY = "test-secret-key-that-is-long-enough-0123456789"
 STAFF_PASSWORD = "correct-horse-battery-staple"
 # The second factor of the admins that make_staff creates (base32, as an authenticator app has it).
@@ -154,3 +154,14 @@ def in_parallel(count: int, work) -> list:
     for thread in threads:
         thread.join(120)
     return results
+
+
+def staff_in_english(make_staff, session, role="caseworker", site="WZ"):
+    """A staff member who reads the back office in English: the tests do not depend on the
+    German catalogue (new strings are translated separately)."""
+    from portal.models import StaffUser
+
+    user = make_staff(role, site)
+    session.get(StaffUser, user.id).preferred_language = "en"
+    session.commit()
+    return user

@@ -11,9 +11,9 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.helpers import TEST_SECRET_KEY
+from tests.support.helpers import TEST_SECRET_KEY
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def free_port() -> int:

@@ -11,7 +11,7 @@ from email import policy
 from email.message import EmailMessage
 from email.utils import format_datetime
 
-from tests import samples
+from tests.support import samples
 
 SENDER = "Олександр Шевченко <o.shevchenko@example.org>"
 OFFICE = "auslaenderbehoerde@abh-test.example"
@@ -266,13 +266,15 @@ def same_id_other_bytes(**headers) -> tuple[bytes, bytes]:
 
 def sample_inbound_mail(app, session):
     """One processed message with its submission (for route walks)."""
+    from portal.config import settings_of
     from portal.documents.storage import DocumentStorage
     from portal.intake.email.process import take_in
     from portal.models import InboundMail, InboundMailSource
 
+    settings = settings_of(app)
     with app.app_context():
-        outcome = take_in(session, DocumentStorage(app.config["PORTAL_STORAGE_DIR"]), with_attachments(),
-                          source=InboundMailSource.FILE, source_detail="sample.eml")
+        outcome = take_in(session, DocumentStorage(settings.storage_dir), with_attachments(),
+                          source=InboundMailSource.FILE, source_detail="sample.eml", settings=settings.mail_intake)
     return session.get(InboundMail, outcome.mail_id)
 
 
