@@ -54,6 +54,10 @@ def test_general_enquiry_with_the_keyboard_only(page, sites, tmp_path):
     letter = tmp_path / "schreiben.pdf"
     letter.write_bytes(samples.pdf_bytes(1))
     keys = Keyboard(page)
+    # Listening from the start switches Chromium's file-chooser interception on long before Space
+    # is pressed: Playwright turns it on without waiting when the first listener appears, and on
+    # a busy machine the key press could overtake it and open no chooser that the test can see.
+    page.on("filechooser", lambda chooser: None)
 
     page.goto("/de/")
     # The skip link is the first stop and takes the keyboard past header and language switcher.
