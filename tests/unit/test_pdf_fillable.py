@@ -1,13 +1,19 @@
-"""Fillable PDF forms: rendered, filled in like a user would, read back by the e-mail intake."""
+"""Fillable PDF forms: rendered as tagged PDF, filled in like applicants' programs do (pypdf,
+pikepdf, PDFium as in Chromium's viewer) in Arabic, Persian and Cyrillic, shown by poppler, read
+back as the e-mail intake reads them."""
 from __future__ import annotations
 
 import os
+import re
 from io import BytesIO
 
+import pikepdf
 import pytest
+from fontTools.ttLib import TTFont
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen.canvas import Canvas
 
+from portal.pdf import fonts
 from portal.pdf.fillable import (
     MARKER_FIELD,
     FillableField,
@@ -16,8 +22,8 @@ from portal.pdf.fillable import (
     read_fillable_form,
     render_fillable_form,
 )
-
-
+from tests.support.pdf_forms import fill_with_pikepdf, fill_with_pypdf, poppler_field_ink, type_with_pdfium
+from tests.support.pdfua import assert_pdfua
 
 
 def make_spec(language: str) -> FillableFormSpec:
@@ -66,11 +72,7 @@ def form(babel_app):
 
 def fill(pdf: bytes, values: dict[str, str]) -> bytes:
     """What a user's PDF program does, done with pypdf."""
-    writer = PdfWriter(clone_from=BytesIO(pdf))
-    writer.update_page_form_field_values(None, values, auto_regenerate=False)
-    out = BytesIO()
-    writer.write(out)
-    return out.getvalue()
+    return fill_with_pypdf(pdf, values)
 
 
 def plain_pdf(with_field: bool = False) -> bytes:
@@ -150,12 +152,77 @@ def test_reads_back_from_document_info_when_the_marker_field_is_lost():
     assert (result.service_code, result.form_version, result.values) == ("AT-VERL", 2, {"family_name": "Smith"})
 
 
-def test_labels_use_the_embedded_noto_fonts(form):
+def test_labels_use_the_embedded_fonts(form):
     reader = PdfReader(BytesIO(form("ar")))
     names = {str(font.get_object()["/BaseFont"])
              for page in reader.pages for font in page["/Resources"]["/Font"].values()}
-    assert any("NotoSansArabic" in name for name in names)
-    assert any("NotoSans-" in name for name in names)
+    assert any("Vazirmatn" in name for name in names)
+    assert any("Noto-Sans" in name for name in names)
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "uk", "de"])
+def test_form_is_pdf_ua_with_every_field_in_a_form_element(form, language):
+    assert_pdfua(form(language))
+
+
+def _field_font(pdf: bytes):
+    document = pikepdf.open(BytesIO(pdf))
+    fields = {str(f.T): f for f in document.Root.AcroForm.Fields}
+    name = re.search(r"(/\S+) [\d.]+ Tf", str(fields["family_name"].DA)).group(1)
+    font = document.Root.AcroForm.DR.Font[name] if name in document.Root.AcroForm.DR.Font else None
+    return document, fields, font
+
+
+@pytest.mark.parametrize("language, alignment", [("ar", 2), ("fa", 2), ("uk", 0), ("de", 0)])
+def test_fields_use_one_embedded_font_for_every_script_aligned_with_the_language(form, language, alignment):
+    document, fields, font = _field_font(form(language))
+    assert font is not None and str(font.Subtype) == "/Type0" and "/ToUnicode" in font
+    program = TTFont(BytesIO(font.DescendantFonts[0].FontDescriptor.FontFile2.read_bytes()))
+    cmap = program.getBestCmap()
+    typed = "Müller Шевченко Олександр Ђорђе محمد الحسن پرویز رضایی ژاله گلشیفته Yılmaz ۱۲۳"
+    assert not [char for char in typed if not char.isspace() and ord(char) not in cmap]
+    # Embedded whole, not a subset of the labels' letters: whatever the applicant types is in it.
+    assert program["maxp"].numGlyphs == TTFont(fonts.font_path(fonts.FORM))["maxp"].numGlyphs
+    for name in ("family_name", "address", "nationality"):
+        assert int(fields[name].get("/Q", 0)) == alignment, name
+
+
+def test_tooltips_are_the_label_in_the_forms_language_and_german(form):
+    _document, fields, _font = _field_font(form("fa"))
+    assert str(fields["family_name"].TU) == "اسم العائلة – Familienname"
+    _document, fields, _font = _field_font(form("de"))
+    assert str(fields["family_name"].TU) == "Прізвище"
+
+
+TYPED = {
+    "ar": {"family_name": "الحسن", "given_names": "محمد علي", "address": "شارع الجامعة ١٢\nدمشق"},
+    "fa": {"family_name": "رضایی", "given_names": "پرویز", "address": "خیابان آزادی ۱۲\nتهران"},
+    "uk": {"family_name": "Шевченко", "given_names": "Олександр", "address": "вул. Хрещатик 12\nКиїв"},
+}
+
+
+@pytest.mark.parametrize("language", ["ar", "fa", "uk"])
+@pytest.mark.parametrize("fill_in", [fill_with_pypdf, fill_with_pikepdf, type_with_pdfium],
+                         ids=["pypdf", "pikepdf", "pdfium"])
+def test_what_is_typed_in_any_script_reads_back_exactly(form, language, fill_in):
+    filled = fill_in(form(language), TYPED[language])
+    result = read_fillable_form(filled)
+    assert result is not None and (result.service_code, result.form_version) == ("AT-VERL", 3)
+    for name, value in TYPED[language].items():
+        assert result.values[name] == value
+
+
+@pytest.mark.parametrize("language, side", [("fa", "right"), ("ar", "right"), ("uk", "left")])
+def test_poppler_shows_what_was_typed_on_the_languages_side(form, language, side):
+    """Evince and Okular (poppler) draw a typed value themselves with the field's font: it shows,
+    right-aligned in Arabic and Persian."""
+    filled = fill_with_pypdf(form(language), TYPED[language])
+    first, last = poppler_field_ink(filled, "family_name")
+    if side == "right":
+        assert last > 0.9 and first > 0.5
+    else:
+        assert first < 0.1 and last < 0.5
+    assert poppler_field_ink(form(language), "family_name") is None  # empty before
 
 
 @pytest.mark.parametrize("data", [

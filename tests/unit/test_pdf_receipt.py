@@ -1,20 +1,39 @@
-"""The application receipt PDF and the text preparation behind it (portal.pdf)."""
+"""The application receipt PDF (portal.pdf.receipt): what it says, that its text is real text in
+every script, how it is laid out and that it is tagged PDF/UA."""
 from __future__ import annotations
 
 import re
 from io import BytesIO
 
+import pikepdf
 import pytest
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from fontTools.ttLib import TTFont
 from pypdf import PdfReader
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.lib.units import mm
 
-from portal.pdf import fonts, text
-from portal.pdf.receipt import ReceiptField, qr_code, render_receipt
-from tests.support.receipts import ARABIC, CYRILLIC, LANGUAGES, REFERENCE, STATUS_CODE, TURKISH, receipt_data
+from portal.pdf import fonts
+from portal.pdf.receipt import ReceiptField, render_receipt
+from tests.support.pdf_text import (
+    PRESENTATION_FORMS,
+    drawn_text,
+    lines,
+    pdfium_pages,
+    pdfium_text,
+    pdftotext,
+    spoken,
+)
+from tests.support.pdfua import assert_pdfua
+from tests.support.receipts import (
+    ARABIC,
+    CYRILLIC,
+    GERMAN,
+    LANGUAGES,
+    PERSIAN,
+    REFERENCE,
+    STATUS_CODE,
+    TURKISH,
+    receipt_data,
+)
 
 _cache: dict[str, bytes] = {}
 
@@ -30,81 +49,131 @@ def render(babel_app):
     return _render
 
 
-def extracted_text(pdf: bytes) -> str:
-    return "\n".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_receipt_shows_what_the_applicant_needs_as_extractable_text(render, language):
+    for content in (pdftotext(render(language)), pdfium_text(render(language))):
+        assert REFERENCE in content and STATUS_CODE in content
+        assert f"https://portal.example.org/{language}/status" in content
+        # Names as typed, in logical order, every script: the applicant can copy them, a screen
+        # reader reads them.
+        found = lines(content)
+        for name in (CYRILLIC, ARABIC, PERSIAN, TURKISH, GERMAN):
+            assert any(name in line for line in found), (name, found)
+        assert "<script>alert(1)</script> & more" in content  # escaped once, printed as typed
+        assert not PRESENTATION_FORMS.findall(content)
 
 
-def page_fonts(pdf: bytes) -> list:
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_receipt_is_pdf_ua(render, language):
+    assert_pdfua(render(language))
+
+
+@pytest.mark.parametrize("language", ["ar", "fa"])
+def test_screen_reader_reads_the_receipt_in_its_language_in_order_with_german_marked(babel_app, render, language):
+    with babel_app.app_context():
+        with force_locale(language):
+            title, reference, documents = _("Receipt of your application"), _("Reference number"), _("Documents")
+        with force_locale("de"):
+            title_de, reference_de = _("Receipt of your application"), _("Reference number")
+    read = spoken(render(language))
+    texts = [text for _lang, text in read]
+    assert (language, title) in read and ("de", title_de) in read
+    assert (language, reference) in read and ("de", reference_de) in read
+    # The order of the page: office, title, its German line, the reference ..., documents, QR code.
+    order = [texts.index(text) for text in (title, title_de, reference, REFERENCE, ARABIC, documents)]
+    assert order == sorted(order)
+    # The QR code is a figure with a text to read instead.
+    pdf = pikepdf.open(BytesIO(render(language)))
+    figures = [e for e in _elements(pdf) if e.get("/S") == "/Figure"]
+    assert len(figures) == 1 and str(figures[0].Alt)
+
+
+def _elements(pdf):
     found = []
-    for page in PdfReader(BytesIO(pdf)).pages:
-        for ref in page["/Resources"]["/Font"].values():
-            found.append(ref.get_object())
+
+    def walk(node):
+        found.append(node)
+        kids = node.get("/K")
+        for kid in (kids if isinstance(kids, pikepdf.Array) else [kids] if kids is not None else []):
+            if isinstance(kid, pikepdf.Dictionary) and "/S" in kid:
+                walk(kid)
+    root = pdf.Root.StructTreeRoot
+    for kid in (root.K if isinstance(root.K, pikepdf.Array) else [root.K]):
+        walk(kid)
     return found
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_receipt_parses_and_shows_what_the_applicant_needs(render, language):
-    content = extracted_text(render(language))
-    assert REFERENCE in content
-    assert STATUS_CODE in content
-    assert f"https://portal.example.org/{language}/status" in content
-    assert CYRILLIC in content
-    assert TURKISH in content
-    assert "<script>alert(1)</script> &amp; more" not in content  # escaped once, printed as typed
-    assert "<script>alert(1)</script> & more" in content
+@pytest.mark.parametrize("language", ["ar", "uk"])
+def test_document_language_title_and_tables(render, language):
+    pdf = pikepdf.open(BytesIO(render(language)))
+    assert str(pdf.Root.Lang) == language
+    assert bool(pdf.Root.ViewerPreferences.DisplayDocTitle) and bool(pdf.Root.MarkInfo.Marked)
+    with pdf.open_metadata() as xmp:
+        assert xmp["pdfuaid:part"] == "1" and REFERENCE in xmp["dc:title"]
+    kinds = [str(e.S) for e in _elements(pdf)]
+    assert "/H1" in kinds and kinds.count("/H2") == 3 and "/Table" in kinds
+    assert "/TH" in kinds and "/TD" in kinds
+    german = [e for e in _elements(pdf) if str(e.get("/Lang", "")) == "de"]
+    assert german, "the German lines are marked as German"
 
 
-@pytest.mark.parametrize("language", LANGUAGES)
-def test_receipt_embeds_only_noto_fonts(render, language):
+@pytest.mark.parametrize("language", ["de", "ar"])
+def test_every_font_is_embedded_with_a_unicode_map(render, language):
     names = set()
-    for font in page_fonts(render(language)):
-        descriptor = font["/FontDescriptor"]
-        assert "/FontFile2" in descriptor, f"{font['/BaseFont']} is not embedded"
-        names.add(str(font["/BaseFont"]))
-    assert all("NotoSans" in name for name in names), names
-    # Every sample holds an Arabic name, so the Arabic font is in every receipt.
-    assert any("NotoSansArabic" in name for name in names)
-    assert any(re.search(r"NotoSans-(Regular|Bold)", name) for name in names)
+    for page in PdfReader(BytesIO(render(language))).pages:
+        for ref in page["/Resources"]["/Font"].values():
+            font = ref.get_object()
+            descendant = font["/DescendantFonts"][0].get_object()
+            assert "/FontFile2" in descendant["/FontDescriptor"], f"{font['/BaseFont']} is not embedded"
+            assert "/ToUnicode" in font
+            names.add(str(font["/BaseFont"]))
+    assert any("Noto-Sans" in name for name in names) and any("Vazirmatn" in name for name in names), names
 
 
-def test_arabic_receipt_is_shaped(render):
-    content = extracted_text(render("ar"))
-    presentation_forms = [c for c in content if 0xFB50 <= ord(c) <= 0xFEFF]
-    assert len(presentation_forms) > 10
-    # No unjoined Arabic letter is left (they would print as isolated letters).
-    assert not [c for c in content if 0x0621 <= ord(c) <= 0x064A]
+def test_right_to_left_brackets_face_the_right_way(babel_app):
+    """Brackets around Arabic text in an Arabic document: drawn mirrored (the opening one on the
+    right), and read back in logical order (PDFium mirrors them back; the structure tree gives
+    the text as written)."""
+    phrase = "(المادة 24 من قانون الإقامة)"
+    data = receipt_data("ar")
+    data.fields = [ReceiptField("الأساس القانوني", "Rechtsgrundlage", phrase)]
+    with babel_app.app_context():
+        pdf = render_receipt(data)
+    assert phrase in lines(pdfium_text(pdf))
+    assert phrase in [text for _lang, text in spoken(pdf)]
+    # On the page, left to right: the mirrored closing bracket, drawn as "(", then the opening one
+    # as ")". (Taken from the glyphs drawn, in their order along the line.)
+    assert [char for char in drawn_text(pdf) if char in "()"] == ["(", ")"]
 
 
-@pytest.mark.parametrize("language", ["de", "ar"])
-def test_qr_code_is_drawn(render, language):
-    reader = PdfReader(BytesIO(render(language)))
-    rectangles = sum(len(re.findall(rb" re\b", page.get_contents().get_data())) for page in reader.pages)
-    assert rectangles > 100  # the QR modules; the rest of the page draws only a few
-
-
-@pytest.mark.parametrize("language", ["de", "ar"])
-def test_the_printed_qr_code_reads_back_as_the_status_url(render, language):
+def test_the_printed_qr_code_reads_back_as_the_status_url(render):
     import pypdfium2
     import zxingcpp
 
-    found, document = [], pypdfium2.PdfDocument(render(language))
-    for page in document:  # the Arabic receipt runs to two pages
-        image = page.render(scale=2).to_pil()  # 144 dpi: a phone camera sees less
-        page.close()
-        found += [(code.format, code.text) for code in zxingcpp.read_barcodes(image)]
-    document.close()
-    assert found == [(zxingcpp.BarcodeFormat.QRCode, f"https://portal.example.org/{language}/status")]
+    for language in ("de", "ar"):
+        found, document = [], pypdfium2.PdfDocument(render(language))
+        for page in document:  # the Arabic receipt runs to two pages
+            image = page.render(scale=2).to_pil()  # 144 dpi: a phone camera sees less
+            page.close()
+            found += [(code.format, code.text) for code in zxingcpp.read_barcodes(image)]
+        document.close()
+        assert found == [(zxingcpp.BarcodeFormat.QRCode, f"https://portal.example.org/{language}/status")]
 
 
-def test_qr_code_holds_the_status_url():
+def test_qr_svg_holds_the_modules_of_reportlabs_encoder():
+    from reportlab.graphics.barcode.qr import QrCodeWidget
+
+    from portal.pdf.qr import qr_modules, qr_svg
+
     url = "https://portal.example.org/de/status"
-    code = qr_code(url)
-    assert code.value == url
-    # The same modules as reportlab's own QR widget makes of the URL.
     widget = QrCodeWidget(url, barLevel="M")
     widget.qr.make()
-    assert code.modules == [[bool(dark) for dark in row] for row in widget.qr.modules]
-    assert code.wrap(500, 500) == (32 * mm, 32 * mm)
+    assert qr_modules(url) == [[bool(dark) for dark in row] for row in widget.qr.modules]
+    svg = qr_svg(url)
+    count = len(qr_modules(url))
+    assert f'viewBox="0 0 {count} {count}"' in svg
+    assert len(re.findall(r"M\d+ \d+h", svg)) == sum(  # one rectangle per run of dark modules
+        1 for row in qr_modules(url) for i, dark in enumerate(row) if dark and (i == 0 or not row[i - 1]))
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
@@ -113,9 +182,8 @@ def test_metadata_and_page_numbers(render, language):
     reader = PdfReader(BytesIO(pdf))
     assert REFERENCE in reader.metadata.title
     assert reader.metadata.author == "Ausländerbehörde Lahn-Dill"
-    assert reader.trailer["/Root"]["/Lang"] == language
     pages = len(reader.pages)
-    assert f"1 / {pages}" in extracted_text(pdf)
+    assert re.search(rf"\b1 ?/ ?{pages}\b", pdftotext(pdf))
 
 
 def test_german_line_only_when_the_applicant_reads_another_language(babel_app, render):
@@ -124,109 +192,44 @@ def test_german_line_only_when_the_applicant_reads_another_language(babel_app, r
             title_de = _("Receipt of your application")
         with force_locale("en"):
             title_en = _("Receipt of your application")
-    assert extracted_text(render("de")).count(title_de) == 1
-    english = extracted_text(render("en"))
-    if title_de == title_en:  # no German translation yet: the English id twice
-        assert english.count(title_en) == 2
-    else:
-        assert english.count(title_en) == english.count(title_de) == 1
+    assert pdftotext(render("de")).count(title_de) == 1
+    english = pdftotext(render("en"))
+    assert english.count(title_en) == english.count(title_de) == 1
 
 
 def test_fonts_missing_names_the_setup_script(monkeypatch, tmp_path):
     monkeypatch.setattr(fonts, "FONT_DIR", tmp_path)
-    monkeypatch.setattr(fonts, "_registered", False)
     with pytest.raises(RuntimeError, match="scripts/setup"):
-        fonts.register_fonts()
-
-
-# -- portal.pdf.text ----------------------------------------------------------------
-
-def plain(markup: str) -> list[str]:
-    """The visual lines of a markup string, tags removed."""
-    from xml.sax.saxutils import unescape
-    return [unescape(re.sub(r"<[^>]+>", "", line)) for line in markup.split("<br/>")]
-
-
-def test_markup_escapes_xml():
-    result = text.markup("<script>&")
-    assert "&lt;script&gt;&amp;" in result
-    assert "<script>" not in result
-
-
-def test_runs_are_split_by_script():
-    assert text.font_runs("Name محمد 12") == [(False, "Name "), (True, "محمد "), (False, "12")]
-    result = text.markup("Name محمد")
-    assert '<font face="NotoSans">Name </font>' in result
-    assert '<font face="NotoSansArabic">' in result
-    assert '<font face="NotoSansArabic-Bold">' in text.markup("محمد", bold=True)
-    assert text.markup(CYRILLIC) == f'<font face="NotoSans">{CYRILLIC}</font>'
-
-
-@pytest.mark.parametrize("value, rtl", [
-    ("محمد الحسن", True), ("محمد Smith", True), ("فارسی", True),
-    (CYRILLIC, False), (TURKISH, False), ("Smith محمد", False), ("123", False), ("", False),
-])
-def test_rtl_detection(value, rtl):
-    assert text.is_rtl(value) is rtl
-
-
-def test_arabic_is_shaped_into_presentation_forms():
-    shaped = text.shape(ARABIC)
-    assert all(0xFB50 <= ord(c) <= 0xFEFF for c in shaped if not c.isspace())
-    assert text.shape(CYRILLIC) == CYRILLIC
-
-
-def test_mixed_arabic_and_digits_in_visual_order():
-    number = text.shape("رقم")
-    # Right-to-left line: the digits stay left-to-right and go to the left of the word.
-    assert text.visual("رقم 123", rtl=True) == "123 " + number[::-1]
-    # Digits after Arabic letters are Arabic numbers (UBA rule W2): a run of their own,
-    # so a following Latin word goes further left.
-    assert text.visual("رقم 123 ABC", rtl=True) == "ABC 123 " + number[::-1]
-    # Left-to-right line with an Arabic name inside: the name is reversed in place.
-    name = text.shape(ARABIC)
-    assert text.visual(f"Name: {ARABIC} (born 1990)", rtl=False) == f"Name: {name[::-1]} (born 1990)"
-    # ... and digits right after it belong to it (as a browser shows them).
-    assert text.visual(f"Name: {ARABIC}, 1990", rtl=False) == f"Name: 1990 ,{name[::-1]}"
-
-
-def test_wrapped_rtl_text_starts_with_its_first_words():
-    words = "واحد اثنان ثلاثة أربعة خمسة ستة سبعة ثمانية تسعة عشرة".split()
-    lines = plain(text.markup(" ".join(words), rtl=True, width=90, font_size=10))
-    assert len(lines) > 2
-    first = text.shape(words[0])[::-1]
-    last = text.shape(words[-1])[::-1]
-    assert lines[0].endswith(first)  # the right end of the top line
-    assert lines[-1].startswith(last) or lines[-1] == last
-
-
-def test_newlines_become_line_breaks():
-    assert plain(text.markup("Bahnhofstraße 12\n35576 Wetzlar")) == ["Bahnhofstraße 12", "35576 Wetzlar"]
+        fonts.require_fonts()
 
 
 def test_the_fonts_cover_the_applicants_scripts():
-    """No black boxes: every glyph a shaped sample needs is in the font it is printed with."""
-    fonts.register_fonts()
+    """No black boxes: every character of the samples is in a font the documents use."""
+    from fontTools.ttLib import TTFont
+
     latin = TTFont(fonts.font_path(fonts.LATIN)).getBestCmap()
-    arabic = TTFont(fonts.font_path(fonts.ARABIC)).getBestCmap()
-    sample = f"{CYRILLIC} {TURKISH} Ärger Łódź Ђорђе {ARABIC} پژوهشگاه کیان چگونه لا ۱۲۳ ١٢٣ ،؟"
-    for is_arabic, chunk in text.font_runs(text.visual(sample, rtl=False)):
-        cmap = arabic if is_arabic else latin
-        missing = [c for c in chunk if ord(c) not in cmap]
-        assert not missing, (is_arabic, missing)
+    arabic = TTFont(fonts.font_path(fonts.ARABIC_SCRIPT)).getBestCmap()
+    form = TTFont(fonts.font_path(fonts.FORM)).getBestCmap()
+    sample = f"{CYRILLIC}{TURKISH}{GERMAN}Łódź Ђорђе{ARABIC}{PERSIAN}پژوهشگاه کیان چگونه لا ۱۲۳ ١٢٣ ،؟"
+    missing = [c for c in sample if not c.isspace() and ord(c) not in latin and ord(c) not in arabic]
+    assert not missing
+    assert not [c for c in sample if not c.isspace() and ord(c) not in form]
 
 
-def test_paragraph_splits_into_logical_parts():
-    from portal.pdf.receipt import _styles
-    style = text.aligned(_styles()["base"], True)
-    words = ("این متن فارسی باید در چند خط شکسته شود " * 12).split()
-    paragraph = text.BidiParagraph(" ".join(words), style, rtl=True)
-    _, height = paragraph.wrap(200, 10_000)
-    first, rest = paragraph.split(200, height / 2)
-    assert first.wrap(200, 10_000)[1] <= height / 2
-    assert (first.text + " " + rest.text).split() == words  # nothing lost, still logical order
-    assert paragraph.split(200, 5) == []
-    assert paragraph.split(200, height) == [paragraph]
+def test_no_row_is_split_across_pages(babel_app):
+    """A label and its answer stay on one page: a row that does not fit moves to the next page."""
+    data = receipt_data("de")
+    data.fields = [ReceiptField(f"Feld {n}", f"Feld {n}", f"Zeile eins {n}\nZeile zwei {n}\nZeile drei {n}")
+                   for n in range(40)]
+    with babel_app.app_context():
+        pdf = render_receipt(data)
+    pages = pdfium_pages(pdf)
+    assert len(pages) > 1
+    for n in range(40):
+        label_pages = {i for i, page in enumerate(pages) if re.search(rf"\bFeld {n}\b", page)}
+        value_pages = {i for i, page in enumerate(pages) for line in ("eins", "zwei", "drei")
+                       if re.search(rf"\bZeile {line} {n}\b", page)}
+        assert len(label_pages) == 1 and value_pages == label_pages, (n, label_pages, value_pages)
 
 
 def test_value_longer_than_a_page_flows_on(babel_app):
@@ -235,3 +238,4 @@ def test_value_longer_than_a_page_flows_on(babel_app):
     with babel_app.app_context():
         pdf = render_receipt(data)
     assert len(PdfReader(BytesIO(pdf)).pages) >= 3
+    assert_pdfua(pdf)
