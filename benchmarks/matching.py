@@ -1,13 +1,18 @@
 """Matching benchmark: N case files (default 50,000) with their name keys, then 200 candidate
 searches (`find_candidates`) in mixed scripts and spellings with full and partial dates of
 birth; prints p50/p95/max server time, how often the person searched for came first and
-among the first five, and the machine it ran on.
+among the first five, and the machine it ran on. Then the calibration: a labelled set of
+searches (portal.matching.calibration: script variants, other spellings, swapped names,
+partial dates, other nationality or place, twins, strangers born the same day, namesakes,
+people the office does not know) against the same files, and the table score band → share of
+candidates that were the right person, with the band from which on no error was seen.
 
     .venv/bin/python benchmarks/matching.py --case-files 50000        # SQLite in a temporary folder
     .venv/bin/python benchmarks/matching.py --database-url postgresql://postgres@127.0.0.1:5432/test
 
 On PostgreSQL the run uses a schema of its own and drops it afterwards. Target: p95 < 100 ms
-for 50,000 case files (the phone desk finds a caller by name and date of birth).
+for 50,000 case files (the phone desk finds a caller by name and date of birth); among
+candidates scored 0.9 or more, at least 97 % the right person.
 """
 from __future__ import annotations
 
@@ -21,7 +26,6 @@ import statistics
 import sys
 import tempfile
 import time
-from datetime import datetime, timezone
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,99 +36,47 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
-BATCH = 5000
 
 
 def _percentile(ordered: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(share * (len(ordered) - 1))))]
 
 
-def _generate(session, count: int):
-    """Case files from the demo's made-up people (Latin, Cyrillic and Arabic script, partial
-    dates of birth), with known spellings; then the name keys by `reindex_all`."""
-    from sqlalchemy import insert, select
+def _generate(session, people):
+    """The office's case files (Latin, Cyrillic and Arabic script, partial dates of birth, known
+    spellings, and the calibration's twins, strangers and namesakes); then the name keys."""
+    from sqlalchemy import select
 
     from portal.demo import SITES
-    from portal.demo.people import demo_people
-    from portal.matching.index import reindex_all
-    from portal.models import CaseFile, CaseFileAlias, Site
+    from portal.matching.calibration import insert_people
+    from portal.models import Site
 
     for spec in SITES:
         session.add(Site(**{k: spec[k] for k in ("code", "name", "street", "postcode", "city", "phone", "email")}))
     session.commit()
-    sites = {s.code: s.id for s in session.scalars(select(Site))}
-    people = demo_people(count, seed=5)
-    now = datetime.now(timezone.utc)
-    for start in range(0, count, BATCH):
-        session.execute(insert(CaseFile), [
-            {"file_number": p.file_number, "surname": p.surname, "given_names": p.given_names,
-             "birth_name": p.birth_name, "dob_year": p.date_of_birth.year, "dob_month": p.date_of_birth.month,
-             "dob_day": p.date_of_birth.day, "place_of_birth": p.place_of_birth, "nationality": p.nationality,
-             "site_id": sites[p.site_code], "status": "active", "retention_rule": "standard",
-             "created_at": now, "updated_at": now} for p in people[start:start + BATCH]])
-    session.commit()
-    ids = dict(session.execute(select(CaseFile.file_number, CaseFile.id)).all())
-    aliases = [{"case_file_id": ids[p.file_number], "surname": s, "given_names": g, "source": "bench",
-                "created_at": now} for p in people for s, g in p.aliases]
-    for start in range(0, len(aliases), BATCH):
-        session.execute(insert(CaseFileAlias), aliases[start:start + BATCH])
-    session.commit()
+    assert {s.code for s in session.scalars(select(Site))} == {spec["code"] for spec in SITES}
     started = time.perf_counter()
-    reindex_all(session, batch=2000)
-    return people, time.perf_counter() - started
+    insert_people(session, people)
+    return time.perf_counter() - started
 
 
-# --- the queries ------------------------------------------------------------------------
-
-def _spellings(person):
-    """(native or primary spelling, Latin spelling) of surname and given names."""
-    names = [(person.surname, person.given_names)] + list(person.aliases)
-    latin = next(((s, g) for s, g in names if all(c.isascii() or not c.isalpha() for c in s + g)), names[0])
-    native = next(((s, g) for s, g in names if (s, g) != latin), latin)
-    return native, latin
-
-
-def _full_date(rng, dob):
-    """A complete date that the file's (maybe partial) date of birth could be."""
-    from portal.domain.dates import PartialDate
-
-    month = dob.month or rng.randint(1, 12)
-    return PartialDate(dob.year, month, dob.day or rng.randint(1, 28))
-
-
-def _typo(rng, text):
-    letters = [i for i, c in enumerate(text) if c.isalpha()]
-    if len(letters) < 5:
-        return text
-    i = rng.choice(letters[1:-1])
-    return text[:i] + rng.choice("aeiourn") + text[i + 1:]
-
-
-def _german_style(text):
-    return (text.replace("sh", "sch").replace("Sh", "Sch").replace("ch", "tsch").replace("v", "w")
-            .replace("kh", "ch").replace("Y", "J").replace("y", "j"))
-
-
-def _arabic_style(text):
-    for old, new in (("Mohammad", "Mohamed"), ("Al-", "El "), ("Ahmad", "Ahmed"), ("ss", "s"), ("ou", "u"),
-                     ("Hasan", "Hassan"), ("ee", "i"), ("Youssef", "Yusuf")):
-        text = text.replace(old, new)
-    return text
-
+# --- the timed queries ------------------------------------------------------------------
 
 def _queries(rng, people, n):
+    """Mixed searches for the timing (the calibration's own set is labelled separately)."""
     from portal.domain.dates import PartialDate
+    from portal.matching.calibration import _full_date, _latin, _spellings, _typo, arabic_style, german_style
 
     kinds = ["latin", "native", "swapped", "typo", "year only", "other spelling", "unknown person", "native"]
     queries = []
     for index in range(n):
         kind = kinds[index % len(kinds)]
         person = people[rng.randrange(len(people))]
-        native, latin = _spellings(person)
-        surname, given = latin
+        (filed_surname, filed_given), other = _spellings(person)
+        surname, given = _latin(person)
         dob = _full_date(rng, person.date_of_birth)
         if kind == "native":
-            surname, given = native
+            surname, given = other if (surname, given) == (filed_surname, filed_given) else (filed_surname, filed_given)
         elif kind == "swapped":
             surname, given = given, surname
         elif kind == "typo":
@@ -132,8 +84,8 @@ def _queries(rng, people, n):
         elif kind == "year only":
             dob = PartialDate(person.date_of_birth.year)
         elif kind == "other spelling":
-            surname, given = ((_arabic_style(surname), _arabic_style(given)) if person.nationality in ("SYR", "AFG")
-                              else (_german_style(surname), _german_style(given)))
+            style = arabic_style if person.nationality in ("SYR", "AFG") else german_style
+            surname, given = style(surname), style(given)
         elif kind == "unknown person":
             surname, given = rng.choice(["Nguyen", "Okafor", "Lindqvist", "Fernández"]), "Test"
             dob = PartialDate(rng.randint(1950, 2015), rng.randint(1, 12), rng.randint(1, 28))
@@ -148,6 +100,7 @@ def main() -> int:
     parser.add_argument("--case-files", type=int, default=50_000)
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--seed", type=int, default=17)
+    parser.add_argument("--labelled", type=int, default=1400, help="labelled searches of the calibration")
     args = parser.parse_args()
 
     url, drop = throwaway_database(args.database_url, "bench-matching")
@@ -161,6 +114,7 @@ def main() -> int:
 
     from portal import create_app
     from portal.extensions import db
+    from portal.matching.calibration import calibrate, labelled_office
     from portal.matching.candidates import find_candidates
     from portal.models import CaseFile, CaseFileNameKey
 
@@ -181,7 +135,9 @@ def main() -> int:
                     server = conn.exec_driver_sql("select sqlite_version()").scalar()
             with Session(engine) as session:
                 started = time.perf_counter()
-                people, index_seconds = _generate(session, args.case_files)
+                office = labelled_office(args.case_files, args.labelled, seed=args.seed)
+                people = office.people
+                index_seconds = _generate(session, people)
                 generated = time.perf_counter() - started
                 files = session.scalar(select(func.count()).select_from(CaseFile))
                 keys = session.scalar(select(func.count()).select_from(CaseFileNameKey))
@@ -199,6 +155,7 @@ def main() -> int:
                 # The generated people are not part of a server's memory: gone before timing, so
                 # that the garbage collector does not walk them during the searches.
                 del people
+                office.people = []
                 gc.collect()
                 for _, _, query in warm_up:  # warm caches and the pool
                     find_candidates(session, **query)
@@ -220,6 +177,20 @@ def main() -> int:
                         first += bool(found) and scores.get(target) == found[0].score
                         top5 += target in [c.case_file.file_number for c in found[:5]]
                 session.rollback()
+                per_kind: dict[str, list[int]] = {}
+
+                def count(labelled, found):
+                    right = [c for c in found if c.case_file.file_number == labelled.target]
+                    wrong_certain = [c for c in found if c.score >= 0.9 and c not in right]
+                    tally = per_kind.setdefault(labelled.kind, [0, 0, 0])
+                    tally[0] += 1
+                    tally[1] += bool(right) and right[0].score >= 0.9
+                    tally[2] += len(wrong_certain)
+
+                calibration_started = time.perf_counter()
+                with force_locale("de"):
+                    calibration = calibrate(session, office, on_search=count)
+                calibration_seconds = time.perf_counter() - calibration_started
     finally:
         with app.app_context():
             db.engine.dispose()
@@ -241,6 +212,22 @@ def main() -> int:
               f"p95 {_percentile(times, 0.95):6.1f}   max {times[-1]:6.1f}")
     print(f"person searched for: first (or tied with the first) {first}/{known}, "
           f"among the first five {top5}/{known}")
+    print()
+    print(f"calibration: {calibration.searches} labelled searches ({calibration_seconds:.0f} s), "
+          f"candidates with their score band:")
+    for line in calibration.table():
+        print("  " + line)
+    precision = calibration.certain_precision
+    floor = calibration.error_free_from()
+    print(f"  scored 0.9 or more: {precision * 100:.1f} % the right person" if precision is not None
+          else "  nothing scored 0.9 or more")
+    print(f"  no wrong candidate from score {floor:.2f} on" if floor is not None else "  errors in the top band")
+    print(f"  best candidate a wrong file: {calibration.top_wrong} of {calibration.searches} searches "
+          f"(the 'new person' searches have no right file); twin pairs both at 0.9 or more: "
+          f"{calibration.twins_both_certain}")
+    print("  per kind: searches, right file at 0.9 or more, wrong candidates at 0.9 or more")
+    for kind, (n, right_certain, wrong_certain) in per_kind.items():
+        print(f"    {kind:15} {n:5d} {right_certain:5d} {wrong_certain:5d}")
     return 0
 
 

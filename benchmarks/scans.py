@@ -157,7 +157,7 @@ def main() -> int:
             settings = settings_of(app)
             report = import_delivery(db.session, get_storage(), delivery, chunk_size=args.chunk_size,
                                      max_file_bytes=settings.uploads.scan_max_file_bytes,
-                                     matching=settings.matching)
+                                     matching=settings.matching, virus_scan=settings.virus_scan)
             elapsed = time.perf_counter() - started
             documents = db.session.scalar(select(func.count()).select_from(Document))
             submissions = db.session.scalar(select(func.count()).select_from(Submission))

@@ -22,15 +22,17 @@ def create_app(overrides: dict | None = None) -> Flask:
     if overrides:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    from portal import cli, i18n, security
+    from portal.extensions import csrf, db, limiter, migrate
+    from portal.observability import requests as observed_requests
+
+    observed_requests.init_app(app)  # first: logging, and the request id every later hook logs with
     if settings.is_production and settings.ratelimit_storage_url.startswith("memory"):
         logging.getLogger(__name__).warning(
             "rate limits are kept in process memory; set PORTAL_RATELIMIT_STORAGE_URL "
             "to a Redis URL when more than one process serves the portal"
         )
-
-    from portal import cli, i18n, security
-    from portal.extensions import csrf, db, limiter, migrate
-
     db.init_app(app)
     # Batch mode lets SQLite alter tables; compare_type makes drift checks see type changes.
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
@@ -58,7 +60,27 @@ def create_app(overrides: dict | None = None) -> Flask:
     app.register_blueprint(root_bp)
     app.register_blueprint(public_bp)
     app.register_blueprint(backoffice_bp)
+    from portal.api import bp as api_bp
+
+    app.register_blueprint(api_bp)  # /api/v1: the JSON API for the specialist application
     backoffice_guard.init_app(app)  # staff sign-in
+    if settings.dev_mailbox_dir is not None and not settings.is_production:
+        # The demo's mailbox (scripts/serve-demo): never in production (load_settings refuses it).
+        from portal.dev import bp as dev_bp
+
+        app.register_blueprint(dev_bp)
     register_error_pages(app)
     cli.register(app)
+    if _serving() and not app.testing:
+        from portal.pdf import warm_up
+
+        warm_up()  # before the first request: the first receipt need not load the PDF engine
     return app
+
+
+def _serving() -> bool:
+    """Made for `flask run` (gunicorn calls portal.pdf.warm_up from wsgi.py itself)."""
+    import click
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.info_name == "run"

@@ -113,7 +113,7 @@ class ImapSettings:
 class MatchingSettings:
     """Attaching a submission to a case file without a caseworker (portal.matching.auto_attach)."""
     auto_attach: bool
-    auto_threshold: float  # the lowest score attached automatically (0 < t <= 1)
+    auto_threshold: float  # the lowest score attached automatically (AUTO_ATTACH_FLOOR <= t <= 1)
 
 
 @dataclass(frozen=True)
@@ -124,6 +124,7 @@ class MailSettings:
     max_file_bytes: int  # one attachment, as one upload
     office: OfficeSettings
     matching: MatchingSettings
+    virus_scan: VirusScanSettings  # every attachment is scanned before it is filed
 
     @property
     def office_addresses(self) -> frozenset[str]:
@@ -134,6 +135,7 @@ class MailSettings:
 @dataclass(frozen=True)
 class BookingSettings:
     hold_minutes: int  # a chosen time is held this long while the form is filled in
+    hold_extensions: int  # how often the applicant may keep the held time hold_minutes longer
     confirm_minutes: int  # an unconfirmed booking is released after this long
     cancel_hours: int  # cancelling or moving is possible until this long before the start
     reminder_hours: int  # the reminder goes out this long before the start
@@ -163,6 +165,36 @@ class QueueRules:
 
 
 @dataclass(frozen=True)
+class VirusScanSettings:
+    """clamd, which scans every file before it is filed (portal.documents.antivirus)."""
+    address: str  # a UNIX socket ("/run/clamav/clamd.ctl") or "tcp://host:3310"; "" none (not in production)
+    # When clamd cannot be reached: "refuse" (the file waits or is refused for now: nothing is
+    # filed unscanned) or "accept" (filed with a warning in the log; for development).
+    when_unavailable: str
+    timeout_seconds: float  # one connection: a 500 MB scan file takes a while
+
+    @property
+    def refuses_unscanned(self) -> bool:
+        return self.when_unavailable == "refuse"
+
+
+@dataclass(frozen=True)
+class MonitoringSettings:
+    """Logs, health checks and metrics for the operator (portal.observability)."""
+    log_format: str  # "json" (one object a line) or "text" (readable lines)
+    metrics_token: str  # a bearer token that opens /metrics from anywhere; "" none
+    metrics_networks: tuple[str, ...]  # addresses or networks that may read /metrics without it
+    ready_checks: frozenset[str]  # checks of /readyz beyond database and storage: clamd, smtp, mailbox
+    mailbox_max_minutes: int  # /readyz "mailbox": the last successful poll is at most this old
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """The JSON API for the specialist application and other systems (portal.api)."""
+    rate_limit: str  # per API client (Flask-Limiter notation, e.g. "600 per minute")
+
+
+@dataclass(frozen=True)
 class Settings:
     """The installation's settings: read once by load_settings(), kept on the app."""
     env: str
@@ -187,6 +219,12 @@ class Settings:
     booking: BookingSettings
     human_check: HumanCheckSettings
     queue: QueueRules
+    virus_scan: VirusScanSettings
+    monitoring: MonitoringSettings
+    api: ApiSettings
+    # Development only: the worker delivers mail into this Maildir instead of SMTP, and
+    # /dev/mailbox shows it (portal.dev); None everywhere else.
+    dev_mailbox_dir: Path | None
     # Tests only (no environment variable): the moment published content is judged at, or a
     # function giving it; None is the current time.
     content_now: datetime | Callable[[], datetime] | None = None
@@ -198,7 +236,7 @@ class Settings:
     @property
     def mail_intake(self) -> MailSettings:
         return MailSettings(max_bytes=self.mail_max_bytes, max_file_bytes=self.uploads.max_file_bytes,
-                            office=self.office, matching=self.matching)
+                            office=self.office, matching=self.matching, virus_scan=self.virus_scan)
 
     def flask_config(self) -> dict:
         """Flask's and its extensions' own keys, derived from these settings (the one place)."""
@@ -208,7 +246,7 @@ class Settings:
             "SECRET_KEY": self.secret_key,
             "SECRET_KEY_FALLBACKS": list(self.secret_key_fallbacks),
             "SQLALCHEMY_DATABASE_URI": self.database_url,
-            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url),
+            "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(self.database_url, hide_parameters=self.is_production),
             # A request may carry all files of an application at once plus the form around them;
             # larger ones get a 413 in the applicant's language (portal.public.applications).
             # Fields other than files stay within Flask's MAX_FORM_MEMORY_SIZE (500 kB).
@@ -259,11 +297,14 @@ def current_settings() -> Settings:
     return settings_of(current_app)
 
 
-def _engine_options(url: str) -> dict:
+def _engine_options(url: str, *, hide_parameters: bool = False) -> dict:
+    # In production a database error names no values of the statement: they are applicants'
+    # data, and the error ends up in the log.
+    hidden = {"hide_parameters": True} if hide_parameters else {}
     if url.startswith("sqlite"):
         # Several threads (dev server, tests' live server) share one file.
-        return {"connect_args": {"check_same_thread": False, "timeout": 30}}
-    return {"pool_pre_ping": True}
+        return {"connect_args": {"check_same_thread": False, "timeout": 30}, **hidden}
+    return {"pool_pre_ping": True, **hidden}
 
 
 # -- from the environment -----------------------------------------------------------------------
@@ -287,6 +328,21 @@ def _share(environ, name: str, default: float) -> float:
         raise ConfigError(f"{name} must be a number between 0 and 1") from exc
     if not 0 < value <= 1:
         raise ConfigError(f"{name} must be a number between 0 and 1")
+    return value
+
+
+# The matching's scores are calibrated (benchmarks/matching.py, docs/figures.md): from 0.9 on at
+# least 97 % of the candidates were the right person ("almost certainly"), and from 0.95 on no
+# wrong candidate was seen on the labelled set. Auto-attach stays in that band.
+MATCH_CERTAIN = 0.9
+AUTO_ATTACH_FLOOR = 0.95
+
+
+def _auto_threshold(environ) -> float:
+    value = _share(environ, "PORTAL_MATCH_AUTO_THRESHOLD", 0.95)
+    if value < AUTO_ATTACH_FLOOR:
+        raise ConfigError(f"PORTAL_MATCH_AUTO_THRESHOLD must be at least {AUTO_ATTACH_FLOOR}: below, the "
+                          "calibration found wrong candidates (docs/figures.md)")
     return value
 
 
@@ -366,6 +422,9 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
                           "(one file is part of the application's total)")
 
     mail_from = environ.get("PORTAL_MAIL_FROM", "auslaenderbehoerde@localhost")
+    dev_mailbox = environ.get("PORTAL_DEV_MAILBOX_DIR", "").strip()
+    if dev_mailbox and production:
+        raise ConfigError("PORTAL_DEV_MAILBOX_DIR is for development only: production sends mail by SMTP")
     return Settings(
         env=env,
         debug=debug,
@@ -381,7 +440,8 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         mail_max_bytes=_number(environ, "PORTAL_MAIL_MAX_BYTES", 40 * 1024 * 1024, minimum=1024),
         office=OfficeSettings(
             name=environ.get("PORTAL_OFFICE_NAME", "Ausländerbehörde Lahn-Dill"),
-            public_base_url=environ.get("PORTAL_PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/"),
+            public_base_url=(environ.get("PORTAL_PUBLIC_BASE_URL", "").strip()
+                             or f"http://127.0.0.1:{_served_port(environ)}").rstrip("/"),
             mail_from=mail_from,
         ),
         uploads=UploadSettings(
@@ -410,10 +470,11 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         ),
         matching=MatchingSettings(
             auto_attach=_flag(environ.get("PORTAL_MATCH_AUTO_ATTACH"), default=False),
-            auto_threshold=_share(environ, "PORTAL_MATCH_AUTO_THRESHOLD", 0.95),
+            auto_threshold=_auto_threshold(environ),
         ),
         booking=BookingSettings(
             hold_minutes=_number(environ, "PORTAL_BOOKING_HOLD_MINUTES", 10),
+            hold_extensions=_number(environ, "PORTAL_BOOKING_HOLD_EXTENSIONS", 2, minimum=0),
             confirm_minutes=_number(environ, "PORTAL_BOOKING_CONFIRM_MINUTES", 60),
             cancel_hours=_number(environ, "PORTAL_BOOKING_CANCEL_HOURS", 24, minimum=0),
             reminder_hours=_number(environ, "PORTAL_BOOKING_REMINDER_HOURS", 24),
@@ -427,7 +488,78 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
             target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
             claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
         ),
+        virus_scan=_virus_scan(environ, production),
+        monitoring=_monitoring(environ, production),
+        api=ApiSettings(rate_limit=_rate_limit(environ, "PORTAL_API_RATE_LIMIT", "600 per minute")),
+        dev_mailbox_dir=Path(dev_mailbox) if dev_mailbox else None,
     )
+
+
+def _rate_limit(environ, name: str, default: str) -> str:
+    from limits import parse_many
+
+    value = environ.get(name, "").strip() or default
+    try:
+        parse_many(value)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a rate such as \"600 per minute\" or \"10/second; 600/minute\"") from exc
+    return value
+
+
+def _served_port(environ) -> str:
+    """The port the development server listens on (scripts/serve-demo's PORT, or flask run's),
+    so that links in mails and QR codes reach it without PORTAL_PUBLIC_BASE_URL."""
+    for name in ("PORT", "FLASK_RUN_PORT"):
+        value = environ.get(name, "").strip()
+        if value:
+            if not value.isdigit() or not 0 < int(value) < 65536:
+                raise ConfigError(f"{name} must be a port number (1-65535)")
+            return value
+    return "5000"
+
+
+def _virus_scan(environ, production: bool) -> VirusScanSettings:
+    address = environ.get("PORTAL_CLAMD_ADDRESS", "/run/clamav/clamd.ctl").strip()
+    if production and not address:
+        raise ConfigError("PORTAL_CLAMD_ADDRESS must name clamd's socket when PORTAL_ENV=production: "
+                          "every file is scanned before it is filed")
+    if address.startswith("tcp://"):
+        host, _, port = address[len("tcp://"):].rpartition(":")
+        if not host or not port.isdigit():
+            raise ConfigError("PORTAL_CLAMD_ADDRESS must be a socket path or tcp://host:port")
+    when_unavailable = environ.get("PORTAL_CLAMD_UNAVAILABLE", "").strip().lower() or (
+        "refuse" if production else "accept")
+    if when_unavailable not in {"refuse", "accept"}:
+        raise ConfigError("PORTAL_CLAMD_UNAVAILABLE must be refuse or accept")
+    return VirusScanSettings(address=address, when_unavailable=when_unavailable,
+                             timeout_seconds=float(_number(environ, "PORTAL_CLAMD_TIMEOUT_SECONDS", 120)))
+
+
+READY_CHECKS = frozenset({"clamd", "smtp", "mailbox"})
+
+
+def _monitoring(environ, production: bool) -> MonitoringSettings:
+    import ipaddress
+
+    log_format = environ.get("PORTAL_LOG_FORMAT", "").strip().lower() or ("json" if production else "text")
+    if log_format not in {"json", "text"}:
+        raise ConfigError("PORTAL_LOG_FORMAT must be json or text")
+    networks = tuple(n for n in re.split(r"[\s,]+", environ.get("PORTAL_METRICS_ALLOW", "127.0.0.1, ::1")) if n)
+    for network in networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"PORTAL_METRICS_ALLOW: {network!r} is not an address or network") from exc
+    token = environ.get("PORTAL_METRICS_TOKEN", "").strip()
+    if token and len(token) < 24:
+        raise ConfigError("PORTAL_METRICS_TOKEN must have at least 24 characters (or be empty)")
+    checks = frozenset(c for c in re.split(r"[\s,]+", environ.get("PORTAL_READY_CHECKS", "").lower()) if c)
+    if checks - READY_CHECKS:
+        raise ConfigError(f"PORTAL_READY_CHECKS knows {', '.join(sorted(READY_CHECKS))}, "
+                          f"not {', '.join(sorted(checks - READY_CHECKS))}")
+    return MonitoringSettings(log_format=log_format, metrics_token=token, metrics_networks=networks,
+                              ready_checks=checks,
+                              mailbox_max_minutes=_number(environ, "PORTAL_READY_MAILBOX_MINUTES", 10))
 
 
 def secret_keys(config) -> list[str]:

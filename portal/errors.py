@@ -20,7 +20,13 @@ ERROR_TEXTS = {
 }
 
 
-def _render(status: int, detail=None):
+def _render(status: int, detail=None, error=None):
+    if request.path.startswith("/api/"):
+        # Under the API (an address it does not have, a method it does not take): JSON for programs.
+        from portal.api.problems import for_status
+
+        allow = error.get_headers() if error is not None and hasattr(error, "get_headers") else []
+        return for_status(status, headers={name: value for name, value in allow if name == "Allow"})
     title, text = ERROR_TEXTS.get(status, ERROR_TEXTS[500])
     layout = "backoffice/layout.html" if request.blueprint == "backoffice" else "public/layout.html"
     return render_template("errors/error.html", layout=layout, status=status, title=title,
@@ -61,4 +67,4 @@ def register_error_pages(app: Flask) -> None:
         return _render(400, _l("The form has expired or was sent twice. Please reload the page and try again."))
 
     for status in (400, 403, 404, 405, 413, 429, 500):
-        app.register_error_handler(status, lambda error, status=status: _render(status))
+        app.register_error_handler(status, lambda error, status=status: _render(status, error=error))

@@ -14,6 +14,7 @@ from flask import current_app
 
 from portal.config import current_settings, secret_keys
 from portal.extensions import db, get_storage
+from portal.observability import counters
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,8 @@ def _send_mail():
     from portal.notify.sender import send_due_mail
 
     settings = current_settings()
-    return send_due_mail(db.session, get_storage(), settings.smtp, settings.office.mail_from)
+    return send_due_mail(db.session, get_storage(), settings.smtp, settings.office.mail_from,
+                         dev_mailbox=settings.dev_mailbox_dir)
 
 
 class _Purged(int):
@@ -107,12 +109,44 @@ def _poll_imap():
     return _NotConfigured() if report is None else report
 
 
+class _ScanRetry:
+    """Messages kept while clamd could not scan them, processed once it answers again."""
+
+    def __init__(self, done: int, waiting: int):
+        self.done, self.waiting = done, waiting
+
+    def __bool__(self) -> bool:
+        return bool(self.done or self.waiting)
+
+    def __str__(self) -> str:
+        return f"{self.done} mails processed after the virus scan, {self.waiting} still waiting for clamd"
+
+
+class _Receipts(_Count):
+    what = "receipts made"
+
+
+def _finish_receipts():
+    from portal.intake.receipts import finish_pending_receipts
+
+    return _Receipts(finish_pending_receipts(db.session, get_storage()))  # commits per receipt
+
+
+def _retry_scans():
+    from portal.intake.email.process import process_waiting
+
+    done, waiting = process_waiting(db.session, get_storage(), current_settings().mail_intake)
+    return _ScanRetry(done, waiting)
+
+
 # Reminders before "mail", so that a reminder queued in a round goes out in the same round.
 JOBS: tuple[Job, ...] = (
     Job("imap", _poll_imap),  # first: its acknowledgements go out with "mail" in the same round
+    Job("scan-retry", _retry_scans),  # mails that waited for clamd; acknowledged in this round too
     Job("holds", _release_holds),
     Job("slots", _ensure_slots),
     Job("reminders", _send_reminders),
+    Job("receipts", _finish_receipts),  # before "mail": it releases the confirmation mail it held
     Job("mail", _send_mail),
     Job("drafts", _purge_drafts),
 )
@@ -130,4 +164,32 @@ def run_round(jobs: tuple[Job, ...] = JOBS) -> list[tuple[str, object, bool]]:
             results.append((job.name, f"error: {type(exc).__name__}: {exc}", False))
         finally:
             db.session.remove()  # no stale objects or open transaction between rounds
+        name, report, ok = results[-1]
+        counters.JOB_RUNS.labels(job=name, outcome="ok" if ok else "error").inc()
+        if not getattr(report, "busy", False):  # another node did this round's work
+            _note_run(name, ok, report)
     return results
+
+
+def _note_run(name: str, ok: bool, report) -> None:
+    """The job's last round, for /readyz, /metrics and `flask doctor` (portal.models.JobRun)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.models import JobRun
+    from portal.models._types import utcnow
+
+    now = utcnow()
+    try:
+        run = db.session.get(JobRun, name)
+        if run is None:
+            run = JobRun(name=name)
+            db.session.add(run)
+        run.last_run_at, run.ok, run.report = now, ok, str(report)[:500]
+        if ok:
+            run.last_ok_at = now
+        db.session.commit()
+    except SQLAlchemyError:  # the database is away (the job will have said so) or another node wrote it
+        db.session.rollback()
+        log.debug("job %s: its round could not be noted", name, exc_info=True)
+    finally:
+        db.session.remove()

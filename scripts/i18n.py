@@ -37,7 +37,7 @@ def extract(domain: str, pot: Path | None = None) -> Path:
     """Write the domain's template (.pot) from the source; returns its path."""
     pot = pot or TRANSLATIONS / f"{domain}.pot"
     _, sources = DOMAINS[domain]
-    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
+    pybabel("extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_ngettext:1,2", "--no-location", "--sort-output",
             "--project", "portal", "-o", str(pot), *sources)
     return pot
 

@@ -23,17 +23,22 @@ ARABIC = MODULES / "@fontsource" / "noto-sans-arabic"
 # inline styles and a blob: worker, so it runs under our Content-Security-Policy.
 ALTCHA = MODULES / "altcha"
 
-# reportlab embeds TrueType only, npm ships WOFF2: source -> TTF name in PDF_FONTS.
+# The PDFs embed TrueType (WeasyPrint and reportlab), npm ships WOFF2: source -> TTF name in PDF_FONTS.
+# Arabic script in PDFs is Vazirmatn, not the web pages' Noto Sans Arabic: Noto draws a dotted
+# letter as a dotless body plus a dots glyph shared with other letters, and no PDF text layer
+# can map such shared glyphs back to the letters (copied text and PDF readers would get other
+# letters); Vazirmatn has one glyph per letter form (docs/architecture.md).
+VAZIRMATN = MODULES / "@fontsource" / "vazirmatn"
 PDF_FONT_SOURCES = {
     KERN / "fonts" / "noto-sans" / "NotoSans-Regular.woff2": "NotoSans-Regular.ttf",
     KERN / "fonts" / "noto-sans" / "NotoSans-Bold.woff2": "NotoSans-Bold.ttf",
-    ARABIC / "files" / "noto-sans-arabic-arabic-400-normal.woff2": "NotoSansArabic-Regular.ttf",
-    ARABIC / "files" / "noto-sans-arabic-arabic-700-normal.woff2": "NotoSansArabic-Bold.ttf",
+    VAZIRMATN / "files" / "vazirmatn-arabic-400-normal.woff2": "Vazirmatn-Regular.ttf",
+    VAZIRMATN / "files" / "vazirmatn-arabic-700-normal.woff2": "Vazirmatn-Bold.ttf",
 }
 
 
 def main() -> int:
-    if not KERN.is_dir() or not ARABIC.is_dir() or not ALTCHA.is_dir():
+    if not KERN.is_dir() or not ARABIC.is_dir() or not ALTCHA.is_dir() or not VAZIRMATN.is_dir():
         print("front-end packages missing: run `npm ci` first", file=sys.stderr)
         return 1
     if VENDOR.exists():
@@ -74,14 +79,61 @@ def copy_altcha(target: Path) -> None:
 
 
 def convert_pdf_fonts() -> None:
-    """WOFF2 -> TTF for reportlab (needs fontTools with brotli, see pyproject's fonttools[woff])."""
+    """WOFF2 -> TTF (needs fontTools with brotli, see pyproject's fonttools[woff]), and the form
+    fields' font: Noto Sans and Noto Sans Arabic merged into one, since a PDF program draws what
+    is typed into a field in the one font the field names."""
     from fontTools.ttLib import TTFont
 
     PDF_FONTS.mkdir(parents=True, exist_ok=True)
+    for stale in PDF_FONTS.glob("*.ttf"):  # fonts of earlier versions (Noto Sans Arabic)
+        if stale.name not in (*PDF_FONT_SOURCES.values(), FORM_FONT):
+            stale.unlink()
     for source, name in PDF_FONT_SOURCES.items():
         font = TTFont(source)
         font.flavor = None  # plain sfnt instead of WOFF2
         font.save(PDF_FONTS / name)
+    target = PDF_FONTS / FORM_FONT
+    sources = [source for source, name in PDF_FONT_SOURCES.items() if name in FORM_FONT_PARTS]
+    # Merging takes seconds: only when the npm files are newer than the merged font.
+    if not target.exists() or target.stat().st_mtime < max(source.stat().st_mtime for source in sources):
+        merge_form_font([PDF_FONTS / name for name in FORM_FONT_PARTS], target)
+
+
+FORM_FONT = "PortalFormSans-Regular.ttf"
+FORM_FONT_PARTS = ("NotoSans-Regular.ttf", "Vazirmatn-Regular.ttf")
+
+
+def merge_form_font(parts: list[Path], target: Path) -> None:
+    """One font with Latin, Cyrillic, Greek and Arabic glyphs and both fonts' shaping rules,
+    named apart from Noto (a modified font gets a name of its own)."""
+    import tempfile
+
+    from fontTools.merge import Merger, Options
+    from fontTools.ttLib import TTFont
+    from fontTools.ttLib.scaleUpem import scale_upem
+
+    with tempfile.TemporaryDirectory() as scratch:
+        files = []
+        for part in parts:  # merging needs one size of em (Noto 1000, Vazirmatn 2048)
+            font = TTFont(part)
+            if font["head"].unitsPerEm != 1000:
+                scale_upem(font, 1000)
+            files.append(str(Path(scratch) / part.name))
+            font.save(files[-1])
+        # Vertical metrics tables differ between the two and are not needed for horizontal text.
+        font = Merger(options=Options(drop_tables=["vhea", "vmtx"])).merge(files)
+    # No characters a PDF text map must not name (PDF/UA): NUL and byte-order marks.
+    for table in font["cmap"].tables:
+        for code in (0x0000, 0xFEFF, 0xFFFE):
+            table.cmap.pop(code, None)
+    names = font["name"]
+    for record in list(names.names):
+        if record.nameID in (1, 4, 16, 21):
+            names.setName("Portal Form Sans", record.nameID, record.platformID, record.platEncID, record.langID)
+        elif record.nameID in (3, 6, 20):
+            names.setName("PortalFormSans-Regular", record.nameID, record.platformID, record.platEncID,
+                          record.langID)
+    font.save(target)
 
 
 if __name__ == "__main__":

@@ -47,12 +47,39 @@ def database_url(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def test_environ(database_url, tmp_path_factory):
+def clamd(tmp_path_factory):
+    """One clamd for the whole run, with the EICAR test signature (tests/support/clamd.py); None
+    where clamd is not installed (CI installs it: there it is required)."""
+    from tests.support.clamd import Clamd, clamd_binary
+
+    if clamd_binary() is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("clamd is not installed (apt-get install clamav-daemon), and CI needs it")
+        yield None
+        return
+    server = Clamd(tmp_path_factory.mktemp("clamd")).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def running_clamd(clamd):
+    """The run's clamd, for tests that need a real scanner (skipped locally without clamd)."""
+    if clamd is None:
+        pytest.skip("clamd is not installed (apt-get install clamav-daemon)")
+    return clamd
+
+
+@pytest.fixture(scope="session")
+def test_environ(database_url, tmp_path_factory, clamd):
     return {
         "PORTAL_ENV": "testing",
         "PORTAL_DATABASE_URL": database_url,
         "PORTAL_STORAGE_DIR": str(tmp_path_factory.mktemp("storage")),
         "PORTAL_SECRET_KEY": TEST_SECRET_KEY,
+        # Every upload, attachment and scanned file of the suite goes through a real clamd;
+        # without one (locally, clamd not installed) files are taken with a warning (testing).
+        "PORTAL_CLAMD_ADDRESS": clamd.address if clamd is not None else "",
     }
 
 

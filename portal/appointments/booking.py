@@ -183,6 +183,24 @@ def hold(session: Session, slot_id: int, *, language: str, client_address: str, 
     return booking
 
 
+def extend_hold(session: Session, booking: Booking, *, now: datetime, hold_minutes: int,
+                max_extensions: int) -> Booking:
+    """Keep a held time `hold_minutes` longer from now, at most `max_extensions` times (WCAG 2.2.1:
+    a time limit the user can extend). One conditional UPDATE, so the worker that releases
+    expired holds and a second click never meet half-way: a hold that ran out stays expired."""
+    extended = session.execute(
+        update(Booking)
+        .where(Booking.id == booking.id, Booking.status == BookingStatus.HELD, Booking.held_until >= now,
+               Booking.hold_extensions < max_extensions)
+        .values(held_until=now + timedelta(minutes=hold_minutes), hold_extensions=Booking.hold_extensions + 1)
+        .execution_options(synchronize_session=False)).rowcount
+    session.refresh(booking)
+    if extended != 1:
+        held = booking.status == BookingStatus.HELD and aware(booking.held_until) >= now
+        raise BookingError("no_more_extensions" if held else "hold_expired")
+    return booking
+
+
 def _open_bookings_of(session: Session, service_id: int, now: datetime, *, key: str, born: PartialDate,
                       email: str, exclude: int):
     def same(column, value):
@@ -231,14 +249,20 @@ def can_change(booking: Booking, now: datetime, deadline_hours: int) -> bool:
             and aware(booking.slot.starts_at) - now >= timedelta(hours=deadline_hours))
 
 
-def cancel(session: Session, booking: Booking, now: datetime, *, deadline_hours: int, by_staff: bool = False) -> Booking:
+CANCEL_REASON_LENGTH = 500
+
+
+def cancel(session: Session, booking: Booking, now: datetime, *, deadline_hours: int, by_staff: bool = False,
+           reason: str = "") -> Booking:
+    """Cancel and give the place back; `reason` is what the applicant wrote (optional)."""
     if booking.status not in ACTIVE_BOOKING_STATUSES:
         raise BookingError("not_active")
     if not by_staff and not can_change(booking, now, deadline_hours):
         raise BookingError("too_late")
+    reason = " ".join((reason or "").split())[:CANCEL_REASON_LENGTH]
     claimed = session.execute(update(Booking).where(Booking.id == booking.id,
                                                     Booking.status.in_(ACTIVE_BOOKING_STATUSES))
-                              .values(status=BookingStatus.CANCELLED, cancelled_at=now)
+                              .values(status=BookingStatus.CANCELLED, cancelled_at=now, cancel_reason=reason)
                               .execution_options(synchronize_session=False)).rowcount
     if claimed != 1:  # cancelled at the same moment by another request
         raise BookingError("not_active")

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from datetime import date, datetime, timezone
 from urllib.parse import urlsplit
 
-from flask_babel import force_locale, gettext
+from flask_babel import force_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from icalendar import Calendar, Event, vCalAddress, vText
 
@@ -93,8 +93,9 @@ def booking_ics(booking: Booking, *, office_name: str, site: Site, service_title
         lines += [f"- {item}" for item in (bring if bring is not None else what_to_bring(_service_code(booking)))]
         lines.append("")
         if cancel_hours is not None:
-            lines.append(gettext("You can move or cancel the appointment until %(hours)s hours before it starts.",
-                                 hours=cancel_hours))
+            lines.append(ngettext("You can move or cancel the appointment until %(num)s hour before it starts.",
+                                  "You can move or cancel the appointment until %(num)s hours before it starts.",
+                                  cancel_hours))
         lines.append(manage_url)
         description = "\n".join(lines)
     event = _event(booking, office_name=office_name, site=site, service_title=service_title, language=language,

@@ -28,6 +28,7 @@ from portal.appointments.booking import can_change
 from portal.appointments.ics import booking_ics, cancellation_ics, uid_domain_of, utc, what_to_bring
 from portal.config import DEFAULT_LANGUAGE, LANGUAGES, BookingSettings, OfficeSettings, Settings
 from portal.documents.storage import DocumentStorage
+from portal.domain.digits import local_digits
 from portal.domain.office_time import to_office_time
 from portal.models import Booking, BookingStatus, Slot
 from portal.models._types import utcnow
@@ -103,7 +104,8 @@ def when(booking: Booking, language: str) -> tuple[str, str]:
 
 def _context(booking: Booking, language: str) -> dict:
     site = booking.slot.site
-    day, clock = when(booking, language)
+    # In the mail's digits, as the translated texts around them (Persian digits in Persian mails).
+    day, clock = (local_digits(part, language) for part in when(booking, language))
     with force_locale(language):
         bring = [str(item) for item in what_to_bring(booking.slot.service.code)]
     return {
@@ -123,8 +125,8 @@ def _manage_context(booking: Booking, now: datetime, link: str, setup: BookingMa
     return {"manage_url": link, "cancel_hours": hours, "changeable": can_change(booking, now, hours)}
 
 
-def _store(storage: DocumentStorage, data: bytes, filename: str) -> dict[str, str]:
-    return {"sha256": storage.put(data), "filename": filename, "media_type": ICS_MEDIA_TYPE}
+def _store(storage: DocumentStorage, data: bytes, filename: str, media_type: str = ICS_MEDIA_TYPE) -> dict[str, str]:
+    return {"sha256": storage.put(data), "filename": filename, "media_type": media_type}
 
 
 def _enqueue(session: Session, booking: Booking, name: str, language: str, context: dict,
@@ -161,6 +163,32 @@ def _uid_domain(setup: BookingMailSetup) -> str:
     return uid_domain_of(setup.office.public_base_url)
 
 
+def confirmation_pdf(booking: Booking, setup: BookingMailSetup, *, link: str, moved: bool = False) -> bytes:
+    """The confirmation as a tagged PDF to print or show at the counter (portal.pdf.
+    appointment_confirmation), in the booking's language with German beneath."""
+    from portal.pdf.appointment_confirmation import (
+        AppointmentConfirmationData,
+        BringItem,
+        render_appointment_confirmation,
+    )
+
+    language = _language(booking)
+    site = booking.slot.site
+    day, clock = when(booking, language)
+    day_de, _clock = when(booking, "de")
+    with force_locale(language):
+        bring = [str(item) for item in what_to_bring(booking.slot.service.code)]
+    with force_locale("de"):
+        bring_de = [str(item) for item in what_to_bring(booking.slot.service.code)]
+    name = " ".join(part for part in (booking.given_names, booking.surname) if part)
+    return render_appointment_confirmation(AppointmentConfirmationData(
+        language=language, office_name=setup.office.name, reference=booking.reference,
+        service_title=_service_title(booking, language), service_title_de=_service_title(booking, "de"),
+        date=day, date_de=day_de, time=clock, site_name=site.name,
+        site_address=f"{site.street}, {site.postcode} {site.city}", manage_url=link, name=name, moved=moved,
+        bring=[BringItem(own, german) for own, german in zip(bring, bring_de)]))
+
+
 def cancellation_file(booking: Booking, setup: BookingMailSetup, now: datetime | None = None) -> bytes:
     language = _language(booking)
     return cancellation_ics(booking, office_name=setup.office.name, site=booking.slot.site,
@@ -184,8 +212,9 @@ def send_confirmation_request(session: Session, booking: Booking, setup: Booking
 
 def send_booking_confirmed(session: Session, booking: Booking, setup: BookingMailSetup, *, moved: bool = False,
                            now: datetime | None = None) -> OutboundMail | None:
-    """The booked appointment with its .ics, what to bring and the link to cancel or move it.
-    `moved`: after a reschedule (the mail says so; the .ics replaces the earlier one)."""
+    """The booked appointment with its .ics and the confirmation as PDF, what to bring and the link
+    to cancel or move it. `moved`: after a reschedule (the mail says so; the .ics replaces the
+    earlier one)."""
     _require(booking, BookingStatus.CONFIRMED, "booking confirmed")
     if not booking.email:
         return None
@@ -194,7 +223,9 @@ def send_booking_confirmed(session: Session, booking: Booking, setup: BookingMai
     link = manage_url(booking, setup)  # once: the token carries a timestamp, the mail and the file show the same
     context = _context(booking, language) | _manage_context(booking, now, link, setup) | {"moved": moved}
     attachment = _store(setup.storage, calendar_file(booking, setup, now, link=link), f"{booking.reference}.ics")
-    return _enqueue(session, booking, "booking_confirmed", language, context, [attachment])
+    confirmation = _store(setup.storage, confirmation_pdf(booking, setup, link=link, moved=moved),
+                          f"{booking.reference}.pdf", "application/pdf")
+    return _enqueue(session, booking, "booking_confirmed", language, context, [attachment, confirmation])
 
 
 def send_booking_cancelled(session: Session, booking: Booking, setup: BookingMailSetup, *, by_office: bool = False,

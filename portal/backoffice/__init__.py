@@ -19,7 +19,7 @@ ROLE_LABELS = {
 
 
 CHANNEL_LABELS = {"web": _l("Online form"), "email": _l("E-mail"), "scan": _l("Scanned paper file"),
-                  "staff": _l("Entered by staff")}
+                  "staff": _l("Entered by staff"), "transfer": _l("Handed over by another office")}
 STATUS_LABELS = {
     "received": _l("Received"), "in_progress": _l("In progress"), "awaiting_documents": _l("Awaiting documents"),
     "attached": _l("Attached to case file"), "rejected": _l("Rejected"), "closed": _l("Closed"),
@@ -57,3 +57,5 @@ from portal.backoffice import appointments, audit_views, auth, casefiles, casewo
 from portal.backoffice import inbound_mail, mail_follow_ups  # noqa: E402,F401  (routes register on bp)
 from portal.backoffice import scan_batches  # noqa: E402,F401  (scanned paper files)
 from portal.backoffice import content_edit, content_items, content_media  # noqa: E402,F401  (portal content)
+from portal.backoffice import api_clients  # noqa: E402,F401  (systems using the API)
+from portal.backoffice import labels  # noqa: E402,F401  (codes in words: languages, the audit trail)

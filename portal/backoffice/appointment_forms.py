@@ -5,6 +5,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField, EmailField, HiddenField, IntegerField, RadioField, SelectChoice, SelectField, StringField,
@@ -42,7 +43,9 @@ class NoteForm(FlaskForm):
     site = StringField(validators=[InputRequired(), Length(max=16)])
     day = DateField(validators=[InputRequired()])
     note = TextAreaField(_l("Note"), filters=[_stripped], validators=[
-        Length(max=NOTE_MAX_LENGTH, message=_l("A note can have at most %(max)d characters."))])
+        Length(max=NOTE_MAX_LENGTH, message=lazy_ngettext("A note can have at most %(num)d character.",
+                                                          "A note can have at most %(num)d characters.",
+                                                          NOTE_MAX_LENGTH))])
 
 
 # -- the phone desk --------------------------------------------------------------------------

@@ -55,9 +55,14 @@ def attendance_label(value: str | None) -> str:
     return str(ATTENDANCE_LABELS.get(value, "")) if value else ""
 
 
-@bp.app_template_global()
 def booking_status_label(value: str) -> str:
     return str(BOOKING_STATUS_LABELS.get(value, value))
+
+
+@bp.context_processor
+def staff_booking_labels() -> dict:
+    """The office's booking labels for back-office pages only (the applicants' are in portal/public/labels.py)."""
+    return {"booking_status_label": booking_status_label}
 
 
 # -- shared helpers --------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """The audit trail for admins: who saw, downloaded or changed what, when, from where.
 
-Filter by staff member, action, object, days and client address; newest first, paged by
+Filter by staff member (or the API client that called), action, object, days and client address; newest first, paged by
 keyset ("older than this event"), so that deep pages of a long trail stay fast. The
 filtered list can be downloaded as CSV; that download is itself in the trail.
 Admins and the data-protection officer read it.
@@ -21,9 +21,10 @@ from sqlalchemy import and_, or_, select
 from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.guard import AUDIT_READERS, requires_role
+from portal.backoffice.labels import AUDIT_ACTION_LABELS
 from portal.domain.office_time import aware, day_bounds, to_office_time
 from portal.extensions import db
-from portal.models import AuditEvent, StaffUser
+from portal.models import ApiClient, AuditEvent, StaffUser
 from portal.models._types import utcnow
 
 PAGE_SIZE = 100
@@ -35,6 +36,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 @dataclass
 class AuditFilter:
     staff_id: int | None = None
+    api_client_id: int | None = None
     action: str = ""
     object_type: str = ""
     object_id: str = ""
@@ -60,8 +62,9 @@ class AuditFilter:
                 errors.append(_("Enter the days as dates."))
                 return None
 
-        staff = text("staff")
-        return cls(staff_id=int(staff) if staff.isdigit() else None, action=text("action"),
+        staff, api_client = text("staff"), text("api_client")
+        return cls(staff_id=int(staff) if staff.isdigit() else None,
+                   api_client_id=int(api_client) if api_client.isdigit() else None, action=text("action"),
                    object_type=text("object_type"), object_id=text("object_id"), date_from=day("from"),
                    date_to=day("to"), client_address=text("address")), errors
 
@@ -69,6 +72,8 @@ class AuditFilter:
         found = []
         if self.staff_id is not None:
             found.append(AuditEvent.staff_user_id == self.staff_id)
+        if self.api_client_id is not None:
+            found.append(AuditEvent.api_client_id == self.api_client_id)
         for column, value in ((AuditEvent.action, self.action), (AuditEvent.object_type, self.object_type),
                               (AuditEvent.object_id, self.object_id)):
             if value:
@@ -88,7 +93,7 @@ class AuditFilter:
 
     def as_args(self) -> dict[str, str]:
         """Query parameters that give this filter again (for paging and the CSV link)."""
-        values = {"staff": self.staff_id, "action": self.action, "object_type": self.object_type,
+        values = {"staff": self.staff_id, "api_client": self.api_client_id, "action": self.action, "object_type": self.object_type,
                   "object_id": self.object_id, "from": self.date_from, "to": self.date_to,
                   "address": self.client_address}
         return {key: str(value) for key, value in values.items() if value not in (None, "")}
@@ -113,8 +118,9 @@ def _parse_cursor(text: str | None) -> tuple[datetime, int] | None:
 
 
 def _query(audit_filter: AuditFilter):
-    return (select(AuditEvent, StaffUser)
+    return (select(AuditEvent, StaffUser, ApiClient)
             .outerjoin(StaffUser, AuditEvent.staff_user_id == StaffUser.id)
+            .outerjoin(ApiClient, AuditEvent.api_client_id == ApiClient.id)
             .where(*audit_filter.conditions())
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()))
 
@@ -132,7 +138,9 @@ def audit_log():
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     staff = db.session.scalars(select(StaffUser).order_by(StaffUser.full_name, StaffUser.email)).all()
-    return render_template("backoffice/audit/list.html", rows=rows, staff=staff, audit_filter=audit_filter,
+    api_clients = db.session.scalars(select(ApiClient).order_by(ApiClient.name)).all()
+    return render_template("backoffice/audit/list.html", rows=rows, staff=staff, api_clients=api_clients,
+                           audit_filter=audit_filter,
                            filter_args=audit_filter.as_args(), errors=errors, paged=before is not None,
                            next_cursor=_cursor(rows[-1][0]) if more else None)
 
@@ -158,17 +166,21 @@ def audit_csv():
     query = _query(audit_filter).execution_options(yield_per=500)
     # Translated now: the rows are written after this request's context is gone (streamed).
     head = [_("Time"), _("Staff member"), _("E-mail address"), _("Action"), _("Object type"), _("Object"),
-            _("Client address"), _("Details")]
+            _("Client address"), _("Details"), _("Action in words"), _("API client")]
+    # Codes stay in their columns (for filters and scripts); the words come last, translated now.
+    words = {code: str(label) for code, label in AUDIT_ACTION_LABELS.items()}
 
     def lines():
         # A byte order mark and semicolons: what spreadsheets in a German office open as columns.
         yield "\ufeff" + _csv_line(head)
-        for event, staff in db.session.execute(query):
+        for event, staff, api_client in db.session.execute(query):
             yield _csv_line([
                 to_office_time(event.at).isoformat(timespec="seconds"),
                 staff.full_name if staff else "", staff.email if staff else "", event.action, event.object_type,
                 event.object_id, event.client_address,
                 json.dumps(event.detail or {}, ensure_ascii=False, sort_keys=True),
+                words.get(event.action, event.action),
+                api_client.name if api_client else "",
             ])
 
     name = f"audit-{to_office_time(utcnow()).strftime('%Y%m%d-%H%M')}.csv"

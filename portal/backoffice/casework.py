@@ -2,11 +2,13 @@
 open a new one. Thin views over portal.casework.actions (which writes the audit entries)."""
 from __future__ import annotations
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import and_
 
+from portal.audit import record
 from portal.backoffice import bp, loaders
 from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access, actions
@@ -17,7 +19,8 @@ from portal.models import CaseFile, Submission
 REFUSALS = {
     "not_open": lambda: _("This submission is no longer open."),
     "reason_missing": lambda: _("Please give a reason; the applicant will read it."),
-    "note_too_long": lambda: _("The text may have at most %(max)s characters.", max=actions.MAX_NOTE),
+    "note_too_long": lambda: ngettext("The text may have at most %(num)s character.",
+                                      "The text may have at most %(num)s characters.", actions.MAX_NOTE),
     "nothing_requested": lambda: _("Choose at least one document or write what is missing."),
 }
 
@@ -137,12 +140,66 @@ def attach_to_case_file(reference: str):
     return redirect(url_for("backoffice.case_file", file_number=case_file.file_number))
 
 
+NAME_MAX = 200  # CaseFileAlias.surname, given_names
+
+
+@bp.get("/submissions/<reference>/new-case-file")
+@requires_role(*CASEWORK_STAFF)
+def confirm_new_case_file(reference: str):
+    """Before a new case file is opened: the person as the submission has it, the passport's
+    Latin spelling to confirm (or correct from the passport) and the other usual spellings."""
+    item = loaders.submission(reference)
+    if not actions.openable(item):
+        return _not_attachable(reference)
+    return _confirmation_page(item, {})
+
+
+def _confirmation_page(item: Submission, entered: dict, problem: str | None = None):
+    """The confirmation page; with what the caseworker entered and the reason when it was refused
+    (rendered again, not redirected: names stay out of URLs and logs)."""
+    from portal.casefiles.person import new_file_proposal
+
+    record(db.session, "view", staff=current_user, object_type="submission", object_id=item.reference,
+           client_address=_client(), detail={"page": "new_case_file"})
+    db.session.commit()
+    page = render_template("backoffice/new_case_file.html", submission=item, proposal=new_file_proposal(item),
+                           site=item.site or current_user.site, name_max=NAME_MAX, entered=entered, problem=problem)
+    return page, 400 if problem else 200
+
+
+def _spellings_from(form) -> tuple[list[tuple[str, str, str]], str | None]:
+    """The spellings the caseworker confirmed, or the reason why they cannot be taken."""
+    from portal.models import SpellingKind
+
+    passport = (" ".join(form.get("passport_surname", "").split()), " ".join(form.get("passport_given_names", "").split()))
+    earlier = (" ".join(form.get("earlier_surname", "").split()), " ".join(form.get("earlier_given_names", "").split()))
+    if not passport[0]:
+        return [], _("Enter the surname as the passport writes it in Latin letters.")
+    if any(len(part) > NAME_MAX for part in passport + earlier):
+        return [], ngettext("A name may have at most %(num)s character.", "A name may have at most %(num)s characters.",
+                         NAME_MAX)
+    if earlier[1] and not earlier[0]:
+        return [], _("Enter the surname of the earlier passport too, or leave both empty.")
+    spellings = [(SpellingKind.PASSPORT, *passport)]
+    if earlier[0]:
+        spellings.append((SpellingKind.EARLIER_PASSPORT, *earlier))
+    return spellings, None
+
+
 @bp.post("/submissions/<reference>/open-case-file")
 @requires_role(*CASEWORK_STAFF)
 def open_new_case_file(reference: str):
     item = loaders.submission(reference)
+    if not actions.openable(item):
+        return _not_attachable(reference)
+    spellings, problem = _spellings_from(request.form)
+    if problem:
+        entered = {k: request.form.get(k, "") for k in ("passport_surname", "passport_given_names",
+                                                         "earlier_surname", "earlier_given_names")}
+        return _confirmation_page(item, entered, problem)
     try:
-        case_file = actions.open_case_file(db.session, item, item.site or current_user.site, current_user)
+        case_file = actions.open_case_file(db.session, item, item.site or current_user.site, current_user,
+                                           client_address=_client(), spellings=spellings)
     except actions.ActionRefused:
         return _not_attachable(reference)
     db.session.commit()

@@ -26,13 +26,14 @@ def content_media_list():
         if upload is None or not upload.filename:
             flash(_("Please choose a file."), "error")
         else:
+            settings = current_settings()
             try:
                 media = store_media(db.session, get_storage(),
                                     upload.read(), upload.filename, staff=current_user, now=utcnow(),
-                                    max_bytes=current_settings().uploads.max_file_bytes,
+                                    max_bytes=settings.uploads.max_file_bytes, virus_scan=settings.virus_scan,
                                     client_address=request.remote_addr or "")
             except MediaRefused as exc:
-                db.session.rollback()
+                db.session.commit()  # nothing but the audit entry of a file with malware, if it was one
                 flash(str(exc.message) if exc.message else
                       _("Only JPEG and PNG images and PDF files can be shown on the portal."), "error")
             else:

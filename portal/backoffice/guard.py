@@ -11,7 +11,7 @@ from typing import NoReturn
 from urllib.parse import unquote, urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, session, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, logout_user
 
@@ -83,10 +83,12 @@ def _session_expired() -> str | None:
 
 def signed_out_message(reason: str) -> str:
     if reason == "idle":
-        return _("You were signed out after %(minutes)s minutes without activity.",
-                 minutes=current_settings().staff_idle_minutes)
-    return _("You were signed out: a sign-in lasts at most %(hours)s hours.",
-             hours=int(current_app.permanent_session_lifetime.total_seconds() // 3600))
+        return ngettext("You were signed out after %(num)s minute without activity.",
+                        "You were signed out after %(num)s minutes without activity.",
+                        current_settings().staff_idle_minutes)
+    return ngettext("You were signed out: a sign-in lasts at most %(num)s hour.",
+                    "You were signed out: a sign-in lasts at most %(num)s hours.",
+                    int(current_app.permanent_session_lifetime.total_seconds() // 3600))
 
 
 def _end_expired_session(reason: str):

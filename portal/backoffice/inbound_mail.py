@@ -18,6 +18,7 @@ from portal.casework import access
 from portal.config import current_settings
 from portal.extensions import db, get_storage
 from portal.intake.email import review
+from portal.intake.email.process import AWAITING_SCAN, VIRUS_FOUND
 from portal.models import InboundMail, InboundMailStatus, Submission
 from portal.models._types import utcnow
 
@@ -37,6 +38,8 @@ REASON_LABELS = {
     "refused_attachment": _l("An attachment was refused by the document checks."),
     "too_complex": _l("The message is nested too deeply."),
     "processing_error": _l("Processing failed; please report it to the administrators."),
+    "virus_found": _l("The virus scanner found malware in the message; the original is not handed out."),
+    "awaiting_scan": _l("Waiting for the virus scanner, which cannot be reached; processed as soon as it is back."),
 }
 ACKNOWLEDGEMENT_LABELS = {
     "sent": _l("Acknowledgement sent"), "replied_within_hour": _l("Not sent: already answered within the hour"),
@@ -108,6 +111,10 @@ def inbound_mail_raw(mail_id: int):
     storage = get_storage()
     if not storage.exists(mail.sha256):
         abort(404)
+    if mail.reason_code == VIRUS_FOUND:
+        # Quarantined for malware: kept as evidence on the server, never put on a desktop.
+        flash(_("This message contains malware; the original is not handed out."), "error")
+        return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))
     record(db.session, "download", staff=current_user, object_type="inbound_mail", object_id=mail.id,
            client_address=request.remote_addr, detail={"sha256": mail.sha256, "size": mail.size_bytes})
     db.session.commit()
@@ -134,7 +141,9 @@ def inbound_mail_process(mail_id: int):
             flash(_("Only messages in quarantine or not processed yet can be processed again."), "error")
         return redirect(url_for("backoffice.inbound_mail_detail", mail_id=mail.id))
     db.session.commit()
-    if outcome.status == InboundMailStatus.QUARANTINED:
+    if outcome.reason_code == AWAITING_SCAN:
+        flash(inbound_mail_reason_label(AWAITING_SCAN), "error")
+    elif outcome.status == InboundMailStatus.QUARANTINED:
         flash(_("The message is still in quarantine: %(reason)s", reason=inbound_mail_reason_label(outcome.reason_code)),
               "error")
     else:

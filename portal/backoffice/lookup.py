@@ -7,8 +7,12 @@ from flask_login import current_user
 from portal.audit import record
 from portal.backoffice import bp
 from portal.backoffice.guard import CASEWORK_STAFF, requires_role
+from portal.casefiles.person import latin_name
 from portal.casework.lookup import lookup as run_lookup
 from portal.extensions import db
+
+# A hit's name in Latin letters beside the name in its own script (the passport's spelling first).
+bp.add_app_template_global(latin_name, "latin_name")
 
 
 @bp.get("/lookup")

@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from flask import flash, redirect, render_template, request, send_file, url_for
 from flask_babel import format_datetime, get_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -18,7 +19,8 @@ from portal.casework import access
 from portal.casework import queue as inbound
 from portal.config import LANGUAGES, current_settings
 from portal.extensions import db, get_storage
-from portal.forms.display import display_value, label_in
+from portal.casefiles.person import latin_beside
+from portal.forms.display import ROMANISED_FIELDS, display_value, label_in
 from portal.forms.registry import form_for
 from portal.models import Channel, Document, Service, Site, StaffUser
 from portal.models._types import utcnow
@@ -91,7 +93,9 @@ def queue():
     locale = get_locale()
     language_names = {code: locale.languages.get(code, code) if locale else code for code in LANGUAGES}
     # Translated once per page rather than once per row (gettext is the bulk of the page's time).
-    texts = {"age": _("%(days)s of %(target)s working days"), "due": _("due %(date)s"),
+    # The target is the same on every row: its plural form is chosen once, the age filled in per row.
+    texts = {"age": ngettext("%(days)s of %(num)s working day", "%(days)s of %(num)s working days",
+                             settings.target_days, days="%(days)s"), "due": _("due %(date)s"),
              "since": _("since %(time)s"), "you": _("%(name)s (you)"),
              "ran_out": _("the claim of %(name)s ran out"), "claim": _("Claim"), "free": _("free"),
              "overdue": _("Overdue"), "no_site": _("No site yet")}
@@ -112,7 +116,10 @@ def submission(reference: str):
     fields = []
     for spec in form.fields if form else ():
         value = item.field_values.get(spec.name, "")
-        fields.append((label_in(spec.label, "de"), value, display_value(spec, value, "de")))
+        shown = display_value(spec, value, "de")
+        # A Latin form beside names, places of birth and addresses only; free text as written.
+        latin = latin_beside(shown) if spec.name in ROMANISED_FIELDS and shown else ""
+        fields.append((label_in(spec.label, "de"), value, shown, latin))
     documents = db.session.scalars(select(Document).where(Document.submission_id == item.id)
                                    .order_by(Document.id)).all()
     slot_labels = {slot.key: label_in(slot.label, "de") for slot in form.documents} if form else {}

@@ -43,6 +43,8 @@ REASON_LABELS = {
     "page_count_mismatch": _l("Page count does not match"),
     "unknown_site": _l("No site for this file number"),
     "bad_person_data": _l("Person data invalid"),
+    "virus_found": _l("Malware found by the virus scanner (not stored)"),
+    "not_scanned": _l("Virus scanner not reachable: import the delivery again later"),
 }
 
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import render_template
-from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.backoffice import bp
 from portal.backoffice.charts import bar_chart, line_chart
@@ -26,5 +26,7 @@ def statistics():
     return render_template(
         "backoffice/statistics.html", sizes=sizes, finished=finished, ages=queue_age(db.session, today, target),
         target=target, days=DAYS,
-        size_chart=line_chart(sizes, _("Open submissions per site, last %(days)s days", days=DAYS)),
-        finished_chart=bar_chart(finished, _("Submissions finished per day, last %(days)s days", days=DAYS)))
+        size_chart=line_chart(sizes, ngettext("Open submissions per site, last %(num)s day",
+                                              "Open submissions per site, last %(num)s days", DAYS)),
+        finished_chart=bar_chart(finished, ngettext("Submissions finished per day, last %(num)s day",
+                                                    "Submissions finished per day, last %(num)s days", DAYS)))

@@ -16,9 +16,13 @@ from portal.models.submission import OPEN_STATUSES
 @bp.get("/")
 @requires_role(*SIGNED_IN_STAFF)
 def dashboard():
+    from portal.content.pending import waiting_for_review
+
+    # Team leads and admins publish content: what editors submitted waits for them.
+    review = waiting_for_review(db.session) if current_user.has_role(*LEADS) else None
     if not current_user.has_role(*CASEWORK_STAFF):
         # Editors and the data-protection officer: their own work, no casework figures.
-        return render_template("backoffice/dashboard.html", rows=None, unassigned=0)
+        return render_template("backoffice/dashboard.html", rows=None, unassigned=0, review=review)
     case_files = dict(db.session.execute(
         select(CaseFile.site_id, func.count()).group_by(CaseFile.site_id)).all())
     open_submissions = dict(db.session.execute(
@@ -28,7 +32,7 @@ def dashboard():
     sites = db.session.scalars(select(Site).order_by(Site.name)).all()
     rows = [(site, case_files.get(site.id, 0), open_submissions.get(site.id, 0)) for site in sites]
     unassigned = open_submissions.get(None, 0)
-    return render_template("backoffice/dashboard.html", rows=rows, unassigned=unassigned)
+    return render_template("backoffice/dashboard.html", rows=rows, unassigned=unassigned, review=review)
 
 
 @bp.get("/admin/staff")

@@ -154,8 +154,9 @@ def _delete_one(session: Session, case_file_id: int, report: DeletionReport, now
 
     counts, candidates = report.counts, report.unreferenced
     submission_ids = _ids(session, select(Submission.id).where(Submission.case_file_id == case_file_id))
-    candidates.update(d for d in session.scalars(
-        select(Submission.receipt_sha256).where(Submission.id.in_(submission_ids or [-1]))) if d)
+    for column in (Submission.receipt_sha256, Submission.receipt_html_sha256):
+        candidates.update(d for d in session.scalars(
+            select(column).where(Submission.id.in_(submission_ids or [-1]))) if d)
 
     document_ids = _ids(session, select(Document.id).where(or_(
         Document.case_file_id == case_file_id, Document.submission_id.in_(submission_ids or [-1]))))

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.domain.office_time import aware, local_date
 from portal.models import (
+    ApiClient,
     Booking,
     CaseFile,
     CaseFileNote,
@@ -131,17 +132,19 @@ def status_entries(session: Session, submissions: list[Submission]) -> list[Time
         return []
     by_id = {s.id: s for s in submissions}
     rows = session.execute(
-        select(SubmissionStatusChange, StaffUser.full_name)
+        select(SubmissionStatusChange, StaffUser.full_name, ApiClient.name)
         .outerjoin(StaffUser, SubmissionStatusChange.staff_user_id == StaffUser.id)
+        .outerjoin(ApiClient, SubmissionStatusChange.api_client_id == ApiClient.id)
         .where(SubmissionStatusChange.submission_id.in_(list(by_id)))).all()
     entries = []
-    for change, name in rows:
+    for change, name, client in rows:
         submission = by_id[change.submission_id]
         # A change made by staff came from staff; the first one ("received") from the channel.
         source = Channel.STAFF if change.staff_user_id else submission.channel
+        # One made through the API names the system that made it.
+        who = name or (f"API: {client}" if client else "")
         entries.append(TimelineEntry(kind=STATUS, day=local_date(change.at), at=aware(change.at), source=source,
-                                     id=change.id, submission=submission, status=change.status,
-                                     staff_name=name or ""))
+                                     id=change.id, submission=submission, status=change.status, staff_name=who))
     return entries
 
 

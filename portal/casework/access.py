@@ -15,7 +15,7 @@ from sqlalchemy import and_, exists, func, not_, or_, select, true
 from sqlalchemy.orm import Session
 
 from portal.models import (
-    Booking, CaseFile, Document, InboundMail, Role, ScanBatch, ScanBatchRow, Site, StaffUser, Submission,
+    ApiClient, Booking, CaseFile, Document, InboundMail, Role, ScanBatch, ScanBatchRow, Site, StaffUser, Submission,
 )
 
 ALL_SITES_ROLES = frozenset({str(Role.TEAM_LEAD), str(Role.ADMIN)})
@@ -136,3 +136,39 @@ def scan_batch_condition(staff: StaffUser):
         return true()
     rows = select(ScanBatchRow.id).where(ScanBatchRow.scan_batch_id == ScanBatch.id)
     return or_(~rows.exists(), rows.where(scan_row_condition(staff)).exists())
+
+
+# -- API clients (portal.clients) ----------------------------------------------------------------
+# A client limited to a site sees that site's case files, submissions, documents and
+# appointments, and nothing else: not even submissions no site has been chosen for yet (triage
+# is the office's work, not another system's). A client of both sites sees everything.
+
+def client_sees_site(client: ApiClient, site_id: int | None) -> bool:
+    return client.site_id is None or (site_id is not None and site_id == client.site_id)
+
+
+def client_can_see_case_file(client: ApiClient, case_file: CaseFile) -> bool:
+    return client_sees_site(client, case_file.site_id)
+
+
+def client_can_see_submission(client: ApiClient, submission: Submission) -> bool:
+    return client_sees_site(client, submission.site_id)
+
+
+def client_can_see_document(client: ApiClient, document: Document) -> bool:
+    """Through its case file first (a filed document is the file's), else its submission."""
+    if client.site_id is None:
+        return True
+    if document.case_file_id is not None:
+        return client_can_see_case_file(client, document.case_file)
+    if document.submission is not None:
+        return client_can_see_submission(client, document.submission)
+    return False
+
+
+def client_case_file_condition(client: ApiClient):
+    return true() if client.site_id is None else CaseFile.site_id == client.site_id
+
+
+def client_submission_condition(client: ApiClient):
+    return true() if client.site_id is None else Submission.site_id == client.site_id

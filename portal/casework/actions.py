@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from portal.audit import record
 from portal.casefiles.operations import attach_submission, open_case_file_for
-from portal.models import CaseFile, Site, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.models import ApiClient, CaseFile, Site, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
 
 MAX_NOTE = 2000
 
@@ -19,53 +19,66 @@ class ActionRefused(ValueError):
         self.code = code
 
 
-def _audit(session: Session, action: str, submission: Submission, staff: StaffUser, client_address: str) -> None:
-    record(session, action, staff=staff, object_type="submission", object_id=submission.reference,
-           client_address=client_address, detail={"status": submission.status})
+def _audit(session: Session, action: str, submission: Submission, staff: StaffUser | None, client_address: str,
+           api_client: ApiClient | None = None) -> None:
+    record(session, action, staff=staff, api_client=api_client, object_type="submission",
+           object_id=submission.reference, client_address=client_address, detail={"status": submission.status})
 
 
-def _change(session: Session, submission: Submission, status: SubmissionStatus, staff: StaffUser,
-            note: str = "") -> SubmissionStatusChange:
+def _change(session: Session, submission: Submission, status: SubmissionStatus, staff: StaffUser | None,
+            note: str = "", api_client: ApiClient | None = None) -> SubmissionStatusChange:
     if not submission.may_change_to(status):
         raise ActionRefused("not_open")
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ActionRefused("note_too_long")
-    return submission.change_status(status, staff=staff, note=note)
+    return submission.change_status(status, staff=staff, note=note,
+                                    api_client_id=api_client.id if api_client is not None else None)
 
 
-def reject(session: Session, submission: Submission, staff: StaffUser, reason: str, *,
-           client_address: str = "") -> SubmissionStatusChange:
+# Each action is done by a member of staff, or through the API by a client (then `staff` is None).
+
+def reject(session: Session, submission: Submission, staff: StaffUser | None, reason: str, *,
+           client_address: str = "", api_client: ApiClient | None = None) -> SubmissionStatusChange:
     if not (reason or "").strip():
         raise ActionRefused("reason_missing")
-    change = _change(session, submission, SubmissionStatus.REJECTED, staff, reason)
-    _audit(session, "reject", submission, staff, client_address)
+    change = _change(session, submission, SubmissionStatus.REJECTED, staff, reason, api_client)
+    _audit(session, "reject", submission, staff, client_address, api_client)
     return change
 
 
-def close(session: Session, submission: Submission, staff: StaffUser, note: str = "", *,
-          client_address: str = "") -> SubmissionStatusChange:
-    change = _change(session, submission, SubmissionStatus.CLOSED, staff, note)
-    _audit(session, "close", submission, staff, client_address)
+def close(session: Session, submission: Submission, staff: StaffUser | None, note: str = "", *,
+          client_address: str = "", api_client: ApiClient | None = None) -> SubmissionStatusChange:
+    change = _change(session, submission, SubmissionStatus.CLOSED, staff, note, api_client)
+    _audit(session, "close", submission, staff, client_address, api_client)
     return change
 
 
-def request_documents(session: Session, submission: Submission, staff: StaffUser, slots: list[str],
-                      message: str = "", *, office_email: str, client_address: str = "") -> SubmissionStatusChange:
+def mark_in_progress(session: Session, submission: Submission, staff: StaffUser | None, note: str = "", *,
+                     client_address: str = "", api_client: ApiClient | None = None) -> SubmissionStatusChange:
+    """The office works on it (the specialist application took it up); the note is the applicant's."""
+    change = _change(session, submission, SubmissionStatus.IN_PROGRESS, staff, note, api_client)
+    _audit(session, "in_progress", submission, staff, client_address, api_client)
+    return change
+
+
+def request_documents(session: Session, submission: Submission, staff: StaffUser | None, slots: list[str],
+                      message: str = "", *, office_email: str, client_address: str = "",
+                      api_client: ApiClient | None = None) -> SubmissionStatusChange:
     """Ask the applicant for missing documents, by mail in the applicant's language."""
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
 
     if not slots and not (message or "").strip():
         raise ActionRefused("nothing_requested")
-    change = _change(session, submission, SubmissionStatus.AWAITING_DOCUMENTS, staff, message)
+    change = _change(session, submission, SubmissionStatus.AWAITING_DOCUMENTS, staff, message, api_client)
     if submission.applicant_email:
         mail = render_mail("documents_requested", submission.language, reference=submission.reference,
                            documents=requested_labels(submission, slots), message=(message or "").strip(),
                            office_email=office_email)
         enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
                      body_html=mail.html, language=submission.language, submission_id=submission.id)
-    _audit(session, "request_documents", submission, staff, client_address)
+    _audit(session, "request_documents", submission, staff, client_address, api_client)
     return change
 
 
@@ -90,20 +103,27 @@ def attachable(submission: Submission) -> bool:
     return submission.is_open
 
 
-def attach(session: Session, submission: Submission, case_file: CaseFile, staff: StaffUser, *,
-           client_address: str = "") -> None:
+def attach(session: Session, submission: Submission, case_file: CaseFile, staff: StaffUser | None, *,
+           client_address: str = "", api_client: ApiClient | None = None) -> None:
     """File the submission in the case file (portal.casefiles.operations.attach_submission,
     with its audit entries); ActionRefused("not_attachable") when it is no longer open."""
     if not attachable(submission):
         raise ActionRefused("not_attachable")
-    attach_submission(session, submission, case_file, staff, client_address=client_address)
+    attach_submission(session, submission, case_file, staff, client_address=client_address, api_client=api_client)
 
 
 def open_case_file(session: Session, submission: Submission, site: Site, staff: StaffUser, *,
-                   client_address: str = "") -> CaseFile:
-    """A new case file from the submission's data, the submission filed in it. Refused
-    ("not_attachable") when the submission is no longer open or is linked to a file already
-    (that link is confirmed or the submission filed elsewhere, not a second file opened)."""
-    if not attachable(submission) or submission.case_file_id is not None:
+                   client_address: str = "", spellings=()) -> CaseFile:
+    """A new case file from the submission's data, the submission filed in it, with the known
+    spellings the caseworker confirmed ((kind, surname, given names): the passport's Latin
+    spelling, an earlier passport's). Refused ("not_attachable") when the submission is no
+    longer open or is linked to a file already (that link is confirmed or the submission filed
+    elsewhere, not a second file opened)."""
+    if not openable(submission):
         raise ActionRefused("not_attachable")
-    return open_case_file_for(session, submission, site, staff, client_address=client_address)
+    return open_case_file_for(session, submission, site, staff, client_address=client_address, spellings=spellings)
+
+
+def openable(submission: Submission) -> bool:
+    """Whether a new case file may be opened for the submission."""
+    return attachable(submission) and submission.case_file_id is None

@@ -8,9 +8,12 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    from portal.cli import casefiles, demo, mail, maintenance, retention, scans, users, worker
+    from portal.cli import casefiles, demo, doctor, mail, maintenance, retention, scans, users, worker
 
     for command in (demo.seed_demo_command, users.users, casefiles.casefiles, worker.worker_command,
                     retention.retention, mail.mail, scans.scans, maintenance.check_command,
-                    maintenance.backup_command, maintenance.restore_command):
+                    maintenance.backup_command, maintenance.restore_command, doctor.doctor_command):
         app.cli.add_command(command)
+    from portal.cli import api_clients  # the API's clients (portal.clients)
+
+    app.cli.add_command(api_clients.api_clients)

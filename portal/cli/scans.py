@@ -36,7 +36,8 @@ def import_command(directory: Path, chunk_size: int):
         settings = current_settings()
         report = import_delivery(db.session, get_storage(), directory, records=records, chunk_size=chunk_size,
                                  progress=bar.update, max_file_bytes=settings.uploads.scan_max_file_bytes,
-                                 matching=settings.matching, locale=current_app.config["BABEL_DEFAULT_LOCALE"])
+                                 matching=settings.matching, virus_scan=settings.virus_scan,
+                                 locale=current_app.config["BABEL_DEFAULT_LOCALE"])
     for batch_id, file_number, line in report.case_files_opened:
         click.echo(f"batch {batch_id}, line {line}: case file {file_number} was not known; opened from the index "
                    "- its submission waits in the queue for a caseworker's check")
@@ -48,3 +49,7 @@ def import_command(directory: Path, chunk_size: int):
     click.echo(f"batches: {', '.join(report.batches) or '-'}; rows: {report.rows}, imported: {report.imported}, "
                f"already present: {report.skipped}, failed: {len(report.failed)}, "
                f"case files opened: {len(report.case_files_opened)}")
+    waiting = sum(1 for item in report.failed if item.code == "not_scanned")
+    if waiting:
+        click.echo(f"{waiting} files were not imported because the virus scanner (clamd) could not scan them: "
+                   "run this import again when it is back (imported rows are skipped)", err=True)

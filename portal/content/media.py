@@ -11,7 +11,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from portal.audit import record
+from portal.config import VirusScanSettings
+from portal.documents.antivirus import record_found
 from portal.documents.checks import DocumentRefused, accept_upload
+from portal.documents.refusals import VIRUS_FOUND
 from portal.documents.sniff import HEIC, sniff
 from portal.documents.storage import DocumentStorage
 from portal.models import StaffUser
@@ -28,14 +31,19 @@ class MediaRefused(Exception):
 
 
 def store_media(session: Session, storage: DocumentStorage, data: bytes, filename: str, *,
-                staff: StaffUser, now: datetime, max_bytes: int, client_address: str = "") -> ContentMedia:
-    """Check, store and register an upload, with its audit entry; raises MediaRefused (with the
-    document check's message when the checks refuse). The caller commits."""
+                staff: StaffUser, now: datetime, max_bytes: int, virus_scan: VirusScanSettings,
+                client_address: str = "") -> ContentMedia:
+    """Check (clamd first), store and register an upload, with its audit entry; raises
+    MediaRefused (with the document check's message when the checks refuse; a file with malware
+    is recorded in the audit trail). The caller commits, also after a refusal."""
     if sniff(data) == HEIC:
         raise MediaRefused("not_for_web")  # before storing anything
     try:
-        accepted = accept_upload(storage, data, filename, max_bytes=max_bytes)
+        accepted = accept_upload(storage, data, filename, max_bytes=max_bytes, virus_scan=virus_scan)
     except DocumentRefused as exc:
+        if exc.code == VIRUS_FOUND:
+            record_found(session, exc, channel="content", staff=staff, client_address=client_address,
+                         object_type="content_media", filename=filename)
         raise MediaRefused(exc.code, exc.message) from exc
     if accepted.media_type not in SHOWN_INLINE:
         raise MediaRefused("not_for_web")

@@ -17,6 +17,11 @@ from portal.models import Service
 from portal.models.content import ContentItem, ContentKind, ContentTranslation, ContentVersion
 
 
+# Pages that are German by their nature, in every language: Leichte Sprache is a form of German
+# (§ 3 (3) HVBIT). They never say "not yet in your language".
+GERMAN_BY_NATURE = frozenset({"easy-language"})
+
+
 @dataclass(frozen=True)
 class Shown:
     """A text to show: in the visitor's language, or German with `fallback` set."""
@@ -92,5 +97,5 @@ def notices(session: Session, language: str, now: datetime) -> list[Shown]:
     return sorted(found, key=lambda s: s.item.id)
 
 
-__all__ = ["Shown", "faq", "live_condition", "live_rows", "menu", "notices", "page",
+__all__ = ["GERMAN_BY_NATURE", "Shown", "faq", "live_condition", "live_rows", "menu", "notices", "page",
            "service_description", "service_descriptions"]

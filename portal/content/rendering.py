@@ -23,7 +23,7 @@ ALLOWED_TAGS = {
     "code", "pre", "a", "img", "table", "thead", "tbody", "tr", "th", "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "img": {"src", "alt", "title"}, "th": {"scope"},
-                      "ol": {"start"}}
+                      "td": {"data-label"}, "ol": {"start"}}
 URL_SCHEMES = {"http", "https", "mailto"}
 # Removed together with what they contain (the rest keep their text when their tag goes).
 DROPPED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "svg", "math", "template",
@@ -77,6 +77,7 @@ def render_markdown(text: str) -> Markup:
     if not text or not text.strip():
         return Markup("")
     tokens = _markdown.parse(text)
+    _label_table_cells(tokens)
     for token in tokens:
         if token.type == "heading_open" and token.tag == "h1":
             # The page title is the only h1; editors' top headings become h2.
@@ -90,6 +91,27 @@ def render_markdown(text: str) -> Markup:
                 child.attrSet("href", _rewrite_media(str(child.attrGet("href") or "")))
     html = _markdown.renderer.render(tokens, _markdown.options, {})
     return Markup(sanitize(html))  # noqa: S704  (cleaned by nh3 just here)
+
+
+def _label_table_cells(tokens) -> None:
+    """Each table cell carries its column's heading (data-label): on a narrow screen the rows
+    are shown as blocks, each cell headed by it (portal.css)."""
+    headings: list[str] = []
+    column, in_head = 0, False
+    for index, token in enumerate(tokens):
+        if token.type == "thead_open":
+            headings, in_head = [], True
+        elif token.type == "thead_close":
+            in_head = False
+        elif token.type == "tr_open":
+            column = 0
+        elif token.type == "th_open" and in_head:
+            inline = tokens[index + 1] if index + 1 < len(tokens) else None
+            headings.append(inline.content.strip() if inline is not None and inline.type == "inline" else "")
+        elif token.type == "td_open":
+            if column < len(headings) and headings[column]:
+                token.attrSet("data-label", headings[column])
+            column += 1
 
 
 def media_tokens(text: str) -> set[str]:

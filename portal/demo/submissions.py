@@ -61,6 +61,10 @@ def _web(session: Session, storage: DocumentStorage, settings: Settings, key: st
         acknowledge_web_submission(session, storage, result.submission, result.status_code,  # the receipt
                                    settings.office)
     session.commit()
+    if result.created:
+        from portal.intake.receipts import finish_receipt
+
+        finish_receipt(session, storage, result.submission.id)  # its PDF, as the portal makes it
 
 
 def _email(session: Session, storage: DocumentStorage, settings: Settings, n: int, language: str, surname: str,

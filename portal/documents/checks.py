@@ -1,4 +1,5 @@
-"""Accepting an upload: size, type by content, per-type checks, clean-up, storage.
+"""Accepting an upload: size, virus scan (clamd), type by content, per-type checks, clean-up,
+storage.
 
 Nothing is stored unless every check has passed. The original is stored with, where the case
 file needs another form of it, a PDF copy beside it (an image as PDF; a PDF without password
@@ -6,9 +7,11 @@ protection or form scripts).
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
-from portal.documents import refusals
+from portal.config import VirusScanSettings
+from portal.documents import antivirus, refusals
 from portal.documents.filenames import safe_filename
 from portal.documents.images import prepare_image
 from portal.documents.pdfs import check_pdf
@@ -17,7 +20,7 @@ from portal.documents.sniff import PDF, sniff
 from portal.documents.storage import DocumentStorage
 from portal.models.document import CopyReason
 
-__all__ = ["AcceptedFile", "DocumentRefused", "accept_upload", "sniff"]
+__all__ = ["AcceptedFile", "DocumentRefused", "accept_scanned", "accept_upload", "sniff"]
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,29 @@ class AcceptedFile:
     copy_reason: CopyReason | None = None  # why the case file's PDF is not the original
 
 
-def accept_upload(storage: DocumentStorage, data: bytes, filename: str, *, max_bytes: int) -> AcceptedFile:
-    """Check an upload and store it (and its PDF); raises DocumentRefused."""
+def accept_upload(storage: DocumentStorage, data: bytes, filename: str, *, max_bytes: int,
+                  virus_scan: VirusScanSettings) -> AcceptedFile:
+    """Check an upload (clamd first, portal.documents.antivirus) and store it (and its PDF);
+    raises DocumentRefused."""
+    check_size(data, max_bytes)
+    return accept_scanned(storage, data, filename, max_bytes=max_bytes,
+                          verdict=antivirus.require_clean(virus_scan, data))
+
+
+def check_size(data: bytes, max_bytes: int) -> None:
     if len(data) > max_bytes:
         raise refusals.too_large(max_bytes)
     if not data:
         raise refusals.empty()
+
+
+def accept_scanned(storage: DocumentStorage, data: bytes, filename: str, *, max_bytes: int,
+                   verdict: antivirus.Verdict) -> AcceptedFile:
+    """accept_upload() for a file scanned before (a mail's attachments are all scanned before
+    any is stored); `verdict` is require_clean()'s for these very bytes."""
+    if verdict.sha256 != hashlib.sha256(data).hexdigest():
+        raise ValueError("the virus scan's verdict is about other bytes")
+    check_size(data, max_bytes)
     media_type = sniff(data)
     if media_type is None:
         raise refusals.unsupported_type()

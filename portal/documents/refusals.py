@@ -6,15 +6,18 @@ built here, so the list of codes and texts stays in one place.
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 
 class DocumentRefused(Exception):
     """An upload the portal does not take. `code` for logic and tests, `message` for people."""
 
-    def __init__(self, code: str, message):
+    def __init__(self, code: str, message, *, detail: str = "", sha256: str = ""):
         super().__init__(code)
         self.code = code
         self.message = message
+        self.detail = detail  # for the record, not for the applicant (a virus's name, clamd's problem)
+        self.sha256 = sha256  # of the refused file, where the refusal is about its content
 
     def __str__(self) -> str:
         # The code, not the message: rendering a lazy string needs an app context.
@@ -78,7 +81,8 @@ def refused_pdf(reason: str) -> DocumentRefused:
 
 
 def too_many_pages(limit: int) -> DocumentRefused:
-    return DocumentRefused("too_many_pages", _l("The PDF has more than %(limit)s pages.", limit=limit))
+    return DocumentRefused("too_many_pages", lazy_ngettext("The PDF has more than %(num)s page.",
+                                                           "The PDF has more than %(num)s pages.", limit))
 
 
 def broken_image() -> DocumentRefused:
@@ -89,3 +93,23 @@ def image_too_large(limit_megapixels: int) -> DocumentRefused:
     return DocumentRefused(
         "image_too_large", _l("The image is too large (more than %(limit)s megapixels).", limit=limit_megapixels)
     )
+
+
+VIRUS_FOUND, SCANNER_UNAVAILABLE = "virus_found", "scanner_unavailable"
+
+
+def virus_found(signature: str, sha256: str) -> DocumentRefused:
+    return DocumentRefused(
+        VIRUS_FOUND,
+        _l("The virus scanner found malware in this file, so it cannot be accepted. Please check the "
+           "device the file comes from, and upload a clean copy of the document (for example, scan it again)."),
+        detail=signature, sha256=sha256)
+
+
+def scanner_unavailable(problem: str) -> DocumentRefused:
+    """clamd could not scan the file, and the office takes nothing unscanned: nothing was stored."""
+    return DocumentRefused(
+        SCANNER_UNAVAILABLE,
+        _l("The file could not be checked for viruses just now, so it was not accepted. Nothing else "
+           "you entered is lost: please try again in a few minutes."),
+        detail=problem)

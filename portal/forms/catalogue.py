@@ -89,12 +89,12 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         code="card-collection",
         name_de="Abholung des elektronischen Aufenthaltstitels (eAT)",
-        title=_l("Collection of your electronic residence permit card"),
+        title=_l("Collection of your electronic residence title (eAT card)"),
         summary=_l("Book a time to collect your card once we have told you it is ready."),
         audience=_l("For people who have received a letter that their card is ready."),
         needs_appointment=True, appointment_minutes=10,
         bring_along=(_l("The letter saying that your card is ready"), _l("Your passport"),
-                     _l("Your previous residence permit or certificate, if you have one")),
+                     _l("Your previous residence title or certificate, if you have one")),
     ),
     # Paper files from other municipalities, scanned and imported in batches (flask scans import).
     ServiceEntry(
@@ -102,6 +102,16 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
         name_de="Gescannte Papierakte",
         title=_l("Scanned paper file"),
         summary=_l("Paper files scanned and imported by the office."),
+        audience=_l("Used by the office only."),
+        needs_appointment=False, appointment_minutes=10,
+        offered_to_applicants=False,
+    ),
+    # Case files handed over by another office as xdomea packages (flask casefiles import-xdomea).
+    ServiceEntry(
+        code="transferred-file",
+        name_de="Abgabe einer anderen Behörde",
+        title=_l("Case file handed over by another office"),
+        summary=_l("Case files another office handed over electronically when the person moved here."),
         audience=_l("Used by the office only."),
         needs_appointment=False, appointment_minutes=10,
         offered_to_applicants=False,

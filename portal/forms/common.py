@@ -5,7 +5,7 @@ from flask_babel import lazy_gettext as _l
 
 from portal.forms import district
 from portal.forms.fields import (
-    BIRTH_DATE, COUNTRY, EMAIL, PASSPORT, PHONE, POSTCODE, FieldSpec,
+    BIRTH_DATE, BIRTH_DATE_HINT, COUNTRY, EMAIL, PASSPORT, PHONE, POSTCODE, FieldSpec,
 )
 from portal.forms.spec import DocumentSlot, StepSpec
 
@@ -26,7 +26,7 @@ def identity_step(*, passport_required: bool = True, extra: tuple[FieldSpec, ...
             FieldSpec("given_names", _l("Given names"), autocomplete="given-name"),
             FieldSpec("birth_name", _l("Birth name, if different"), required=False),
             FieldSpec("date_of_birth", _l("Date of birth"), kind=BIRTH_DATE,
-                      hint=_l("For example 27 3 1987. Leave day or month empty if unknown.")),
+                      hint=BIRTH_DATE_HINT),
             FieldSpec("place_of_birth", _l("Place of birth")),
             FieldSpec("nationality", _l("Nationality"), kind=COUNTRY),
             FieldSpec("passport_number", _l("Passport or ID card number"), kind=PASSPORT,

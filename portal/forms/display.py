@@ -9,6 +9,15 @@ from portal.forms.fields import BIRTH_DATE, CHECKBOX, CHOICE, COUNTRY, DATE, Fie
 from portal.forms.spec import ServiceForm
 
 
+# Fields that hold a name, a place of birth or an address: the back office shows a Latin form
+# beside a value in another script. Free text (a message, remarks) is shown as written only:
+# transliterating it would be neither a translation nor a name.
+ROMANISED_FIELDS = frozenset({
+    "surname", "given_names", "birth_name", "place_of_birth", "street", "city", "previous_street",
+    "previous_city", "visitor_surname", "visitor_given_names",
+})
+
+
 def display_value(spec: FieldSpec, value: str, language: str) -> str:
     """Call inside a request or app context (labels are translated with Flask-Babel)."""
     if not value:

@@ -108,8 +108,8 @@ def add_upload(draft: ApplicationDraft, form: ServiceForm, slot_key: str, accept
 # The browser shows the same texts when it checks the chosen files before sending them.
 def too_many_files(max_files: int) -> str:
     # ngettext, not a lazy variant: pybabel extracts no lazy plural; this runs in a request anyway.
-    return ngettext("You can upload at most %(num)s file here. Remove one first.",
-                    "You can upload at most %(num)s files here. Remove one first.", max_files)
+    return ngettext("You can upload at most %(num)s file here. Please remove it first.",
+                    "You can upload at most %(num)s files here. Please remove one of them first.", max_files)
 
 
 def too_large_together(max_total: int):

@@ -13,8 +13,10 @@ from typing import Callable, Mapping
 
 from email_validator import EmailNotValidError, validate_email
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_ngettext
 
 from portal.domain.dates import InvalidPartialDate, PartialDate
+from portal.domain.digits import western_digits
 from portal.forms import countries
 
 TEXT, TEXTAREA, EMAIL, PHONE, DATE, BIRTH_DATE, COUNTRY, CHOICE, CHECKBOX, POSTCODE, PASSPORT, NUMBER = (
@@ -22,9 +24,25 @@ TEXT, TEXTAREA, EMAIL, PHONE, DATE, BIRTH_DATE, COUNTRY, CHOICE, CHECKBOX, POSTC
     "postcode", "passport", "number")
 
 REQUIRED = _l("This field is required.")
+# Date messages name what is wrong and repeat the example of the date hints (macros/apply.html).
+DATE_HINT = _l("For example 27 3 1987.")
+BIRTH_DATE_HINT = _l("For example 27 3 1987. Leave day or month empty if unknown.")
+NOT_A_DATE = _l("This is not a real date. Enter day, month and year as numbers, for example 27 3 1987.")
+DATE_INCOMPLETE = _l("Enter day, month and year, for example 27 3 1987.")
+DATE_NO_YEAR = _l("Enter the year, for example 27 3 1987.")
+DATE_SHORT_YEAR = _l("Enter the year with 4 digits, for example 27 3 1987.")
+DATE_DAY_WITHOUT_MONTH = _l("If you know the day, enter the month too, for example 27 3 1987.")
+DATE_BEFORE_1900 = _l("The year is before 1900. Please check it, for example 27 3 1987.")
+DATE_OTHER_CALENDAR = _l("This looks like a year of the Iranian or the Islamic calendar. Please enter the date "
+                         "in the Gregorian calendar, as in your passport, for example 27 3 1987.")
+BIRTH_DATE_IN_FUTURE = _l("The date of birth is in the future. Please check it, for example 27 3 1987.")
+# Years of the Solar Hijri (Iranian) and lunar Hijri calendars that people alive today were born in.
+OTHER_CALENDAR_YEARS = range(1300, 1500)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _PASSPORT = re.compile(r"^[A-Z0-9]{5,20}$")
 _POSTCODE = re.compile(r"^\d{5}$")
+# A whole number, bare or grouped in thousands with one kind of separator: 3100, 3.100, 3,100, 3 100.
+_WHOLE_NUMBER = re.compile(r"^(?:[0-9]+|[0-9]{1,3}([., ])[0-9]{3}(?:\1[0-9]{3})*)$")
 _PHONE = re.compile(r"^\+?[0-9 ()/-]{6,25}$")
 
 Rule = Callable[[str, Mapping[str, str]], object | None]  # (value, all values) -> error or None
@@ -58,25 +76,32 @@ class FieldSpec:
     def raw_from(self, form: Mapping[str, str]) -> str:
         """Collect this field's raw text from submitted inputs."""
         if self.kind in (DATE, BIRTH_DATE):
-            day, month, year = (str(form.get(n, "")).strip() for n in self.input_names)
+            day, month, year = (western_digits(str(form.get(n, ""))).strip() for n in self.input_names)
             if not (day or month or year):
                 return ""
-            return f"{year}-{month or 0:0>2}-{day or 0:0>2}" if year.isdigit() else f"{year}|{month}|{day}"
+            return f"{year}-{month or 0:0>2}-{day or 0:0>2}" if _digits(year) else f"{year}|{month}|{day}"
         if self.kind == CHECKBOX:
             return "yes" if form.get(self.name) in ("yes", "on", "1", "true") else ""
         return str(form.get(self.name, ""))
 
+    @property
+    def format_hint(self):
+        """The example every date field shows (its errors repeat it)."""
+        return {BIRTH_DATE: BIRTH_DATE_HINT, DATE: DATE_HINT}.get(self.kind)
+
     def clean(self, raw: str, values: Mapping[str, str]) -> str:
-        """The normalised value, or FieldError."""
+        """The normalised value, or FieldError. Digits of any script count as 0-9; a free text
+        (text area) is kept as written."""
         text = _CONTROL.sub("", raw or "").strip()
         if self.kind != TEXTAREA:
-            text = " ".join(text.split())
+            text = " ".join(western_digits(text).split())
         if not text:
             if self.required:
                 raise FieldError(REQUIRED if self.kind != CHECKBOX else _l("Please confirm this."))
             return ""
         if len(text) > self.max_length:
-            raise FieldError(_l("Use at most %(max)s characters.", max=self.max_length))
+            raise FieldError(lazy_ngettext("Use at most %(num)s character.", "Use at most %(num)s characters.",
+                                           self.max_length))
         value = _CLEANERS.get(self.kind, _keep)(self, text)
         for rule in self.rules:
             error = rule(value, values)
@@ -102,16 +127,46 @@ def _phone(field: FieldSpec, text: str) -> str:
     return text
 
 
+def _digits(text: str) -> bool:
+    """0-9 only (str.isdigit also takes ² and other digits int() refuses)."""
+    return text.isascii() and text.isdigit()
+
+
+def _date_parts(text: str) -> tuple[str, str, str]:
+    """(day, month, year) as typed: `year|month|day` and `YYYY-MM-DD` from the three inputs,
+    `DD.MM.YYYY` from a filled PDF, or a year alone."""
+    if "|" in text:
+        year, month, day = (text.split("|") + ["", ""])[:3]
+    elif "." in text:
+        day, month, year = (["", ""] + text.split("."))[-3:]
+    else:
+        year, month, day = (text.split("-") + ["", ""])[:3]
+    return day.strip(), month.strip(), year.strip()
+
+
 def _date(field: FieldSpec, text: str) -> str:
+    day, month, year = _date_parts(text)
+    if not year:
+        raise FieldError(DATE_NO_YEAR)
+    if not _digits(year) or not all(_digits(part) for part in (day, month) if part):
+        raise FieldError(NOT_A_DATE)
+    if len(year) != 4:
+        raise FieldError(DATE_SHORT_YEAR)
+    if int(year) in OTHER_CALENDAR_YEARS:
+        raise FieldError(DATE_OTHER_CALENDAR)
+    if int(year) < 1900:
+        raise FieldError(DATE_BEFORE_1900)
+    if int(day or 0) and not int(month or 0):
+        raise FieldError(DATE_DAY_WITHOUT_MONTH)
     try:
         parsed = PartialDate.parse(text)
     except InvalidPartialDate:
-        raise FieldError(_l("Enter a real date, like 24 2 2022.")) from None
+        raise FieldError(NOT_A_DATE) from None
     if field.kind == DATE and not parsed.is_complete:
-        raise FieldError(_l("Enter day, month and year."))
-    if field.kind == BIRTH_DATE and parsed.year is not None and parsed.is_complete \
-            and date(parsed.year, parsed.month, parsed.day) > date.today():
-        raise FieldError(_l("The date of birth must be in the past."))
+        raise FieldError(DATE_INCOMPLETE)
+    # A birth date is in the future when even its earliest possible day is (unknown parts as 1).
+    if field.kind == BIRTH_DATE and date(parsed.year, parsed.month or 1, parsed.day or 1) > date.today():
+        raise FieldError(BIRTH_DATE_IN_FUTURE)
     return parsed.iso()
 
 
@@ -142,8 +197,13 @@ def _passport(field: FieldSpec, text: str) -> str:
 
 
 def _number(field: FieldSpec, text: str) -> str:
-    digits = text.replace(".", "").replace(" ", "")
-    if not digits.isdigit() or len(digits) > 9:
+    # Points, commas and spaces only as thousands separators, in groups of three ("3.100",
+    # "3,100", "3 100"): "1500.50" or "1500,50" is a decimal, not 150050, and is refused.
+    text = text.replace("\u00a0", " ").replace("\u202f", " ").strip()
+    if not _WHOLE_NUMBER.match(text):
+        raise FieldError(_l("Enter a whole number, like 1500."))
+    digits = re.sub(r"[., ]", "", text)
+    if len(digits) > 9:
         raise FieldError(_l("Enter a whole number, like 1500."))
     return str(int(digits))
 

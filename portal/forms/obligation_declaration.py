@@ -53,7 +53,7 @@ FORM = ServiceForm(
         ),
     ),
     documents=(
-        DocumentSlot(PASSPORT_SLOT.key, _l("Your passport or residence permit"), PASSPORT_SLOT.hint),
+        DocumentSlot(PASSPORT_SLOT.key, _l("Your passport or residence title"), PASSPORT_SLOT.hint),
         INCOME_SLOT,
         RENTAL_SLOT,
         DocumentSlot("visitor_passport", _l("Copy of the visitor's passport"), required=False),

@@ -1,5 +1,6 @@
-"""What the applicant gets back: the receipt PDF and the confirmation mail (through the outbox),
-and the mail with a link to resume a saved application."""
+"""What the applicant gets back: the receipt and the confirmation mail (through the outbox; the
+receipt's PDF is made after the response, portal.intake.receipts), and the mail with a link to
+resume a saved application."""
 from __future__ import annotations
 
 from urllib.parse import urlencode
@@ -45,8 +46,8 @@ def build_receipt(session: Session, submission: Submission, status_code: str, of
     documents = [
         ReceiptDocument(slot=label_in(form.slot(d.kind).label, language) if form and form.slot(d.kind) else d.kind,
                         slot_de=label_in(form.slot(d.kind).label, "de") if form and form.slot(d.kind) else d.kind,
-                        filename=d.original_filename, pages=d.page_count or 1)
-        for d in _case_file_documents(session, submission)
+                        filename=d.original_filename, pages=pages)
+        for d, pages in _uploaded_documents(session, submission)
     ]
     return ReceiptData(
         language=language, office_name=office.name,
@@ -57,35 +58,39 @@ def build_receipt(session: Session, submission: Submission, status_code: str, of
     )
 
 
-def _case_file_documents(session: Session, submission: Submission):
-    """One line per uploaded file: the PDF version where an image was converted."""
+def _uploaded_documents(session: Session, submission: Submission):
+    """(document as uploaded, pages in the case file) per uploaded file: a photo is listed under
+    the name it was uploaded with, with the pages of the PDF made of it."""
     from portal.models import Document
 
     documents = session.scalars(select(Document).where(Document.submission_id == submission.id)
                                 .order_by(Document.id)).all()
-    converted = {d.derived_from_id for d in documents if d.derived_from_id}
-    return [d for d in documents if d.id not in converted]
+    derived = {d.derived_from_id: d for d in documents if d.derived_from_id}
+    return [(d, (derived.get(d.id) or d).page_count or 1) for d in documents if not d.derived_from_id]
 
 
 def acknowledge_web_submission(session: Session, storage: DocumentStorage, submission: Submission,
                                status_code: str, office: OfficeSettings) -> None:
-    """Receipt into storage, confirmation mail into the outbox: same transaction as the submission."""
+    """The receipt (as HTML: it holds the status code, known only now) into storage and the
+    confirmation mail into the outbox, held for the receipt: same transaction as the submission.
+    The PDF is rendered after the response (portal.intake.receipts.finish_receipt), which sends
+    the mail with it attached."""
+    from portal.intake.receipts import hold_for_receipt
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
-    from portal.pdf.receipt import render_receipt
+    from portal.pdf.receipt import receipt_html
 
     session.flush()
     receipt = build_receipt(session, submission, status_code, office)
-    submission.receipt_sha256 = storage.put(render_receipt(receipt))
+    submission.receipt_html_sha256 = storage.put(receipt_html(receipt).encode("utf-8"))
     if not submission.applicant_email:
         return
     mail = render_mail("submission_received", submission.language, service_title=receipt.service_title,
                        reference=submission.reference, status_code=status_code,
                        status_url=receipt.status_url)
-    enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
-                 body_html=mail.html, language=submission.language, submission_id=submission.id,
-                 attachments=[{"sha256": submission.receipt_sha256, "filename": f"{submission.reference}.pdf",
-                               "media_type": "application/pdf"}])
+    hold_for_receipt(enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject,
+                                  body_text=mail.text, body_html=mail.html, language=submission.language,
+                                  submission_id=submission.id))
 
 
 def send_resume_link(session: Session, draft: ApplicationDraft, email: str, service_title, *,

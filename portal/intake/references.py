@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 from stdnum import damm
 
 from portal.db_insert import insert_unless_present
+from portal.domain.digits import western_digits
 from portal.models import ReferenceCounter
 
 PREFIX = "ABH"
@@ -36,8 +37,9 @@ def format_reference(year: int, number: int) -> str:
 
 
 def parse_reference(text: str) -> str:
-    """The canonical form of a typed reference; InvalidReference when it cannot be one."""
-    match = _REFERENCE.match(text or "")
+    """The canonical form of a typed reference (digits of any script); InvalidReference when it
+    cannot be one."""
+    match = _REFERENCE.match(western_digits(text or ""))
     if not match:
         raise InvalidReference("not in the form ABH-YYYY-NNNNNN-C")
     year, number, check = match.groups()
@@ -85,7 +87,7 @@ def new_status_code() -> str:
 
 
 def normalise_status_code(text: str) -> str:
-    return re.sub(r"[\s-]", "", (text or "").upper()).translate(_CONFUSABLE)
+    return re.sub(r"[\s-]", "", western_digits(text or "").upper()).translate(_CONFUSABLE)
 
 
 def hash_secret(text: str) -> str:

@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from portal.config import MatchingSettings, OfficeSettings
+from portal.config import MatchingSettings, OfficeSettings, UploadSettings, VirusScanSettings
+from portal.documents.antivirus import record_found
+from portal.documents.checks import accept_upload
+from portal.documents.refusals import VIRUS_FOUND, DocumentRefused
 from portal.documents.storage import DocumentStorage
 from portal.domain.dates import PartialDate
 from portal.forms import drafts
@@ -22,6 +25,23 @@ from portal.models import ApplicationDraft, Channel, Submission
 class WebSubmission:
     submission: Submission
     status_code: str | None  # only for the request that made the submission
+
+
+def take_upload(session: Session, storage: DocumentStorage, form: ServiceForm, draft: ApplicationDraft, slot: str,
+                data: bytes, filename: str, *, uploads: UploadSettings, virus_scan: VirusScanSettings,
+                client_address: str = "") -> None:
+    """One uploaded file into the draft: scanned by clamd, checked, stored, added to its slot.
+    Raises DocumentRefused or drafts.UploadLimitReached; a file with malware is recorded in the
+    audit trail (the caller commits). Nothing is stored when clamd cannot scan and the office
+    takes nothing unscanned: the applicant is asked to try again in a few minutes."""
+    try:
+        accepted = accept_upload(storage, data, filename, max_bytes=uploads.max_file_bytes, virus_scan=virus_scan)
+    except DocumentRefused as refused:
+        if refused.code == VIRUS_FOUND:
+            record_found(session, refused, channel=Channel.WEB.value, client_address=client_address,
+                         object_type="application_draft", object_id=draft.id, filename=filename)
+        raise
+    drafts.add_upload(draft, form, slot, accepted, uploads.max_submission_bytes)
 
 
 def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:

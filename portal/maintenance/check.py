@@ -102,8 +102,9 @@ def _check_rows(session: Session, report: CheckReport) -> None:
     for reference in session.scalars(select(Submission.reference).where(
             Submission.status == SubmissionStatus.ATTACHED, Submission.case_file_id.is_(None))):
         report.add("attached_without_case_file", f"submission {reference} is attached but has no case file")
-    for reference in session.scalars(select(Submission.reference).where(
-            Submission.channel == Channel.WEB, Submission.receipt_sha256.is_(None))):
+    for reference in session.scalars(select(Submission.reference).where(  # a receipt being made has its HTML
+            Submission.channel == Channel.WEB, Submission.receipt_sha256.is_(None),
+            Submission.receipt_html_sha256.is_(None))):
         report.add("web_submission_without_receipt", f"web submission {reference} has no receipt")
     no_history = ~select(SubmissionStatusChange.id).where(
         SubmissionStatusChange.submission_id == Submission.id).exists()

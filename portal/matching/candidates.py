@@ -12,18 +12,26 @@ Search works on indexed columns only, so that it stays fast with 50,000 files:
    to share a key (`Oleksandr` / `Aleksandr`, `Mueller` / `Muller`). Their stored keys are
    compared with the query's by rapidfuzz in one pass, and only the closest go on.
 
-Only those few files are loaded and scored in Python:
+Only those few files are loaded and scored in Python. The score is a product of factors, each
+with its reason in words, so that it reads as what it is: how sure the office can be that this
+file is the person. Calibrated on a labelled set (`benchmarks/matching.py`, docs/figures.md):
+among candidates scored 0.9 or more, at least 97 % were the right person.
 
 * names: `portal.matching.names.compare` on surname and given names (0.55 / 0.45; below
-  0.85 the distance counts double), also
-  against the birth name and every known spelling, and also in swapped order;
-* date of birth: exact 1.0; same year and month with the day unknown 0.95; same year with
-  day or month unknown 0.9; a near miss (one part different, day and month swapped, year
-  one off) 0.6; different 0.4 (a strong penalty: the name alone is not the person);
-  unknown on either side 0.8-0.85;
-* nationality: a tie-breaker worth 0.02.
+  0.85 the distance counts double), also against the birth name and every known spelling
+  (passport, earlier passport, script original …), and also in swapped order;
+* date of birth: exact 1.0; same year and month with the day unknown 0.93; only the year
+  comparable (day and month unknown on either side) 0.8, since many people share a name and a
+  year; a near miss (one part different, day and month swapped, year one off) 0.6; different
+  0.35; unknown on either side 0.75-0.8;
+* nationality: other 0.85, unknown on either side 0.97, same 1.0;
+* place of birth: clearly another place 0.8 (compared across scripts and usual spellings:
+  حلب = Aleppo = Halab), otherwise 1.0.
 
-score = names × date of birth × 0.98 + 0.02 × nationality (1 same, 0.5 unknown, 0 other).
+At most one file can be the person: when two or more reach 0.9 (twins with close given names,
+namesakes the search cannot tell apart, one person's duplicate files), all of them are scaled
+to just below 0.9 in their order, with the reason; so twins are never both above the
+auto-attach threshold, which cannot be set below 0.95 (portal.config.AUTO_ATTACH_FLOOR).
 The file number counts as 1.0, unless neither the name nor the date of birth fits it
 (a mistyped number must not attach a submission to someone else's file).
 """
@@ -38,6 +46,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from portal.config import MATCH_CERTAIN
 from portal.domain.dates import InvalidPartialDate, PartialDate
 from portal.matching import names as N
 from portal.models import CaseFile, CaseFileNameKey, Submission
@@ -47,6 +56,15 @@ DATE_HITS = 400         # files found by date of birth that are pre-compared by 
 DATE_SHORTLIST = 40     # ... of which the closest are scored
 DATE_KEY_CUTOFF = 70    # rapidfuzz ratio a stored key must reach to count for the shortlist
 MIN_SCORE = 0.3         # below this a file is not worth showing
+
+# The factors of the score (see above); calibrated by benchmarks/matching.py.
+DATE_EXACT, DATE_MONTH, DATE_YEAR, DATE_NEAR, DATE_OTHER = 1.0, 0.93, 0.8, 0.6, 0.35
+DATE_UNKNOWN_FILE, DATE_UNKNOWN_QUERY = 0.75, 0.8
+NATION_SAME, NATION_UNKNOWN, NATION_OTHER = 1.0, 0.97, 0.85
+PLACE_CONFLICT = 0.8
+PLACE_SAME_FROM, PLACE_OTHER_BELOW = 0.85, 0.6  # similarity of two places of birth
+CERTAIN = MATCH_CERTAIN  # the band caseworkers may read as "almost certainly this person"
+BELOW_CERTAIN = 0.89    # where files go that would share the certain band
 
 SURNAME_WEIGHT, GIVEN_WEIGHT = 0.55, 0.45
 
@@ -85,6 +103,7 @@ class Query:
     date_of_birth: PartialDate = PartialDate(None)
     nationality: str = ""
     file_number: str = ""
+    place_of_birth: str = ""
 
 
 # --- reasons (English message ids; the back office shows them in German) --------------------
@@ -159,18 +178,31 @@ def _near_miss(q: PartialDate, f: PartialDate) -> bool:
 
 def compare_dates(q: PartialDate, f: PartialDate) -> tuple[float, object | None]:
     if f.year is None:
-        return 0.8, _l("No date of birth in the case file")
+        return DATE_UNKNOWN_FILE, _l("No date of birth in the case file")
     if q.year is None:
-        return 0.85, None
+        return DATE_UNKNOWN_QUERY, None
     if q.could_be(f):
         if q.is_complete and f.is_complete:
-            return 1.0, _l("Date of birth matches")
+            return DATE_EXACT, _l("Date of birth matches")
         if q.month is not None and f.month is not None:
-            return 0.95, _l("Year and month of birth match (day unknown)")
-        return 0.9, _l("Year of birth matches (day/month unknown)")
+            return DATE_MONTH, _l("Year and month of birth match (day unknown)")
+        return DATE_YEAR, _l("Only the year of birth can be compared (%(year)s): many people share a name "
+                             "and a year", year=f.year)
     if _near_miss(q, f):
-        return 0.6, _l("Date of birth close (%(date)s)", date=f.german())
-    return 0.4, _l("Date of birth differs (%(date)s)", date=f.german())
+        return DATE_NEAR, _l("Date of birth close (%(date)s)", date=f.german())
+    return DATE_OTHER, _l("Date of birth differs (%(date)s)", date=f.german())
+
+
+def compare_places(q: str, f: str) -> tuple[float, object | None]:
+    """Places of birth across scripts and usual spellings (حلب = Aleppo = Halab, Київ = Kyjiw)."""
+    if not (q or "").strip() or not (f or "").strip():
+        return 1.0, None
+    similarity = N.compare(q, f, arabic=True).score
+    if similarity >= PLACE_SAME_FROM:
+        return 1.0, _l("Place of birth matches")
+    if similarity < PLACE_OTHER_BELOW:
+        return PLACE_CONFLICT, _l("Place of birth differs (%(query)s ≠ %(file)s)", query=q, file=f)
+    return 1.0, None
 
 
 # --- names ----------------------------------------------------------------------------------
@@ -202,7 +234,7 @@ def _compare_names(q: Query, cf: CaseFile, arabic: bool) -> _NameResult:
     if cf.birth_name:
         options.append((cf.birth_name, cf.given_names or "", "birth"))
     for alias in cf.aliases:
-        options.append((alias.surname or "", alias.given_names or cf.given_names or "", "alias"))
+        options.append((alias.surname or "", alias.given_names or cf.given_names or "", alias.kind or "other"))
     query_surnames = [q.surname] + ([q.birth_name] if q.birth_name else [])
     best: _NameResult | None = None
     for f_surname, f_given, source in options:
@@ -232,11 +264,21 @@ def _compare_names(q: Query, cf: CaseFile, arabic: bool) -> _NameResult:
             break  # the file's own name (or an earlier spelling) fits already
     if best is None:  # cannot happen: options always holds the file's own name
         raise RuntimeError("no name of the case file was compared")
-    if best.source == "alias":
-        best.reasons.insert(0, _l("Known spelling (%(spelling)s)", spelling=best.spelling))
-    elif best.source == "birth":
+    if best.source == "birth":
         best.reasons.insert(0, _l("Birth name (%(name)s)", name=cf.birth_name))
+    elif best.source in _SPELLING_REASONS:
+        best.reasons.insert(0, _SPELLING_REASONS[best.source](best.spelling))
     return best
+
+
+# Which of the file's known spellings fitted (portal.models.SpellingKind).
+_SPELLING_REASONS = {
+    "passport": lambda spelling: _l("Spelling of the passport (%(spelling)s)", spelling=spelling),
+    "earlier_passport": lambda spelling: _l("Spelling of an earlier passport (%(spelling)s)", spelling=spelling),
+    "birth_name": lambda spelling: _l("Birth name (%(name)s)", name=spelling),
+    "script_original": lambda spelling: _l("Name in its own script (%(spelling)s)", spelling=spelling),
+    "other": lambda spelling: _l("Known spelling (%(spelling)s)", spelling=spelling),
+}
 
 
 def _known_nationality(code: str | None) -> bool:
@@ -258,11 +300,13 @@ def score_case_file(q: Query, cf: CaseFile) -> Candidate:
     date_score, date_reason = compare_dates(q.date_of_birth, cf.date_of_birth or PartialDate(None))
     if _known_nationality(q.nationality) and _known_nationality(cf.nationality):
         same_nation = q.nationality.upper() == cf.nationality.upper()
-        nation, nation_reason = (1.0, _l("Same nationality")) if same_nation else (
-            0.0, _l("Other nationality (%(code)s)", code=cf.nationality))
+        nation, nation_reason = (NATION_SAME, _l("Same nationality")) if same_nation else (
+            NATION_OTHER, _l("Other nationality (%(query)s ≠ %(file)s)", query=q.nationality.upper(),
+                             file=cf.nationality.upper()))
     else:
-        nation, nation_reason = 0.5, None
-    score = name_score * date_score * 0.98 + 0.02 * nation
+        nation, nation_reason = NATION_UNKNOWN, None
+    place, place_reason = compare_places(q.place_of_birth, cf.place_of_birth or "")
+    score = name_score * date_score * nation * place
 
     if q.file_number and cf.file_number in file_number_forms(q.file_number):
         fits = (not has_names and q.date_of_birth.is_unknown) or date_score >= 0.9 or name_score >= 0.6
@@ -277,7 +321,35 @@ def score_case_file(q: Query, cf: CaseFile) -> Candidate:
         reasons.extend(name.reasons)
     if nation_reason is not None:
         reasons.append(nation_reason)
+    if place_reason is not None:
+        reasons.append(place_reason)
     return Candidate(cf, round(min(1.0, max(0.0, score)), 4), reasons)
+
+
+def _apart(candidates: list[Candidate], numbered: frozenset[str] = frozenset()) -> None:
+    """At most one file can be the person: when two or more reach the certain band (twins with
+    close given names, namesakes the search cannot tell apart, one person's duplicate files),
+    all of them are scaled to just below it, in their order, with the reason. A file whose
+    number the search gave, and whose name or date of birth fits it, keeps its score."""
+    certain = sorted((c for c in candidates if c.score >= CERTAIN), key=lambda c: -c.score)
+    if len(certain) < 2:
+        return
+    top = max((c.score for c in certain if c.case_file.file_number not in numbered), default=1.0)
+    for candidate in certain:
+        if candidate.case_file.file_number in numbered and candidate.score >= 1.0:
+            continue
+        other = next(c for c in certain if c is not candidate)
+        twins = (other.case_file.date_of_birth == candidate.case_file.date_of_birth
+                 and candidate.case_file.date_of_birth.is_complete
+                 and N.similarity(other.case_file.surname or "", candidate.case_file.surname or "") >= 0.9
+                 and N.similarity(other.case_file.given_names or "", candidate.case_file.given_names or "") < 0.97)
+        candidate.score = round(candidate.score * BELOW_CERTAIN / top, 4)
+        if twins:
+            candidate.reasons.append(_l("Another case file has the same surname and date of birth (%(file_number)s): "
+                                        "twins?", file_number=other.case_file.file_number))
+        else:
+            candidate.reasons.append(_l("Another case file fits as well or almost as well (%(file_number)s)",
+                                        file_number=other.case_file.file_number))
 
 
 # --- search ---------------------------------------------------------------------------------
@@ -365,7 +437,7 @@ def _date_hits(session: Session, ids: list[int], query_keys: set[str]) -> list[i
 
 def find_candidates(session: Session, *, surname: str = "", given_names: str = "",
                     date_of_birth: PartialDate | None = None, nationality: str = "", file_number: str = "",
-                    birth_name: str = "", limit: int = 10, min_score: float = MIN_SCORE,
+                    birth_name: str = "", place_of_birth: str = "", limit: int = 10, min_score: float = MIN_SCORE,
                     where=None) -> list[Candidate]:
     """Candidate case files, best first (at most `limit`; those below `min_score` are left
     out, except a file whose number was given). `where`: a condition on CaseFile that every
@@ -374,7 +446,8 @@ def find_candidates(session: Session, *, surname: str = "", given_names: str = "
     allowed = () if where is None else (where,)
     q = Query(surname=(surname or "").strip(), given_names=(given_names or "").strip(),
               birth_name=(birth_name or "").strip(), date_of_birth=date_of_birth or PartialDate(None),
-              nationality=(nationality or "").strip().upper(), file_number=(file_number or "").strip())
+              nationality=(nationality or "").strip().upper(), file_number=(file_number or "").strip(),
+              place_of_birth=(place_of_birth or "").strip())
     ids: list[int] = []
     if q.file_number:
         forms = file_number_forms(q.file_number)
@@ -392,6 +465,7 @@ def find_candidates(session: Session, *, surname: str = "", given_names: str = "
                             .options(selectinload(CaseFile.aliases), joinedload(CaseFile.site))).unique().all()
     candidates = [score_case_file(q, cf) for cf in files]
     wanted_numbers = set(file_number_forms(q.file_number))
+    _apart(candidates, frozenset(wanted_numbers))
     candidates = [c for c in candidates if c.score >= min_score or c.case_file.file_number in wanted_numbers]
     candidates.sort(key=lambda c: (-c.score, c.case_file.file_number))
     return candidates[:limit]
@@ -414,6 +488,7 @@ def query_for_submission(submission: Submission) -> Query:
         date_of_birth=dob,
         nationality=str(values.get("nationality", "") or ""),
         file_number=str(values.get("file_number", "") or ""),
+        place_of_birth=str(values.get("place_of_birth", "") or ""),
     )
 
 
@@ -422,5 +497,5 @@ def for_submission(session: Session, submission: Submission, limit: int = 10, wh
     q = query_for_submission(submission)
     return find_candidates(session, surname=q.surname, given_names=q.given_names, birth_name=q.birth_name,
                            date_of_birth=q.date_of_birth, nationality=q.nationality,
-                           file_number=q.file_number, limit=limit, where=where)
+                           file_number=q.file_number, place_of_birth=q.place_of_birth, limit=limit, where=where)
 

@@ -16,7 +16,9 @@ old German file), `Müller`, `Mueller` or `Muller`, and `محمد الحسن`, `
   Ё→e, Ъ→ie), plus the Russian spelling of older passports (Й→y, Ю→yu, Я→ya). Letters only
   Ukrainian has (і ї є ґ) mean Ukrainian, letters only Russian has (ы э ё ъ) mean Russian;
   otherwise both variants are given. Greek by ELOT 743 (basic). Arabic and Persian script
-  is given as its consonant skeleton (see below), since short vowels are not written.
+  gives the usual passport spellings of its words (portal.matching.romanise: محمد →
+  mohammad, mohammed, muhammad, mohamed …) when every word is a known name, else the
+  consonant skeleton (see below), since short vowels are not written.
 * `skeleton(text)`: the consonant skeleton of Arabic-script or Latin text, so that
   `محمد`, `Mohammad`, `Muhammad`, `Mohamed` all give `mhmd`, and `الحسن`, `Al-Hassan`,
   `Alhasan`, `El Hasan` all give `hsn`. Both sides are reduced the same way: the article
@@ -36,6 +38,9 @@ old German file), `Müller`, `Mueller` or `Muller`, and `محمد الحسن`, `
   (each token and the whole name, every variant; skeleton keys prefixed with `~`).
 * `similarity(a, b)`: 0..1 with rapidfuzz on the best pair of variants; token_sort_ratio
   for swapped order inside a name, token_set_ratio for double names (one name missing).
+  In an Arabic context the romanisation's name lists decide too: two usual spellings of one
+  name (Mohamed, Muhammad) are the same name in another spelling, two spellings of different
+  names (Hasan, Hussein; Mahmoud, Mohammad) never meet through their consonant skeleton.
 """
 from __future__ import annotations
 
@@ -45,6 +50,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+
+from portal.matching import romanise as R
 
 # --- folding -----------------------------------------------------------------------------
 
@@ -274,14 +281,27 @@ def _latin_variants_of_folded(folded: str) -> list[str]:
     return list(dict.fromkeys(v for v in cleaned if v))
 
 
+def _romanised(text: str) -> tuple[str, ...]:
+    """The usual passport spellings of an Arabic-script name (ASCII, lower case), when every
+    word of it is a known name; () otherwise."""
+    romanised = R.romanise(text)
+    if not romanised.known:
+        return ()
+    return tuple(dict.fromkeys(v for v in (R.ascii_fold(s) for s in romanised.spellings()) if v))
+
+
 @lru_cache(maxsize=65536)
 def transliterate(text: str) -> tuple[str, ...]:
     """Latin (ASCII, lower case) variants of a name in any script: Олександр → ('oleksandr',),
-    Михайло → ('mykhailo',), Сергей → ('sergei', 'sergey'), محمد → ('mhmd',) (the skeleton)."""
+    Михайло → ('mykhailo',), Сергей → ('sergei', 'sergey'), محمد → ('mohammad', 'mohammed', …)
+    (the usual passport spellings), an unknown Arabic-script name → its skeleton ('kntdrs',)."""
     variants: list[str] = []
     for folded in fold(text):
         variants.extend(_latin_variants_of_folded(folded))
     if not variants and has_arabic_script(text):
+        known = _romanised(text)
+        if known:
+            return known
         sk = skeleton(text)
         return (sk,) if sk else ()
     return tuple(dict.fromkeys(variants))
@@ -340,8 +360,25 @@ SKELETON_PREFIX = "~"
 SURNAME, GIVEN = "surname", "given"
 
 
+def _latin_keys(latin: str) -> set[str]:
+    keys: set[str] = set()
+    for form in {latin, loosen(latin)}:
+        words = form.split()
+        keys.add(form)
+        if len(words) > 1:
+            keys.add("".join(words))  # `al hassan` = `alhassan`
+        keys.update(w for w in words if len(w) >= 2 and w not in _LATIN_ARTICLES)
+    return keys
+
+
 def _keys_for(text: str, *, with_skeleton: bool) -> set[str]:
     keys: set[str] = set()
+    if has_arabic_script(text) and not forms(text).latin:
+        # Not every word is a known name: the known ones get their spellings as keys.
+        for part in R.romanise(text).parts:
+            if part.known:
+                for spelling in part.spellings[:6]:
+                    keys |= _latin_keys(R.ascii_fold(spelling))
     for latin in forms(text).latin:
         for form in {latin, loosen(latin)}:
             words = form.split()
@@ -374,6 +411,18 @@ def name_keys(surname: str, given_names: str = "", *, skeletons: bool | None = N
     return keys
 
 
+def key_prefixes(text: str) -> set[str]:
+    """The beginnings of stored keys a typed beginning of a surname may mean, in any script:
+    `Лисе` → lyse, lise; `Shev` → shev; `الحس` → the known spellings and `~hs` (the skeleton)."""
+    prefixes = {v for v in fold(text)} | set(transliterate(text))
+    prefixes |= {loosen(p) for p in prefixes if p.isascii()}
+    if has_arabic_script(text):
+        sk = skeleton(text)
+        if sk:
+            prefixes.add(SKELETON_PREFIX + sk)
+    return {p[:KEY_LENGTH] for p in prefixes if p and p.isascii()}
+
+
 # --- comparison ----------------------------------------------------------------------------
 
 SAME, TRANSLITERATED, LOOSE, SKELETON, SIMILAR, DIFFERENT = (
@@ -396,7 +445,10 @@ def forms(text: str) -> NameForms:
     text = text or ""
     folded = fold(text)
     arabic = has_arabic_script(text)
-    latin = () if arabic and not any(c.isascii() and c.isalpha() for c in text) else transliterate(text)
+    if arabic and not any(c.isascii() and c.isalpha() for c in text):
+        latin = _romanised(text)  # the usual spellings when every word is a known name
+    else:
+        latin = transliterate(text)
     return NameForms(
         text=text, folded=folded, latin=latin,
         loose=tuple(dict.fromkeys(loosen(v) for v in latin)),
@@ -429,6 +481,57 @@ def _skeleton_weight(length: int) -> float:
     return 0.95 if length >= 4 else 0.92 if length == 3 else 0.8 if length == 2 else 0.6
 
 
+SAME_NAME, OTHER_NAMES = "same name", "other names"
+
+
+def _word_relation(x: str, y: str) -> str | None:
+    if x == y:
+        return SAME_NAME
+    ids_x, ids_y = R.spelling_ids(x), R.spelling_ids(y)
+    if ids_x and ids_y:
+        return SAME_NAME if ids_x & ids_y else OTHER_NAMES
+    return None
+
+
+@lru_cache(maxsize=65536)
+def _words_relation(a: str, b: str) -> str | None:
+    """SAME_NAME when each word of `a` is a usual spelling of the same name as the word of `b`
+    in its place, OTHER_NAMES when two of them are spellings of different known names. Tried as
+    written and without the article (Aleppo is no al-Eppo, Al-Hassan is Hassan)."""
+    as_written = _plain_words_relation(a.split(), b.split())
+    if as_written == SAME_NAME:
+        return as_written
+    stripped = _plain_words_relation(strip_articles(a).split(), strip_articles(b).split())
+    return stripped if stripped == SAME_NAME else as_written or stripped
+
+
+def _plain_words_relation(wa: list[str], wb: list[str]) -> str | None:
+    if not wa or not wb:
+        return None
+    glued = _word_relation("".join(wa), "".join(wb))  # Abdulrahman = Abdul Rahman
+    if glued == SAME_NAME or len(wa) != len(wb):
+        return glued if glued == SAME_NAME else None
+    relations = [_word_relation(x, y) for x, y in zip(wa, wb)]
+    if OTHER_NAMES in relations:
+        return OTHER_NAMES
+    return SAME_NAME if all(r == SAME_NAME for r in relations) else None
+
+
+@lru_cache(maxsize=65536)
+def _relation(latin_a: tuple[str, ...], latin_b: tuple[str, ...]) -> str | None:
+    """What the name lists say of two names' Latin forms: SAME_NAME, OTHER_NAMES or None
+    (they do not know). Same name wins when any pair of forms says so (in either word order)."""
+    found = None
+    for x in latin_a[:4]:
+        for y in latin_b[:4]:
+            for relation in (_words_relation(x, y), _words_relation(" ".join(sorted(x.split())),
+                                                                    " ".join(sorted(y.split())))):
+                if relation == SAME_NAME:
+                    return SAME_NAME
+                found = found or relation
+    return found
+
+
 @lru_cache(maxsize=65536)
 def compare(a: str, b: str, *, arabic: bool | None = None) -> Comparison:
     """How close two spellings of one name are, and by which rule (cached: the same names
@@ -444,6 +547,7 @@ def compare(a: str, b: str, *, arabic: bool | None = None) -> Comparison:
     if arabic is None:
         arabic = fa.arabic_script or fb.arabic_script or looks_arabic(a) or looks_arabic(b)
     best, how = 0.0, DIFFERENT
+    relation = _relation(fa.latin, fb.latin) if arabic and fa.latin and fb.latin else None
     if fa.latin and fb.latin:
         pairs = [(x, y) for x in fa.latin for y in fb.latin]
         if arabic:
@@ -457,7 +561,9 @@ def compare(a: str, b: str, *, arabic: bool | None = None) -> Comparison:
             loose = max(_ratio(x, y) for x in fa.loose for y in fb.loose) / 100 * 0.97
             if loose > best:
                 best, how = loose, LOOSE
-    if arabic and fa.skeleton and fb.skeleton:
+    if relation == SAME_NAME and best < 0.97:
+        best, how = 0.97, LOOSE
+    if arabic and fa.skeleton and fb.skeleton and relation != OTHER_NAMES:
         sk = fuzz.ratio(fa.skeleton, fb.skeleton) / 100 * _skeleton_weight(min(len(fa.skeleton), len(fb.skeleton)))
         if fa.latin and fb.latin:
             # Both written in Latin: the spellings themselves say more than the skeleton

@@ -149,8 +149,12 @@ class Booking(db.Model):
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
     client_address: Mapped[str] = mapped_column(String(64), default="", index=True)
     held_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # How often the applicant kept the held time longer (bounded by PORTAL_BOOKING_HOLD_EXTENSIONS).
+    hold_extensions: Mapped[int] = mapped_column(SmallInteger, default=0, server_default="0")
     confirmed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     cancelled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Given by the applicant when cancelling (optional), for the office.
+    cancel_reason: Mapped[str] = mapped_column(String(500), default="", server_default="")
     reminder_sent_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     attendance: Mapped[str | None] = mapped_column(String(10))
     notes: Mapped[str] = mapped_column(Text, default="")

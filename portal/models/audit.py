@@ -20,6 +20,8 @@ class AuditEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = created_at_column()
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
+    # A call of the API: the system that made it (an API client is not a member of staff).
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))  # view, download, change, login, ...
     object_type: Mapped[str] = mapped_column(String(40), default="")
     object_id: Mapped[str] = mapped_column(String(64), default="")

@@ -57,15 +57,27 @@ class CaseFile(db.Model):
         return f"<CaseFile {self.file_number}>"
 
 
+class SpellingKind(StrEnum):
+    """What a known spelling of the person's name is (each one is used by the matching)."""
+    PASSPORT = "passport"                  # the Latin spelling of the current passport
+    EARLIER_PASSPORT = "earlier_passport"  # of an earlier passport or travel document
+    BIRTH_NAME = "birth_name"              # the name at birth (before a marriage)
+    SCRIPT_ORIGINAL = "script_original"    # the name in its own script (Arabic, Cyrillic …)
+    OTHER = "other"                        # seen elsewhere: a submission, an import, an old file
+
+
 class CaseFileAlias(db.Model):
-    """A known alternative spelling of the person's name (other script, other transliteration)."""
+    """A known spelling of the person's name (other script, other transliteration, an earlier
+    passport), with its kind."""
 
     __tablename__ = "case_file_alias"
+    __table_args__ = (enum_check("kind", SpellingKind, "kind_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_file_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     surname: Mapped[str] = mapped_column(String(200))
     given_names: Mapped[str] = mapped_column(String(200), default="")
+    kind: Mapped[str] = mapped_column(String(16), default=SpellingKind.OTHER, server_default=SpellingKind.OTHER.value)
     source: Mapped[str] = mapped_column(String(40), default="")
     created_at: Mapped[datetime] = created_at_column()
 

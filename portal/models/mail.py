@@ -103,6 +103,9 @@ class OutboundMail(db.Model):
     # Stored documents to attach: [{"sha256": ..., "filename": ..., "media_type": ...}]
     attachments: Mapped[list] = mapped_column(JSON, default=list)
     submission_id: Mapped[int | None] = mapped_column(ForeignKey("submission.id"), index=True)
+    # The request that wrote the mail (portal.observability.logs): the worker logs its sending
+    # under the same id, so one search finds both.
+    request_id: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = enum_column(OutboundMailStatus, default=OutboundMailStatus.PENDING)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

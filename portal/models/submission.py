@@ -24,6 +24,7 @@ class Channel(StrEnum):
     EMAIL = "email"
     SCAN = "scan"
     STAFF = "staff"
+    TRANSFER = "transfer"  # a case file handed over by another office (xdomea)
 
 
 class SubmissionStatus(StrEnum):
@@ -115,8 +116,10 @@ class Submission(db.Model):
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"), index=True)
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     case_file_id: Mapped[int | None] = mapped_column(ForeignKey("case_file.id"), index=True)
-    # The receipt PDF given to the applicant (in document storage).
+    # The receipt PDF given to the applicant (in document storage), and the HTML it is made of,
+    # stored with the submission; the PDF follows right after (portal.intake.receipts).
     receipt_sha256: Mapped[str | None] = mapped_column(String(64))
+    receipt_html_sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = created_at_column()
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
@@ -141,14 +144,16 @@ class Submission(db.Model):
         return SubmissionStatus(new_status) in TRANSITIONS[current]
 
     def change_status(self, new_status: str, *, at: datetime | None = None, staff: StaffUser | None = None,
-                      note: str = "") -> SubmissionStatusChange:
+                      note: str = "", api_client_id: int | None = None) -> SubmissionStatusChange:
         """The one way the status changes: checked against TRANSITIONS (StatusChangeRefused
-        otherwise), with its history entry (`note` is shown to the applicant). The caller
-        writes the audit entry and commits."""
+        otherwise), with its history entry (`note` is shown to the applicant); made by `staff`
+        or, through the API, by the client `api_client_id`. The caller writes the audit entry
+        and commits."""
         if not self.may_change_to(new_status):
             raise StatusChangeRefused(self.status, SubmissionStatus(new_status).value)
         change = SubmissionStatusChange(status=SubmissionStatus(new_status), at=at or utcnow(),
-                                        staff_user_id=staff.id if staff is not None else None, note=note or "")
+                                        staff_user_id=staff.id if staff is not None else None, note=note or "",
+                                        api_client_id=api_client_id)
         self.history.append(change)
         self.status = SubmissionStatus(new_status)
         return change
@@ -172,6 +177,8 @@ class SubmissionStatusChange(db.Model):
     status: Mapped[str] = enum_column(SubmissionStatus)
     at: Mapped[datetime] = created_at_column()
     staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
+    # A change made through the API: the system that made it.
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     # Shown to the applicant on the status page, in the applicant's language where possible.
     note: Mapped[str] = mapped_column(Text, default="")
 

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from portal.config import LANGUAGES
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail, OutboundMailStatus
+from portal.observability.logs import current_request_id
 
 # Everything str.splitlines() breaks on: any of these in a header could start a new header.
 _LINE_BREAK = re.compile(r"[\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
@@ -51,6 +52,8 @@ def enqueue_mail(
         language=language,
         attachments=[_checked_attachment(item) for item in attachments],
         submission_id=submission_id,
+        # The worker logs the sending under the id of the request that wrote it (if one did).
+        request_id=current_request_id() or None,
         status=OutboundMailStatus.PENDING,
         attempts=0,
         next_attempt_at=utcnow(),

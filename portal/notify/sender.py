@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -30,6 +31,7 @@ from portal.documents.storage import DocumentStorage
 from portal.domain.office_time import aware
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail, OutboundMailStatus
+from portal.observability.logs import request_id_bound
 
 log = logging.getLogger(__name__)
 
@@ -65,17 +67,19 @@ class _Temporary(Exception):
 
 
 def send_due_mail(session: Session, storage: DocumentStorage, smtp: SmtpSettings, sender: str, *,
-                  now: datetime | None = None, limit: int = 50) -> SendReport:
+                  now: datetime | None = None, limit: int = 50, dev_mailbox: Path | None = None) -> SendReport:
     """Send up to `limit` pending mails that are due at `now` (default: the current time)
-    through the server `smtp`, From: `sender` (the office's PORTAL_MAIL_FROM)."""
+    through the server `smtp`, From: `sender` (the office's PORTAL_MAIL_FROM); in development
+    into the Maildir `dev_mailbox` instead, when one is set (portal.notify.dev_mailbox)."""
     now = _as_utc(now or utcnow())
     counts = {"sent": 0, "retried": 0, "failed": 0}
-    with _Connection(smtp) as connection:
+    with (_Connection(smtp) if dev_mailbox is None else _MaildirConnection(dev_mailbox)) as connection:
         for _ in range(limit):
             mail = _claim_next(session, now)
             if mail is None:
                 break
-            outcome, stop = _deliver(mail, storage, sender, connection, now, smtp.max_attempts)
+            with request_id_bound(mail.request_id):
+                outcome, stop = _deliver(mail, storage, sender, connection, now, smtp.max_attempts)
             session.commit()  # releases the row lock; the outcome is durable before the next mail
             counts[outcome] += 1
             if stop:
@@ -229,6 +233,27 @@ class _Connection:
             smtp.quit()
         except (smtplib.SMTPException, OSError):
             smtp.close()
+
+
+class _MaildirConnection:
+    """Development: "sends" into a Maildir the demo's mailbox page reads."""
+
+    def __init__(self, path: Path):
+        from portal.notify.dev_mailbox import DevMailbox
+
+        self.mailbox = DevMailbox(path)
+
+    def __enter__(self) -> _MaildirConnection:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        return None
+
+    def send(self, message: EmailMessage) -> None:
+        try:
+            self.mailbox.deliver(message)
+        except OSError as exc:
+            raise _Temporary(_describe(exc), stop_round=True) from exc
 
 
 def _open_smtp(settings: SmtpSettings) -> smtplib.SMTP:

@@ -51,14 +51,5 @@ def start():
     return redirect(url_for("public.index", lang=best_public_language()))
 
 
-@root_bp.get("/healthz")
-def health():
-    from sqlalchemy import text
-
-    from portal.extensions import db
-
-    db.session.execute(text("SELECT 1"))
-    return {"status": "ok"}
-
-
 from portal.public import applications, appointments, human_check, pages, services, status, views  # noqa: E402,F401  (routes register on bp)
+from portal.public import labels  # noqa: E402,F401  (the applicants' labels)

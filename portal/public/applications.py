@@ -127,15 +127,21 @@ def _fields(form, draft, step: str):
                    errors=errors, error_items=error_items)
 
 
+JUST_UPLOADED = "just_uploaded"
+
+
 def _documents(form, draft, step: str):
     errors = {}
     if request.method == "POST":
         action = request.form.get("action", "continue")
+        count_before = len(draft.uploads)
         errors = _take_uploads(form, draft)
         if request.form.get("remove", "").isdigit():
             drafts.remove_upload(draft, int(request.form["remove"]))
             action = "stay"
         db.session.commit()
+        # The page after an upload names what was taken (focus goes there: js/upload-progress.js).
+        session[JUST_UPLOADED] = [u.id for u in draft.uploads[count_before:]]
         if action == "back":
             return _to_step(form.code, _neighbour(form, step, -1))
         if action == "save":
@@ -158,6 +164,7 @@ def _upload_limits(draft) -> drafts.UploadLimits:
 
 
 def _render_documents(form, draft, errors: dict, status: int = 200):
+    just_uploaded = set(session.pop(JUST_UPLOADED, []))
     uploads_by_slot = {}
     for upload in draft.uploads:
         uploads_by_slot.setdefault(upload.slot, []).append(upload)
@@ -168,7 +175,8 @@ def _render_documents(form, draft, errors: dict, status: int = 200):
              "too_large_together": drafts.too_large_together(limits.max_total_bytes),
              "too_many": {slot.key: drafts.too_many_files(slot.max_files) for slot in form.documents}}
     return _render("public/apply/documents.html", form, draft, DOCUMENTS, errors=errors, error_items=error_items,
-                   uploads_by_slot=uploads_by_slot, limits=limits, texts=texts), status
+                   uploads_by_slot=uploads_by_slot, limits=limits, texts=texts,
+                   just_uploaded=[u for u in draft.uploads if u.id in just_uploaded]), status
 
 
 @bp.errorhandler(RequestEntityTooLarge)
@@ -208,24 +216,44 @@ def _discard_request_body() -> None:
 
 def _take_uploads(form, draft) -> dict[str, str]:
     """Every chosen file through the document checks; per slot the reasons of refused files."""
-    from portal.documents.checks import DocumentRefused, accept_upload
+    from portal.documents.checks import DocumentRefused
 
     errors = {}
     storage = get_storage()
-    uploads = current_settings().uploads
-    max_file = uploads.max_file_bytes
+    settings = current_settings()
+    max_file = settings.uploads.max_file_bytes
     for slot in form.documents:
         for upload in request.files.getlist(f"file-{slot.key}"):
             if not upload or not upload.filename:
                 continue
             try:
                 # One byte over the limit is enough to refuse it; the rest stays on disk.
-                accepted = accept_upload(storage, upload.read(max_file + 1), upload.filename, max_bytes=max_file)
-                drafts.add_upload(draft, form, slot.key, accepted, uploads.max_submission_bytes)
+                web.take_upload(db.session, storage, form, draft, slot.key, upload.read(max_file + 1),
+                                upload.filename, uploads=settings.uploads, virus_scan=settings.virus_scan,
+                                client_address=request.remote_addr or "")
             except (DocumentRefused, drafts.UploadLimitReached) as exc:
                 refused = f"{upload.filename}: {exc.message}"  # every refused file named, not only the last
                 errors[slot.key] = f"{errors[slot.key]} {refused}" if slot.key in errors else refused
     return errors
+
+
+@bp.get("/apply/<code>/uploads/<int:upload_id>/preview.jpg")
+def upload_preview(code: str, upload_id: int):
+    """A small preview of an uploaded image, for this browser's own draft only."""
+    from io import BytesIO
+
+    from flask import send_file
+
+    from portal.documents.thumbnails import thumbnail
+
+    draft = _current_draft(code)
+    upload = next((u for u in draft.uploads if u.id == upload_id), None) if draft is not None else None
+    if upload is None or not upload.media_type.startswith("image/"):
+        abort(404)
+    response = send_file(BytesIO(thumbnail(get_storage().read(upload.sha256))), mimetype="image/jpeg",
+                         max_age=3600)
+    response.headers["Cache-Control"] = "private, max-age=3600"  # personal: never in a shared cache
+    return response
 
 
 def _review(form, draft, step: str):
@@ -275,6 +303,10 @@ def submit_application(code: str):
     submission = made.submission
     if made.status_code:
         remember_status_code(submission.reference, made.status_code)
+        # The receipt's PDF and the mail with it: made after this answer, not while the applicant waits.
+        from portal.intake.receipts import finish_in_background
+
+        finish_in_background(current_app._get_current_object(), get_storage(), submission.id)
     grant_status_access(submission.reference)
     session["last_submission"] = {"code": code, "reference": submission.reference}
     return redirect(url_for("public.application_done", code=code))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from flask import abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -14,7 +14,7 @@ from portal.config import current_settings, secret_keys
 from portal.domain.office_time import aware, to_office_time
 from portal.extensions import db, get_storage, limiter
 from portal.forms.catalogue import BY_CODE
-from portal.forms.fields import BIRTH_DATE, EMAIL, PHONE, FieldSpec
+from portal.forms.fields import BIRTH_DATE, BIRTH_DATE_HINT, EMAIL, PHONE, FieldSpec
 from portal.forms.spec import StepSpec
 from portal.models import Booking, BookingStatus, Service, ServiceCounters, Site, Slot, Submission
 from portal.models._types import utcnow
@@ -38,20 +38,11 @@ def _person_step() -> StepSpec:
         FieldSpec("surname", _l("Surname"), autocomplete="family-name"),
         FieldSpec("given_names", _l("Given names"), autocomplete="given-name"),
         FieldSpec("date_of_birth", _l("Date of birth"), kind=BIRTH_DATE,
-                  hint=_l("For example 27 3 1987. Leave day or month empty if unknown.")),
+                  hint=BIRTH_DATE_HINT),
         FieldSpec("email", _l("E-mail address"), kind=EMAIL, max_length=254, autocomplete="email",
                   hint=_l("We send you a link to confirm the appointment. It is only booked after you click it.")),
         FieldSpec("phone", _l("Phone number"), kind=PHONE, required=False, autocomplete="tel"),
     ))
-
-
-@bp.app_template_global()
-def booking_status_label(status: str) -> str:
-    from flask_babel import lazy_gettext as _l
-
-    labels = {"held": _l("Reserved"), "unconfirmed": _l("Waiting for your confirmation"),
-              "confirmed": _l("Booked"), "cancelled": _l("Cancelled"), "expired": _l("Not confirmed in time")}
-    return str(labels.get(status, status))
 
 
 def _bookable_services() -> list[tuple[object, Service]]:
@@ -167,7 +158,7 @@ def hold_appointment():
 
     slot = db.session.get(Slot, request.form.get("slot", type=int) or 0)
     if slot is None:
-        abort(404)
+        return _choose_a_time()
     entry = BY_CODE.get(slot.service.code)
     problem = human_check_failed(db.session, request.form, current_settings().human_check,
                                  current_app.config["SECRET_KEY"])
@@ -196,6 +187,20 @@ def hold_appointment():
     return redirect(url_for("public.appointment_details"))
 
 
+def _choose_a_time():
+    """Sent without a time (none is chosen beforehand): the same day again, saying so."""
+    service = _service_or_404(request.form.get("service", ""))
+    place = _site_or_404(service, request.form.get("site", ""))
+    try:
+        day = date.fromisoformat(request.form.get("day", ""))
+    except ValueError:  # the next free times after a taken one span several days
+        flash(_("Please choose a time."), "error")
+        return redirect(url_for("public.appointment_calendar", code=service.code, site=place.code))
+    times = booking_rules.free_times_on(db.session, place.id, service.id, day, utcnow())
+    return render_template("public/appointments/day.html", entry=BY_CODE[service.code], site=place, day=day,
+                           times=times, error=None, time_error=_("Please choose a time.")), 400
+
+
 def _held_booking() -> Booking | None:
     booking = db.session.get(Booking, session.get(HELD) or 0)
     if booking is None or booking.status != BookingStatus.HELD:
@@ -203,42 +208,83 @@ def _held_booking() -> Booking | None:
     return booking
 
 
+# The warning before a held time runs out comes this long before (WCAG 2.2.1 asks for at least 20 s).
+HOLD_WARNING_SECONDS = 120
+
+
 @bp.route("/appointments/details", methods=["GET", "POST"])
 def appointment_details():
-    from portal.appointments.mails import send_confirmation_request
-    from portal.domain.dates import PartialDate
-
     booking = _held_booking()
     if booking is None or aware(booking.held_until) < utcnow():
         return render_template("public/appointments/hold_expired.html"), 410
     step = _person_step()
-    errors, inputs, general = {}, {}, None
-    prefill = _prefill(booking)
+    errors, inputs, general, extended = {}, {}, None, False
     if request.method == "POST":
-        values, errors = step.validate(request.form)
-        if not errors:
-            person = booking_rules.Person(values["surname"], values["given_names"],
-                                          PartialDate.parse(values["date_of_birth"]), values["email"],
-                                          values.get("phone", ""))
-            try:
-                booking_rules.give_details(db.session, booking, person, now=utcnow(),
-                                           confirm_minutes=current_settings().booking.confirm_minutes)
-                send_confirmation_request(db.session, booking, _mail_setup())
-                db.session.commit()
-            except booking_rules.BookingError as exc:
-                db.session.rollback()
-                if exc.code == "hold_expired":
-                    return render_template("public/appointments/hold_expired.html"), 410
-                general = _("You already have an appointment for this service. Please cancel it first with the link in its e-mail, or keep it.")
-            else:
+        inputs = request.form  # shown again as typed, also after keeping the time longer
+        if request.form.get("action") == "extend":
+            outcome = _extend_hold(booking)
+            if outcome == "hold_expired":
+                return render_template("public/appointments/hold_expired.html"), 410
+            extended = outcome is None
+            general = outcome if not extended else None
+        else:
+            errors, outcome = _give_details(booking, step)
+            if outcome == "hold_expired":
+                return render_template("public/appointments/hold_expired.html"), 410
+            if outcome == "booked":
                 session.pop(HELD, None)
                 return render_template("public/appointments/check_mail.html", booking=booking,
                                        minutes=current_settings().booking.confirm_minutes)
-        inputs = request.form
+            general = outcome
+    rules = current_settings().booking
+    seconds_left = max(0, int((aware(booking.held_until) - utcnow()).total_seconds()))
     error_items = [("f-" + f.input_names[0], f.label, errors[f.name]) for f in step.fields if f.name in errors]
-    return render_template("public/appointments/details.html", booking=booking, step=step, errors=errors,
-                           error_items=error_items, inputs=inputs, prefill=prefill, general=general, entry=BY_CODE[booking.slot.service.code],
-                           minutes_left=max(0, int((aware(booking.held_until) - utcnow()).total_seconds() // 60)))
+    return render_template(
+        "public/appointments/details.html", booking=booking, step=step, errors=errors, error_items=error_items,
+        inputs=inputs, prefill=_prefill(booking), general=general, entry=BY_CODE[booking.slot.service.code],
+        seconds_left=seconds_left, minutes_left=seconds_left // 60, warning_seconds=HOLD_WARNING_SECONDS,
+        hold_minutes=rules.hold_minutes, extensions_left=max(0, rules.hold_extensions - booking.hold_extensions),
+        extended=extended)
+
+
+def _extend_hold(booking: Booking) -> str | None:
+    """None when the time is kept longer; else 'hold_expired' or the message why not."""
+    rules = current_settings().booking
+    try:
+        booking_rules.extend_hold(db.session, booking, now=utcnow(), hold_minutes=rules.hold_minutes,
+                                  max_extensions=rules.hold_extensions)
+        db.session.commit()
+    except booking_rules.BookingError as exc:
+        db.session.rollback()
+        if exc.code == "hold_expired":
+            return exc.code
+        return _("This time cannot be kept any longer. Please finish the booking before the time runs out, "
+                 "or choose another time.")
+    return None
+
+
+def _give_details(booking: Booking, step: StepSpec) -> tuple[dict, str | None]:
+    """(field errors, outcome): 'booked', 'hold_expired', a message, or None with field errors."""
+    from portal.appointments.mails import send_confirmation_request
+    from portal.domain.dates import PartialDate
+
+    values, errors = step.validate(request.form)
+    if errors:
+        return errors, None
+    person = booking_rules.Person(values["surname"], values["given_names"],
+                                  PartialDate.parse(values["date_of_birth"]), values["email"], values.get("phone", ""))
+    try:
+        booking_rules.give_details(db.session, booking, person, now=utcnow(),
+                                   confirm_minutes=current_settings().booking.confirm_minutes)
+        send_confirmation_request(db.session, booking, _mail_setup())
+        db.session.commit()
+    except booking_rules.BookingError as exc:
+        db.session.rollback()
+        if exc.code == "hold_expired":
+            return {}, exc.code
+        return {}, _("You already have an appointment for this service. Please cancel it first with the link in "
+                     "its e-mail, or keep it.")
+    return {}, "booked"
 
 
 def _prefill(booking: Booking) -> dict[str, str]:
@@ -290,18 +336,28 @@ def appointment_manage(token: str):
                            deadline_hours=deadline)
 
 
-@bp.post("/appointments/manage/<token>/cancel")
+@bp.route("/appointments/manage/<token>/cancel", methods=["GET", "POST"])
 def appointment_cancel(token: str):
+    """Cancelling asks first (with room for an optional reason); only the confirming button of
+    that page cancels, so a stray click on the manage page never does."""
     from portal.appointments.mails import send_booking_cancelled
 
     booking = _from_link(token, links.MANAGE)
-    try:
-        booking_rules.cancel(db.session, booking, utcnow(), deadline_hours=current_settings().booking.cancel_hours)
-        send_booking_cancelled(db.session, booking, _mail_setup())
-        db.session.commit()
-    except booking_rules.BookingError:
-        db.session.rollback()
-    return redirect(url_for("public.appointment_manage", token=token))
+    deadline = current_settings().booking.cancel_hours
+    if booking.status != BookingStatus.CONFIRMED or not booking_rules.can_change(booking, utcnow(), deadline):
+        return redirect(url_for("public.appointment_manage", token=token))
+    if request.method == "POST" and request.form.get("confirm") == "yes":
+        try:
+            booking_rules.cancel(db.session, booking, utcnow(), deadline_hours=deadline,
+                                 reason=request.form.get("reason", ""))
+            send_booking_cancelled(db.session, booking, _mail_setup())
+            db.session.commit()
+        except booking_rules.BookingError:
+            db.session.rollback()
+        return redirect(url_for("public.appointment_manage", token=token))
+    return render_template("public/appointments/cancel.html", booking=booking, token=token,
+                           entry=BY_CODE.get(booking.slot.service.code),
+                           reason_length=booking_rules.CANCEL_REASON_LENGTH)
 
 
 @bp.route("/appointments/manage/<token>/move", methods=["GET", "POST"])
@@ -315,7 +371,9 @@ def appointment_move(token: str):
         return redirect(url_for("public.appointment_manage", token=token))
     slot = booking.slot
     error = None
-    if request.method == "POST":
+    if request.method == "POST" and not request.form.get("slot", type=int):
+        error = _("Please choose a time.")  # none is chosen beforehand
+    elif request.method == "POST":
         try:
             booking_rules.reschedule(db.session, booking, request.form.get("slot", type=int) or 0, now,
                                      deadline_hours=deadline)

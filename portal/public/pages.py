@@ -1,7 +1,7 @@
 """Content pages, search, content media, and the menu and notices every public page shows."""
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, send_file
+from flask import abort, g, render_template, request, send_file, session
 from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -30,8 +30,12 @@ def now():
 
 
 @bp.app_template_global()
-def markdown(text: str):
-    return render_markdown(text)
+def markdown(text: str, language: str | None = None):
+    """Editors' Markdown as HTML; in a language other than German, German terms marked lang="de"."""
+    from portal.i18n import german_terms
+
+    html = render_markdown(text)
+    return german_terms(html, language) if language and language != DEFAULT_LANGUAGE else html
 
 
 def _cached(name: str, load):
@@ -50,14 +54,38 @@ def content_menu() -> list[reading.Shown]:
     return _cached("_content_menu", lambda: reading.menu(db.session, _language(), now()))
 
 
+SEEN_NOTICES = "seen_notices"
+_SEEN_KEEP = 20
+
+
+def _notice_key(shown: reading.Shown) -> str:
+    # A new version of a notice is news again: it opens once more.
+    return f"{shown.item.id}.{shown.version.number}"
+
+
 @bp.app_template_global()
 def public_notices() -> list[reading.Shown]:
-    """The notices for the page being shown, in the visitor's language (German otherwise)."""
+    """The notices for the page being shown, in the visitor's language (German otherwise). Each is
+    open the first time this browser sees it and collapsed to its title afterwards (WCAG 1.4.10:
+    on a phone, banners must not fill the first screen of every page); the keys live in the
+    signed session cookie, nothing on the server."""
     if request.blueprint != "public":
         return []
     where = where_from_endpoint(request.endpoint, request.view_args)
     found = _cached("_content_notices", lambda: reading.notices(db.session, _language(), now()))
-    return [shown for shown in found if shows_on(shown.item, where)]
+    shown = [item for item in found if shows_on(item.item, where)]
+    if "_notices_seen_before" not in g:
+        g._notices_seen_before = set(session.get(SEEN_NOTICES, []))
+        new = [_notice_key(item) for item in shown if _notice_key(item) not in g._notices_seen_before]
+        if new:
+            session[SEEN_NOTICES] = (list(session.get(SEEN_NOTICES, [])) + new)[-_SEEN_KEEP:]
+    return shown
+
+
+@bp.app_template_global()
+def notice_seen(shown: reading.Shown) -> bool:
+    """Seen on an earlier page: shown collapsed."""
+    return _notice_key(shown) in g.get("_notices_seen_before", set())
 
 
 @bp.get("/pages/<slug>")
@@ -65,7 +93,8 @@ def content_page(slug: str):
     shown = reading.page(db.session, slug, g.lang, now())
     if shown is None:
         abort(404)
-    return render_template("public/pages/page.html", shown=shown)
+    return render_template("public/pages/page.html", shown=shown,
+                           german_by_nature=slug in reading.GERMAN_BY_NATURE)
 
 
 @bp.get("/search")
@@ -80,7 +109,8 @@ def search():
         if entry is not None and not getattr(entry, "offered_to_applicants", True):
             entry = None
         results.append({"hit": hit, "service": entry})
-    return render_template("public/pages/search.html", query=query, results=results)
+    return render_template("public/pages/search.html", query=query, results=results,
+                           german_by_nature=reading.GERMAN_BY_NATURE)
 
 
 @root_bp.get("/media/<token>")

@@ -12,19 +12,10 @@ from portal.config import current_settings
 from portal.extensions import db, get_storage, limiter
 from portal.forms.catalogue import BY_CODE
 from portal.intake.references import InvalidReference, parse_reference, status_code_matches
-from portal.models import Submission, SubmissionStatus
+from portal.models import Submission
 from portal.public import bp
 from portal.public.access import grant_status_access, has_status_access
 
-# What applicants read; internal steps (attached to a case file) read as "being processed".
-STATUS_LABELS = {
-    SubmissionStatus.RECEIVED: _l("Received"),
-    SubmissionStatus.IN_PROGRESS: _l("Being processed"),
-    SubmissionStatus.AWAITING_DOCUMENTS: _l("Waiting for documents from you"),
-    SubmissionStatus.ATTACHED: _l("Being processed"),
-    SubmissionStatus.REJECTED: _l("Rejected"),
-    SubmissionStatus.CLOSED: _l("Completed"),
-}
 NOT_FOUND = _l("We could not find an application with this reference number and status code.")
 # Guessing a 60-bit status code is hopeless anyway; the limit stops enumeration of references
 # while leaving room for a shelter's shared address.
@@ -81,13 +72,19 @@ def status_page(reference: str):
     if not has_status_access(reference):
         return redirect(url_for("public.status_lookup", reference=reference))
     submission = _visible_submission(reference)
-    return render_template("public/status/show.html", submission=submission, labels=STATUS_LABELS,
+    return render_template("public/status/show.html", submission=submission,
                            service=BY_CODE.get(submission.service.code))
 
 
 @bp.get("/status/<reference>/receipt.pdf")
 def receipt_pdf(reference: str):
     submission = _visible_submission(reference)
+    if not submission.receipt_sha256 and submission.receipt_html_sha256:
+        # Asked for in the moment after submitting, before it was made: made now.
+        from portal.intake.receipts import finish_receipt
+
+        finish_receipt(db.session, get_storage(), submission.id)
+        db.session.refresh(submission)
     if not submission.receipt_sha256:
         abort(404)
     data = get_storage().read(submission.receipt_sha256)

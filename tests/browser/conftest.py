@@ -36,6 +36,9 @@ def browser():
 def page(browser, live_server, request):
     context = browser.new_context(base_url=live_server)
     context.set_default_timeout(10_000)
+    # Assertions wait as long as actions: the suite's two runs (SQLite, PostgreSQL) share the CPUs.
+    from playwright.sync_api import expect
+    expect.set_options(timeout=10_000)
     page = context.new_page()
     foreign = []
     # chrome:// and chrome-extension:// are the browser's own files (its PDF viewer), not other origins.

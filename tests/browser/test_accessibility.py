@@ -137,7 +137,8 @@ def test_public_pages_have_no_serious_violations(page, lang, sites, db_session, 
     slot = booking_setup.future_slot(db_session, sites["WZ"], capacity=2, staff_reserved=1)
     known = make_submission(language=lang)
     # The statement and the Leichte Sprache page are reachable from every public page.
-    axe = Axe(page, every_page=("footer a[href$='/pages/accessibility']", "footer a[href$='/pages/easy-language']"))
+    axe = Axe(page, every_page=("footer a[href$='/pages/accessibility']", "footer a[href$='/pages/easy-language']",
+                                "footer a[href$='/pages/privacy']", "footer a[href$='/pages/imprint']"))
 
     axe.visit(f"/{lang}/", "start")
     expect(page.locator("html")).to_have_attribute("lang", lang)
@@ -174,19 +175,19 @@ def test_public_pages_have_no_serious_violations(page, lang, sites, db_session, 
     _post(page, f"/{lang}/appointments/hold", {"slot": str(slot.id), "altcha": solve_human_check(live_server, lang)},
           token_from=f"/{lang}/appointments/card-collection/WZ/{day}")
     axe.visit(f"/{lang}/appointments/details", "appointments: details")
-    page.locator("form button[type=submit]").click()
+    page.locator("#details-form button[value=book]").click()
     expect(page.locator("#error-summary")).to_be_visible()
     axe.check("appointments: details with errors")
     page.locator("#f-surname").fill("Yılmaz")
     page.locator("#f-given_names").fill("Ayşe")
     page.locator("#f-date_of_birth-year").fill("1979")
     page.locator("#f-email").fill("ayse.yilmaz@example.org")
-    page.locator("form button[type=submit]").click()
+    page.locator("#details-form button[value=book]").click()
     expect(page.locator("div[role=status].kern-alert--warning")).to_contain_text("ayse.yilmaz@example.org")
     axe.check("appointments: check your mail")
 
     axe.visit(f"/{lang}/contact", "contact")
-    for slug in ("accessibility", "easy-language", "fees", "first-visit", "contact"):
+    for slug in ("accessibility", "easy-language", "fees", "first-visit", "contact", "privacy", "imprint"):
         axe.visit(f"/{lang}/pages/{slug}", f"page {slug}")
     axe.visit(f"/{lang}/search?q=Wetzlar", "search with results")
     expect(page.locator("#search-results li").first).to_be_visible()

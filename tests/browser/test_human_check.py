@@ -51,6 +51,7 @@ def test_the_check_solves_itself_and_the_time_is_reserved(page, day_url, problem
     # Its styles come from our stylesheet (none inline), its worker from our /static.
     assert page.evaluate("getComputedStyle(document.querySelector('altcha-widget .altcha')).display") == "flex"
 
+    page.locator("#hold-form input[name=slot]").first.check()  # no time is chosen beforehand
     page.locator("#hold-form button[type=submit]").click()
     expect(page).to_have_url(re.compile(r"/de/appointments/details$"))
     booking = db_session.scalars(select(Booking)).one()

@@ -79,15 +79,15 @@ def test_booking_links_cannot_be_guessed_or_altered(client, db_session, bookable
 def test_links_after_cancelling_do_nothing_more(client, db_session, bookable):  # noqa: F811
     manage = book(client, db_session, bookable).split("?")[0]
     confirm = _confirm_link(db_session)
-    token = csrf_token_from(client.get(manage).get_data(as_text=True))
-    assert client.post(manage + "/cancel", data={"csrf_token": token}).status_code == 302
+    token = csrf_token_from(client.get(manage + "/cancel").get_data(as_text=True))
+    assert client.post(manage + "/cancel", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
     mails = db_session.scalar(select(func.count()).select_from(OutboundMail))
 
     # The manage link still shows the booking, as cancelled, without the actions.
     page = client.get(manage)
     assert page.status_code == 200 and "/cancel" not in page.get_data(as_text=True)
     # Cancelling again and confirming again change nothing and send nothing.
-    assert client.post(manage + "/cancel", data={"csrf_token": token}).status_code == 302
+    assert client.post(manage + "/cancel", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
     assert client.get(confirm).status_code == 410
     client.post(manage + "/move", data={"csrf_token": token, "slot": bookable[1].id})
     db_session.expire_all()

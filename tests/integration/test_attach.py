@@ -29,13 +29,42 @@ def test_open_a_new_case_file(app, client, sites, make_staff, db_session):
     Applicant(app.test_client(), "ar").apply("general-enquiry", samples.STEPS["general-enquiry"],
                                              samples.FILES["general-enquiry"])
     submission = db_session.scalars(select(Submission)).one()
+    from portal.models import AuditEvent
+
     sign_in(client, make_staff().email)
     page = client.get(f"/backoffice/submissions/{submission.reference}").get_data(as_text=True)
+    # The button leads to the confirmation page; nothing is opened by one click.
+    confirm_url = f"/backoffice/submissions/{submission.reference}/new-case-file"
+    assert confirm_url in page
+    confirm = client.get(confirm_url).get_data(as_text=True)
+    assert "الحسن" in confirm and "(Al-Hassan)" in confirm and "(Mohammad)" in confirm
+    assert 'name="passport_surname"' in confirm and 'value="Al-Hassan"' in confirm and 'value="Mohammad"' in confirm
+    assert "Al-Hasan, Mohammad" in confirm and "Al-Hassan, Mohammed" in confirm  # other usual spellings
+    # Without the passport's surname nothing is opened, and the page says why.
+    refused = client.post(f"/backoffice/submissions/{submission.reference}/open-case-file",
+                          data={"csrf_token": csrf_token_from(confirm), "passport_surname": " ",
+                                "passport_given_names": "Mohamad"})
+    assert refused.status_code == 400 and 'id="new-case-file-problem"' in refused.get_data(as_text=True)
+    assert 'value="Mohamad"' in refused.get_data(as_text=True)  # what was entered is kept
+    db_session.expire_all()
+    assert submission.case_file is None
+
     response = client.post(f"/backoffice/submissions/{submission.reference}/open-case-file",
-                           data={"csrf_token": csrf_token_from(page)})
+                           data={"csrf_token": csrf_token_from(confirm), "passport_surname": "ALHASAN",
+                                 "passport_given_names": "MOHAMAD", "earlier_surname": "Al Hassan",
+                                 "earlier_given_names": "Mohammed"})
     assert response.status_code == 302
     db_session.expire_all()
-    assert submission.case_file is not None and submission.case_file.surname == "الحسن"
+    case_file = submission.case_file
+    assert case_file is not None and case_file.surname == "الحسن"
+    assert sorted((a.kind, a.surname, a.given_names) for a in case_file.aliases) == [
+        ("earlier_passport", "Al Hassan", "Mohammed"), ("passport", "ALHASAN", "MOHAMAD"),
+        ("script_original", "الحسن", "محمد")]
+    created = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "create",
+                                                         AuditEvent.object_id == case_file.file_number))
+    assert {"kind": "passport", "spelling": "ALHASAN, MOHAMAD"} in created.detail["spellings"]
+    shown = client.get(f"/backoffice/casefiles/{case_file.file_number}").get_data(as_text=True)
+    assert "(ALHASAN)" in shown  # the passport's spelling beside the name in Arabic script
 
 
 def test_a_link_made_on_arrival_is_confirmed_or_changed_by_the_caseworker(app, client, sites, case_files,

@@ -153,7 +153,8 @@ def test_a_case_file_view_is_found_in_the_trail(client, make_staff, db_session, 
     _admin(admin_client, db_session, make_staff)
     body = admin_client.get(f"/backoffice/audit?object_type=case_file&object_id={FILE}").get_data(as_text=True)
     rows = re.findall(r'<tr id="audit-\d+">(.*?)</tr>', body, re.S)
-    assert len(rows) == 1 and caseworker.full_name in rows[0] and ">view<" in rows[0] and "127.0.0.1" in rows[0]
+    assert len(rows) == 1 and caseworker.full_name in rows[0] and 'data-action="view"' in rows[0] \
+        and "127.0.0.1" in rows[0]
 
 
 def test_audit_events_cannot_be_changed_or_deleted(db_session, trail):

@@ -22,6 +22,9 @@ EXPECTED = {
     "backoffice.choose_language": SIGNED_IN,
     "backoffice.dashboard": SIGNED_IN,
     "backoffice.staff_list": {"admin"},
+    "backoffice.api_clients": {"admin"},
+    "backoffice.api_client_create": {"admin"},
+    "backoffice.api_client_revoke": {"admin"},
     "backoffice.sites_overview": {"team_lead", "admin"},
     "backoffice.queue": STAFF,
     "backoffice.submission": STAFF,
@@ -33,6 +36,7 @@ EXPECTED = {
     "backoffice.request_documents": STAFF,
     "backoffice.attach_to_case_file": STAFF,
     "backoffice.open_new_case_file": STAFF,
+    "backoffice.confirm_new_case_file": STAFF,
     "backoffice.statistics": {"team_lead", "admin"},
     "backoffice.lookup": STAFF,
     "backoffice.appointments_day": STAFF,
@@ -52,6 +56,9 @@ EXPECTED = {
     "backoffice.case_file": STAFF,
     "backoffice.case_file_note": STAFF,
     "backoffice.case_file_export": STAFF,
+    "backoffice.case_file_xdomea": {"team_lead", "admin"},
+    "backoffice.case_file_spelling_add": STAFF,
+    "backoffice.case_file_spelling_remove": STAFF,
     "backoffice.scan_batches": STAFF,
     "backoffice.scan_batch": STAFF,
     "backoffice.scan_batch_checked": STAFF,
@@ -250,9 +257,19 @@ OTHER_SITE_OBJECTS = {
     "scan_batch_id": _scan_batch,
     "staff_id": _staff_member,
 }
-# URL arguments that name nothing of a site: the portal's content is the whole office's.
+def _api_client(wz: Wetzlar) -> int:
+    """A system using the API (admins only; one limited to Wetzlar)."""
+    from portal.clients.accounts import create_client
+
+    return wz.watch(create_client(wz.db_session, "Fachverfahren Wetzlar", ["submissions:read"],
+                                  site_code="WZ").client).id
+
+
+# URL arguments that name nothing of a site: the portal's content is the whole office's; API
+# clients are the office's (admins make them for either site).
 SITE_FREE_ARGUMENTS = {
     "item_id": _content_item,
+    "api_client_id": _api_client,
     "language": lambda wz: "de",
 }
 

@@ -36,8 +36,8 @@ def test_hold_details_confirm_by_mail(client, db_session, bookable):
 
 def test_cancel_frees_the_place_for_someone_else(app, client, db_session, bookable):
     manage = book(client, db_session, bookable).split("?")[0]
-    token = csrf_token_from(client.get(manage).get_data(as_text=True))
-    assert client.post(manage + "/cancel", data={"csrf_token": token}).status_code == 302
+    token = csrf_token_from(client.get(manage + "/cancel").get_data(as_text=True))
+    assert client.post(manage + "/cancel", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
     db_session.expire_all()
     assert db_session.scalars(select(Booking)).one().status == "cancelled"
     assert db_session.get(Slot, bookable[0].id).taken == 0
@@ -134,7 +134,7 @@ def test_no_cancelling_shortly_before(app, client, db_session, bookable, monkeyp
     page = client.get(manage).get_data(as_text=True)
     assert "/cancel" not in page
     token = csrf_token_from(client.get("/tr/status/").get_data(as_text=True))
-    client.post(manage + "/cancel", data={"csrf_token": token})
+    client.post(manage + "/cancel", data={"csrf_token": token, "confirm": "yes"})
     assert db_session.scalars(select(Booking)).one().status == "confirmed"
 
 

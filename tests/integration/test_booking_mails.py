@@ -147,8 +147,7 @@ def _without_token(url: str) -> str:
 
 
 def _ics(row: OutboundMail) -> Calendar:
-    [attachment] = row.attachments
-    assert attachment["media_type"] == "text/calendar"
+    [attachment] = [a for a in row.attachments if a["media_type"] == "text/calendar"]
     return Calendar.from_ical(get_storage().read(attachment["sha256"]))
 
 
@@ -195,6 +194,35 @@ def test_mails_are_refused_for_a_booking_in_the_wrong_state(app, counters):
 
 
 # -- confirmed, with the calendar file ------------------------------------------------------
+
+@pytest.mark.parametrize("language", ["fa", "de"])
+def test_confirmed_mail_carries_the_confirmation_as_tagged_pdf(app, counters, language):
+    """The confirmation to print or show at the counter: date and time, site, booking number,
+    what to bring, the manage link as QR code; in the booking's language with German beneath."""
+    import pypdfium2
+    import zxingcpp
+
+    from tests.support.pdf_text import pdfium_text, spoken
+    from tests.support.pdfua import assert_pdfua
+
+    with app.app_context():
+        session = db.session
+        booking = _book(session, MONDAY_8, language=language, surname="رضایی")
+        [mail] = _mails(session, booking, "booking_confirmed")
+        assert [a["media_type"] for a in mail.attachments] == ["text/calendar", "application/pdf"]
+        assert mail.attachments[1]["filename"] == f"{booking.reference}.pdf"
+        pdf = get_storage().read(mail.attachments[1]["sha256"])
+        assert_pdfua(pdf)
+        text = pdfium_text(pdf)
+        assert booking.reference in text and "08:00" in text and booking.slot.site.name in text
+        read = spoken(pdf)
+        assert (language, "Олександр رضایی") in read  # the name as booked
+        if language != "de":
+            assert any(lang == "de" for lang, _text in read)
+        codes = [code.text for page in pypdfium2.PdfDocument(pdf)
+                 for code in zxingcpp.read_barcodes(page.render(scale=2).to_pil())]
+        assert len(codes) == 1 and f"/{language}/appointments/manage/" in codes[0]
+        assert _without_token(codes[0]) == _without_token(_link(mail.body_text, "manage"))
 
 @pytest.mark.parametrize("local, utc_hour", [(FRIDAY_8, 7), (MONDAY_8, 6)])
 def test_confirmed_mail_carries_a_valid_ics(app, counters, local, utc_hour):
@@ -435,7 +463,10 @@ def test_every_booking_mail_renders_in_every_language(app, counters, language):
         mails = _mails(session, booking)
         assert sorted(_kind(m) for m in mails) == sorted(BOOKING_TEMPLATES)
         direction = "rtl" if language in ("ar", "fa") else "ltr"
-        day = format_date(date(2026, 3, 30), "full", locale=language)
+        from portal.domain.digits import local_digits
+
+        # The date in the mail's digits (Persian digits in a Persian mail, as its texts have them).
+        day = local_digits(format_date(date(2026, 3, 30), "full", locale=language), language)
         for mail in mails:
             assert mail.language == language
             assert f'<html lang="{language}" dir="{direction}">' in mail.body_html

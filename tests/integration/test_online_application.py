@@ -79,7 +79,7 @@ def test_errors_are_shown_in_the_applicants_language(client, sites):
     body = response.get_data(as_text=True)
     assert response.status_code == 200
     assert 'id="error-summary"' in body and 'href="#f-surname"' in body and 'href="#f-date_of_birth-day"' in body
-    assert "This field is required." not in body and "Enter a real date" not in body
+    assert "This field is required." not in body and "This is not a real date" not in body
     assert 'value="31"' in body, "what was typed is shown again"
 
 

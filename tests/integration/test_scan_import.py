@@ -343,13 +343,14 @@ def test_a_crash_half_way_is_finished_by_the_next_run(app, db_session, sites, tm
     with app.app_context():
         with pytest.raises(KeyboardInterrupt):
             import_delivery(db.session, storage, delivery.root, max_file_bytes=10**7, chunk_size=7,
-                            matching=settings_of(app).matching, progress=crash_after_two_chunks)
+                            matching=settings_of(app).matching, virus_scan=settings_of(app).virus_scan,
+                            progress=crash_after_two_chunks)
         db.session.rollback()
     assert db_session.scalar(select(func.count()).select_from(ScanBatchRow)) == 14
     assert db_session.scalar(select(ScanBatch)).status == "received"
     with app.app_context():
         report = import_delivery(db.session, storage, delivery.root, max_file_bytes=10**7, chunk_size=7,
-                                 matching=settings_of(app).matching)
+                                 matching=settings_of(app).matching, virus_scan=settings_of(app).virus_scan)
     assert (report.imported, report.skipped, len(report.failed)) == (26, 14, 0)
     _assert_complete(app, db_session, rows=40, files=6)
 

@@ -230,8 +230,10 @@ def test_filing_gives_the_submission_the_site_of_its_case_file(client, make_staf
     submission = _unassigned_submission(make_submission, db_session)
     document_id = _document_of(db_session, submission)
     token = _signed_in(client, make_staff, "caseworker", "WZ")
+    # Opening a file asks for the passport's spelling (the confirmation page's form).
     response = client.post(f"/backoffice/submissions/{submission.reference}/{how}",
-                           data={"csrf_token": token, "case_file": case_files[0].id})
+                           data={"csrf_token": token, "case_file": case_files[0].id,
+                                 "passport_surname": "Kovalenko", "passport_given_names": "Iryna"})
     assert response.status_code == 302
     db_session.expire_all()
     filed = db_session.get(Submission, submission.id)

@@ -1,4 +1,5 @@
-"""The receipt of the tests and the receipt benchmark: every script on it, two documents."""
+"""The receipt of the tests and the receipt benchmark: every script on it (Arabic, Persian,
+Cyrillic, Turkish, German), two documents."""
 from __future__ import annotations
 
 from datetime import datetime, timezone
@@ -8,7 +9,9 @@ from portal.pdf.receipt import ReceiptData, ReceiptDocument, ReceiptField
 LANGUAGES = ("de", "en", "uk", "ru", "ar", "tr", "fa")
 CYRILLIC = "Шевченко Олександр"
 ARABIC = "محمد الحسن"
+PERSIAN = "پرویز رضایی"
 TURKISH = "Yılmaz Ayşe"
+GERMAN = "Jürgen Weißmüller"
 REFERENCE = "ABH-2026-004711-3"
 STATUS_CODE = "K7QF-9XMA-2PLD"
 
@@ -29,6 +32,8 @@ def receipt_data(language: str) -> ReceiptData:
             ReceiptField("Family name", "Familienname", CYRILLIC),
             ReceiptField("الاسم", "Name", ARABIC),
             ReceiptField("Name", "Name", TURKISH),
+            ReceiptField("نام", "Name", PERSIAN),
+            ReceiptField("Contact person", "Ansprechpartner", GERMAN),
             ReceiptField("Address", "Anschrift", "Bahnhofstraße 12\n35576 Wetzlar"),
             ReceiptField("Remark", "Bemerkung", "<script>alert(1)</script> & more"),
             ReceiptField("Empty", "Leer", ""),

@@ -21,6 +21,7 @@ from reportlab.pdfgen import canvas
 
 from portal.documents import DocumentRefused, DocumentStorage, accept_upload, sniff
 from portal.documents.filenames import safe_filename
+from tests.support.clamd import without_scanner
 
 MB = 1024 * 1024
 GPS_MARKER = "GPS-MARKER-Wetzlar"
@@ -37,7 +38,7 @@ def storage(tmp_path):
 
 
 def accept(storage, data, filename="upload", max_bytes=10 * MB):
-    return accept_upload(storage, data, filename, max_bytes=max_bytes)
+    return accept_upload(storage, data, filename, max_bytes=max_bytes, virus_scan=without_scanner())
 
 
 def refusal(storage, data, filename="upload", max_bytes=10 * MB) -> DocumentRefused:

@@ -130,6 +130,22 @@ def test_income_is_a_whole_number():
         {"monthly_net_income"}
 
 
+@pytest.mark.parametrize("typed, stored", [("3100", "3100"), ("3.100", "3100"), ("3,100", "3100"), ("3 100", "3100"),
+                                           ("1.250.000", "1250000"), ("۳٬۱۰۰", "3100"), ("٣١٠٠", "3100")])
+def test_thousands_separators_are_read_as_such(typed, stored):
+    step = FORMS["obligation-declaration"].step("finances")
+    values, errors = step.validate({"monthly_net_income": typed, "dependants": "2", "monthly_rent": "950"})
+    assert not errors and values["monthly_net_income"] == stored
+
+
+@pytest.mark.parametrize("typed", ["1500.50", "1500,50", "3.10", "31.00.0", "1,500.000", "12.3456", ".500"])
+def test_a_decimal_is_refused_not_read_as_a_larger_whole_number(typed):
+    # "1500.50" was stored as 150050 before: a hundred times the income that was meant.
+    step = FORMS["obligation-declaration"].step("finances")
+    values, errors = step.validate({"monthly_net_income": typed, "dependants": "2", "monthly_rent": "950"})
+    assert set(errors) == {"monthly_net_income"}
+
+
 def test_address_change_postcodes():
     step = FORMS["address-change"].step("move")
     data = samples.STEPS["address-change"]["move"]

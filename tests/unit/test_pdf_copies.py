@@ -16,6 +16,7 @@ from pypdf import PdfReader
 
 from portal.documents import DocumentRefused, DocumentStorage, accept_upload
 from tests.support import pdf_samples
+from tests.support.clamd import without_scanner
 from tests.support.pdf_samples import bank_statement, owner_protected
 
 MB = 1024 * 1024
@@ -27,7 +28,7 @@ def storage(tmp_path):
 
 
 def accept(storage, data, filename="Kontoauszug.pdf"):
-    return accept_upload(storage, data, filename, max_bytes=10 * MB)
+    return accept_upload(storage, data, filename, max_bytes=10 * MB, virus_scan=without_scanner())
 
 
 def refusal(storage, data) -> DocumentRefused:
@@ -225,7 +226,7 @@ def test_a_scan_delivery_gets_the_same_copy(storage):
                    path="WZ-2022-00017/kontoauszug.pdf", document_date=date(2026, 3, 1),
                    document_type="Kontoauszug", pages=2, record={})
 
-    stored = check_and_store(storage, delivered, row)
+    stored = check_and_store(storage, delivered, row, without_scanner())
 
     assert stored.sha256 == digest and storage.read(digest) == delivered  # the provider's checksum still holds
     assert stored.pdf_sha256 != digest and stored.copy_reason == "password_removed"

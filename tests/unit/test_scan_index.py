@@ -203,6 +203,7 @@ def test_a_file_is_stored_only_after_every_check(tmp_path):
     from portal.documents.storage import DocumentStorage
     from portal.intake.scans.files import check_and_store
     from tests.support import samples
+    from tests.support.clamd import without_scanner
 
     storage = DocumentStorage(tmp_path / "storage")
     pdf = samples.pdf_bytes(2)
@@ -211,7 +212,7 @@ def test_a_file_is_stored_only_after_every_check(tmp_path):
     def row(**changes):
         return parse_row(2, _record(sha256=digest, **changes), TODAY)
 
-    stored = check_and_store(storage, pdf, row())
+    stored = check_and_store(storage, pdf, row(), without_scanner())
     assert (stored.sha256, stored.pdf_sha256, stored.page_count, stored.media_type) == (
         digest, digest, 2, "application/pdf")
     assert storage.read(digest) == pdf
@@ -225,6 +226,6 @@ def test_a_file_is_stored_only_after_every_check(tmp_path):
                                     sha256=hashlib.sha256(samples.png_bytes()).hexdigest()), TODAY),
                                  Reason.UNSUPPORTED_TYPE)):
         with pytest.raises(RowFailure) as refused:
-            check_and_store(storage, data, the_row)
+            check_and_store(storage, data, the_row, without_scanner())
         assert refused.value.code == code
     assert sorted(storage.all_digests()) == [digest]

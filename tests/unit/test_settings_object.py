@@ -10,7 +10,7 @@ PORTAL = Path(__file__).resolve().parents[2] / "portal"
 # The app's edges, which take the settings from the app and hand them on: the factory and its
 # helpers, the blueprints (views) and the commands. Everything else is domain code.
 EDGES = {"__init__.py", "config.py", "extensions.py", "security.py", "errors.py", "jobs.py"}
-EDGE_PACKAGES = {"public", "backoffice", "cli"}
+EDGE_PACKAGES = {"public", "backoffice", "api", "cli"}
 
 
 def _domain_modules():

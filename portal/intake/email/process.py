@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from portal.audit import record
 from portal.config import MailSettings
 from portal.documents.storage import DocumentStorage
 from portal.intake.email import duplicates, follow_ups
@@ -37,6 +38,7 @@ from portal.intake.email.text import bounded
 from portal.intake.pipeline import receive
 from portal.models import InboundMail, InboundMailSource, InboundMailStatus
 from portal.models._types import utcnow
+from portal.observability import counters
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +46,9 @@ MAX_STORED_TEXT = 20_000  # the text kept with the mail for the detail page
 # Reason codes (the back office shows a label for each; the detail is in quarantine_reason).
 TOO_LARGE, UNREADABLE, TNEF, REFUSED_ATTACHMENT, TOO_COMPLEX, PROCESSING_ERROR = (
     "too_large", "unreadable", "tnef", "refused_attachment", "too_complex", "processing_error")
+# clamd found malware in the message or an attachment (quarantined, its raw message is not
+# handed out); clamd could not scan it (still "received": processed again later).
+VIRUS_FOUND, AWAITING_SCAN = "virus_found", "awaiting_scan"
 
 
 @dataclass
@@ -109,6 +114,7 @@ def take_in_oversized(session: Session, storage: DocumentStorage, header: bytes,
         if known is None:
             raise
         return known
+    counters.MAILS_TAKEN_IN.labels(outcome=InboundMailStatus.QUARANTINED.value).inc()
     return _outcome(mail)
 
 
@@ -134,6 +140,7 @@ def process(session: Session, storage: DocumentStorage, mail: InboundMail, setti
         try:
             outcome = _process(session, storage, mail, settings)
             session.commit()
+            counters.MAILS_TAKEN_IN.labels(outcome=_counted(outcome)).inc()
             return outcome
         except IntegrityError:
             # The same message through another process at the same moment: the second round
@@ -149,8 +156,43 @@ def process(session: Session, storage: DocumentStorage, mail: InboundMail, setti
             _quarantine(mail, PROCESSING_ERROR, f"{type(exc).__name__}: {exc}"[:2000])
             mail.processed_at = utcnow()
             session.commit()
+            counters.MAILS_TAKEN_IN.labels(outcome=InboundMailStatus.QUARANTINED.value).inc()
             return _outcome(mail)
     raise AssertionError("unreachable")
+
+
+def _counted(outcome: Outcome) -> str:
+    return AWAITING_SCAN if outcome.reason_code == AWAITING_SCAN else str(outcome.status)
+
+
+def waiting_for_scan(session: Session) -> list[int]:
+    """The messages kept because clamd could not scan them, oldest first."""
+    return list(session.scalars(
+        select(InboundMail.id).where(InboundMail.status == InboundMailStatus.RECEIVED,
+                                     InboundMail.reason_code == AWAITING_SCAN)
+        .order_by(InboundMail.received_at, InboundMail.id)))
+
+
+def process_waiting(session: Session, storage: DocumentStorage, settings: MailSettings, *,
+                    limit: int = 50) -> tuple[int, int]:
+    """Process again (at most `limit` of) the messages that wait for the virus scanner, when
+    clamd answers; (processed now, still waiting). Commits."""
+    from portal.documents import antivirus
+
+    waiting = waiting_for_scan(session)
+    if not waiting:
+        return 0, 0
+    try:
+        antivirus.ping(settings.virus_scan)
+    except antivirus.ScannerUnreachable:
+        return 0, len(waiting)
+    done = 0
+    for mail_id in waiting[:limit]:
+        outcome = process(session, storage, session.get(InboundMail, mail_id), settings)
+        if outcome.reason_code == AWAITING_SCAN:
+            break  # clamd went away again
+        done += 1
+    return done, len(waiting) - done
 
 
 def _process(session: Session, storage: DocumentStorage, mail: InboundMail, settings: MailSettings) -> Outcome:
@@ -193,7 +235,21 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
 
     # A copy: the stored dict must not change in place (the ORM would not see it).
     details = copy.deepcopy(mail.details)
-    stored, refused, portal_form = meaning.store_attachments(storage, parsed, settings.max_file_bytes, details)
+    try:
+        scanned = meaning.scan_message(raw, parsed, settings.max_file_bytes, details, settings.virus_scan)
+    except meaning.AwaitingScan as waiting:
+        # Nothing of it is filed unscanned: it stays "received", stored as it came, and the
+        # worker processes it again once clamd answers.
+        mail.reason_code, mail.quarantine_reason = AWAITING_SCAN, str(waiting)[:2000]
+        return _outcome(mail)
+    if scanned.infected:
+        mail.details = details
+        _quarantine(mail, VIRUS_FOUND, "\n".join(scanned.infected))
+        record(session, "virus_found", staff=None, object_type="inbound_mail", object_id=mail.id,
+               detail={"channel": "email", "found": scanned.infected[:20], "sha256": mail.sha256})
+        return _outcome(mail)
+    stored, refused, portal_form = meaning.store_attachments(storage, parsed, settings.max_file_bytes, details,
+                                                             scanned)
     mail.details = details
     if refused:
         _quarantine(mail, REFUSED_ATTACHMENT, "\n".join(refused))

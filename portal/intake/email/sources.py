@@ -4,7 +4,9 @@ IMAP: each message is fetched with BODY.PEEK (it stays unseen), taken in and com
 only then moved to the processed or quarantine folder. If the process dies between commit and
 move, the next poll meets the message again, recognises its bytes and only moves it. A message
 above PORTAL_MAIL_MAX_BYTES is not downloaded: its header is recorded (quarantined as too
-large) and the message itself moves to the quarantine folder on the server.
+large) and the message itself moves to the quarantine folder on the server. A message that waits
+for the virus scanner (clamd unreachable) is stored and recorded like any other, so it moves to
+the processed folder too; the worker processes it from the stored copy once clamd answers.
 """
 from __future__ import annotations
 
@@ -19,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from portal.config import ImapSettings, MailSettings
 from portal.documents.storage import DocumentStorage
-from portal.intake.email.process import Outcome, take_in, take_in_oversized
+from portal.intake.email.process import AWAITING_SCAN, Outcome, take_in, take_in_oversized
 from portal.models import InboundMailSource, InboundMailStatus
 
 log = logging.getLogger(__name__)
@@ -40,9 +42,12 @@ class Report:
     taken_elsewhere: int = 0
     busy: bool = False  # another node was polling this mailbox: this poll did nothing
     failed: list[tuple[str, str]] = field(default_factory=list)  # (where, error): left where they were
+    waiting: int = 0  # stored, waiting for the virus scanner (processed again by the worker)
 
     def add(self, where: str, outcome: Outcome) -> None:
-        if outcome.known_before:
+        if outcome.reason_code == AWAITING_SCAN:
+            self.waiting += 1
+        elif outcome.known_before:
             self.known += 1
             self.duplicates += 1
         elif outcome.status == InboundMailStatus.QUARANTINED:
@@ -54,7 +59,7 @@ class Report:
 
     @property
     def total(self) -> int:
-        return self.processed + self.duplicates + len(self.quarantined) + len(self.failed)
+        return self.processed + self.duplicates + len(self.quarantined) + len(self.failed) + self.waiting
 
     def __bool__(self) -> bool:  # the worker logs only rounds that did something
         return self.total > 0
@@ -63,6 +68,7 @@ class Report:
         if self.busy:
             return "another node is polling this mailbox: nothing done"
         return (f"{self.processed} processed, {self.duplicates} duplicates, {len(self.quarantined)} quarantined"
+                + (f", {self.waiting} waiting for the virus scanner" if self.waiting else "")
                 + (f", {len(self.failed)} failed" if self.failed else ""))
 
     def lines(self) -> list[str]:

@@ -15,8 +15,10 @@ from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.config import DEFAULT_LANGUAGE
-from portal.documents.checks import AcceptedFile, DocumentRefused, accept_upload
+from portal.config import DEFAULT_LANGUAGE, VirusScanSettings
+from portal.documents import antivirus
+from portal.documents.checks import AcceptedFile, DocumentRefused, accept_scanned, check_size
+from portal.documents.refusals import SCANNER_UNAVAILABLE
 from portal.documents.sniff import PDF
 from portal.documents.storage import DocumentStorage
 from portal.domain.dates import PartialDate
@@ -46,15 +48,60 @@ class FilledPortalForm:
     problems: list[str]  # field names whose value did not pass the form's rules (kept as entered)
 
 
-def store_attachments(storage: DocumentStorage, parsed: ParsedMail, max_file_bytes: int, details: dict):
-    """Every attachment through the web upload checks; (stored, refusals, portal form)."""
+class AwaitingScan(Exception):
+    """clamd could not scan, and the office takes nothing unscanned: the message waits (stored
+    as it came) and is processed again when clamd answers (portal.jobs, "scan-retry")."""
+
+
+@dataclass
+class ScannedParts:
+    verdicts: list  # per attachment: clamd's verdict, or None for one its size refuses anyway
+    infected: list[str]  # "file name: signature" per attachment with malware
+
+
+def scan_message(raw: bytes, parsed: ParsedMail, max_file_bytes: int, details: dict,
+                 virus_scan: VirusScanSettings) -> ScannedParts:
+    """The whole message (clamd reads MIME itself: parts the portal ignores are covered too) and
+    every attachment as the portal decoded it (a parser may be fooled where the other is not),
+    before anything of it is stored. Raises AwaitingScan."""
+    infected = []
+    try:
+        antivirus.require_clean(virus_scan, raw)
+    except DocumentRefused as exc:
+        if exc.code == SCANNER_UNAVAILABLE:
+            raise AwaitingScan(exc.detail) from exc
+        infected.append(f"(message): {exc.detail}")
+    verdicts = []
+    for index, attachment in enumerate(parsed.attachments):
+        if not attachment.data or len(attachment.data) > max_file_bytes:
+            verdicts.append(None)  # refused for its size by the checks, never stored
+            continue
+        try:
+            verdicts.append(antivirus.require_clean(virus_scan, attachment.data))
+        except DocumentRefused as exc:
+            if exc.code == SCANNER_UNAVAILABLE:
+                raise AwaitingScan(exc.detail) from exc
+            verdicts.append(None)
+            details["attachments"][index].update(outcome="refused", refusal=exc.code, reason=exc.detail)
+            infected.append(f"{attachment.filename}: {exc.detail}")
+    return ScannedParts(verdicts, infected)
+
+
+def store_attachments(storage: DocumentStorage, parsed: ParsedMail, max_file_bytes: int, details: dict,
+                      scanned: ScannedParts):
+    """Every attachment (scanned before: scan_message) through the web upload checks;
+    (stored, refusals, portal form)."""
     stored: list[StoredAttachment] = []
     refused: list[str] = []
     portal_form = None
     for index, attachment in enumerate(parsed.attachments):
         entry = details["attachments"][index]
         try:
-            accepted = accept_upload(storage, attachment.data, attachment.filename, max_bytes=max_file_bytes)
+            verdict = scanned.verdicts[index]
+            if verdict is None:  # not sent to clamd: its size is refused here
+                check_size(attachment.data, max_file_bytes)
+            accepted = accept_scanned(storage, attachment.data, attachment.filename, max_bytes=max_file_bytes,
+                                      verdict=verdict)
         except DocumentRefused as exc:
             with force_locale(DEFAULT_LANGUAGE):  # the office's language, whoever processes
                 message = str(exc.message)

@@ -15,10 +15,11 @@ from pathlib import Path
 from PIL import Image
 from pypdf import PdfReader, PdfWriter
 
-from portal.documents import images
+from portal.config import VirusScanSettings
+from portal.documents import antivirus, images
 from portal.documents.image_pdf import _flattened
 from portal.documents.pdfs import MAX_PAGES, CheckedPdf, check_pdf
-from portal.documents.refusals import DocumentRefused
+from portal.documents.refusals import VIRUS_FOUND, DocumentRefused
 from portal.documents.sniff import PDF, TIFF, sniff, sniff_scan
 from portal.documents.storage import DocumentStorage
 from portal.intake.scans.index import IndexRow, Reason, RowFailure
@@ -51,11 +52,17 @@ def read_scan(path: Path, max_bytes: int) -> bytes:
     return path.read_bytes()
 
 
-def check_and_store(storage: DocumentStorage, data: bytes, row: IndexRow) -> StoredScan:
-    """Raises RowFailure; stores nothing unless every check passed."""
+def check_and_store(storage: DocumentStorage, data: bytes, row: IndexRow, virus_scan: VirusScanSettings) -> StoredScan:
+    """Raises RowFailure; stores nothing unless every check passed, clamd's scan first."""
     actual = hashlib.sha256(data).hexdigest()
     if actual != row.sha256:
         raise RowFailure(Reason.CHECKSUM_MISMATCH, f"the file's SHA-256 is {actual}, the index says {row.sha256}")
+    try:
+        antivirus.require_clean(virus_scan, data)
+    except DocumentRefused as refused:
+        if refused.code == VIRUS_FOUND:
+            raise RowFailure(Reason.VIRUS_FOUND, refused.detail) from refused
+        raise RowFailure(Reason.NOT_SCANNED, refused.detail) from refused
     media_type = sniff_scan(data)
     if media_type is None:
         other = sniff(data)

@@ -22,14 +22,15 @@ from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from portal.config import DEFAULT_LANGUAGE, MatchingSettings
+from portal.audit import record as audit
+from portal.config import DEFAULT_LANGUAGE, MatchingSettings, VirusScanSettings
 from portal.documents.storage import DocumentStorage
 from portal.intake.pipeline import add_files
 from portal.intake.scans.filing import (
     file_into, idempotency_key, intake_file, open_case_file, person_values, received_for_new_file,
 )
 from portal.intake.scans.files import StoredScan, check_and_store, read_scan
-from portal.intake.scans.index import BadRow, IndexRow, RowFailure, file_inside, parse_row, read_index
+from portal.intake.scans.index import BadRow, IndexRow, Reason, RowFailure, file_inside, parse_row, read_index
 from portal.intake.scans.tracking import (
     BatchState, ImportReport, count_rows, finish_batch, problem, record_failed, record_imported, start_batch,
 )
@@ -44,14 +45,18 @@ STORE_THREADS = 8
 
 
 def import_delivery(session: Session, storage: DocumentStorage, directory: Path, *, max_file_bytes: int,
-                    matching: MatchingSettings, records: list[tuple[int, dict]] | None = None,
+                    matching: MatchingSettings, virus_scan: VirusScanSettings,
+                    records: list[tuple[int, dict]] | None = None,
                     chunk_size: int = CHUNK_SIZE, progress: Callable[[int], None] | None = None,
                     today: date | None = None, locale: str = DEFAULT_LANGUAGE) -> ImportReport:
     """Import the delivery in `directory` (its index already read: `records`); commits chunk by
     chunk and tells `progress(n)` after each how many rows it held. Raises DeliveryError when
     the index cannot be read. Status notes are written in `locale` (the office's language).
     `max_file_bytes`: one scanned file; `matching`: the office's auto-attach rule, which the
-    intake applies to every channel (a scanned file always names its case file, though)."""
+    intake applies to every channel (a scanned file always names its case file, though);
+    `virus_scan`: clamd, which scans every file before it is stored (a file with malware fails
+    its row and is recorded in the audit trail; one clamd could not scan fails as "not_scanned"
+    when the office takes nothing unscanned, and the next run imports it)."""
     today = today or utcnow().date()
     if records is None:
         records = read_index(directory)
@@ -73,11 +78,12 @@ def import_delivery(session: Session, storage: DocumentStorage, directory: Path,
             rows = _without_repeats(rows, report, progress)
             rows.sort(key=lambda r: (r.file_number, r.line))  # a file's rows together: fewer submissions
             chunks = [rows[start:start + chunk_size] for start in range(0, len(rows), chunk_size)]
-            stored = _store_chunk(pool, storage, directory, batch, chunks[0], max_file_bytes) if chunks else []
+            stored = _store_chunk(pool, storage, directory, batch, chunks[0], max_file_bytes, virus_scan) \
+                if chunks else []
             for index, chunk in enumerate(chunks):
                 # The next chunk's files are checked and stored while this one is written.
-                following = (_store_chunk(pool, storage, directory, batch, chunks[index + 1], max_file_bytes)
-                             if index + 1 < len(chunks) else [])
+                following = (_store_chunk(pool, storage, directory, batch, chunks[index + 1], max_file_bytes,
+                                          virus_scan) if index + 1 < len(chunks) else [])
                 _import_chunk(session, storage, batch, stored, sites, report, matching)
                 count_rows(session, batch)
                 session.commit()
@@ -105,20 +111,22 @@ def _without_repeats(rows: list, report: ImportReport, progress) -> list:
     return kept
 
 
-def _store(storage: DocumentStorage, directory: Path, row: IndexRow, max_file_bytes: int) -> StoredScan | RowFailure:
+def _store(storage: DocumentStorage, directory: Path, row: IndexRow, max_file_bytes: int,
+           virus_scan: VirusScanSettings) -> StoredScan | RowFailure:
     try:
-        return check_and_store(storage, read_scan(file_inside(directory, row.path), max_file_bytes), row)
+        return check_and_store(storage, read_scan(file_inside(directory, row.path), max_file_bytes), row, virus_scan)
     except RowFailure as failure:
         return failure
 
 
 def _store_chunk(pool: ThreadPoolExecutor, storage: DocumentStorage, directory: Path, batch: BatchState,
-                 chunk: list, max_file_bytes: int) -> list[tuple[IndexRow | BadRow, Future | None]]:
+                 chunk: list, max_file_bytes: int,
+                 virus_scan: VirusScanSettings) -> list[tuple[IndexRow | BadRow, Future | None]]:
     """Start checking and storing the files of a chunk; rows already present or refused by their
     values get no job. (Chunks hold different keys: the state of this chunk's rows does not change
     while the previous chunk is written.)"""
     return [(row, None if isinstance(row, BadRow) or _present(batch, row)
-             else pool.submit(_store, storage, directory, row, max_file_bytes)) for row in chunk]
+             else pool.submit(_store, storage, directory, row, max_file_bytes, virus_scan)) for row in chunk]
 
 
 def _present(batch: BatchState, row: IndexRow | BadRow) -> bool:
@@ -137,6 +145,10 @@ def _import_chunk(session: Session, storage: DocumentStorage, batch: BatchState,
             record_failed(session, batch, row, row.failure, report)
         elif isinstance(outcome := job.result(), RowFailure):
             record_failed(session, batch, row, outcome, report)
+            if outcome.code == Reason.VIRUS_FOUND:
+                audit(session, "virus_found", staff=None, object_type="scan_batch", object_id=batch.row.batch_id,
+                       detail={"channel": "scan", "signature": outcome.detail, "sha256": row.sha256,
+                               "file_number": row.file_number, "path": row.path[:300], "line": row.line})
         else:
             ready.append((row, outcome))
     if not ready:

@@ -46,6 +46,8 @@ class Reason:
     PAGE_COUNT_MISMATCH = "page_count_mismatch"
     UNKNOWN_SITE = "unknown_site"
     BAD_PERSON_DATA = "bad_person_data"
+    VIRUS_FOUND = "virus_found"  # clamd found malware: not stored, recorded in the audit trail
+    NOT_SCANNED = "not_scanned"  # clamd could not scan it: imported by the next run once it can
 
 
 class RowFailure(Exception):

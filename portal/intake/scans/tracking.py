@@ -12,6 +12,7 @@ from portal.audit import record
 from portal.intake.scans.index import BadRow, IndexRow, RowFailure
 from portal.models import ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
 from portal.models._types import utcnow
+from portal.observability import counters
 
 
 @dataclass
@@ -72,11 +73,13 @@ def record_imported(session: Session, batch: BatchState, row: IndexRow, document
               "reason": "", "document_id": document_id, "case_file_id": case_file_id, "opened_case_file": opened}
     _write_row(session, batch, row.key, values)
     batch.known[row.key] = (None, ScanRowStatus.IMPORTED)
+    counters.SCAN_ROWS.labels(outcome="imported").inc()
 
 
 def record_failed(session: Session, batch: BatchState, row: IndexRow | BadRow, failure: RowFailure,
                   report: ImportReport) -> None:
     report.failed.append(problem(row, failure))
+    counters.SCAN_ROWS.labels(outcome="failed").inc()
     values = {"row_number": row.line, "path": row.path[:1000], "status": ScanRowStatus.FAILED,
               "reason_code": failure.code, "reason": failure.detail}
     previous = batch.known.get(row.key)

@@ -8,7 +8,38 @@
   if (!form || !window.FormData || !window.XMLHttpRequest || !window.DOMParser) { return; }
   var box = form.querySelector(".upload-progress");
   var bar = document.getElementById("upload-progress");
+  var status = document.getElementById("upload-status");
   var data = form.dataset;
+  var percent = window.Intl && window.Intl.NumberFormat ?
+    new window.Intl.NumberFormat(document.documentElement.lang, { style: "percent" }) : null;
+
+  // After an upload the page names what was taken (or what was refused): start there.
+  var outcome = document.getElementById("upload-result") || document.getElementById("error-summary");
+  if (outcome && (document.activeElement === document.body || document.activeElement === null)) { outcome.focus(); }
+
+  function say(text) { if (status) { status.textContent = text; } }
+
+  // The browser's own file button speaks the browser's language ("Choose Files", "No file
+  // chosen"): the label, styled as a button, and a line naming the chosen files take its place.
+  Array.prototype.forEach.call(form.querySelectorAll("input[type=file]"), function (input) {
+    var wrapper = input.parentNode;
+    var label = wrapper.querySelector("label[for='" + input.id + "']");
+    if (!label) { return; }
+    wrapper.classList.add("file-picker");
+    label.classList.add("kern-btn", "kern-btn--secondary", "file-picker__button");
+    var chosen = document.createElement("span");
+    chosen.className = "kern-body file-picker__chosen";
+    chosen.id = input.id + "-chosen";
+    chosen.textContent = data.textNoFile;
+    wrapper.appendChild(chosen);
+    var described = input.getAttribute("aria-describedby");
+    input.setAttribute("aria-describedby", (described ? described + " " : "") + chosen.id);
+    input.addEventListener("change", function () {
+      var names = Array.prototype.map.call(input.files || [], function (file) { return file.name; });
+      chosen.textContent = names.length ? data.textChosen.replace("{names}", names.join(data.comma || ", ")) :
+        data.textNoFile;
+    });
+  });
 
   function number(value) {
     var parsed = parseInt(value, 10);
@@ -141,9 +172,18 @@
     request.open("POST", form.getAttribute("action") || window.location.href.split("#")[0]);
     box.hidden = false;
     Array.prototype.forEach.call(form.querySelectorAll("button"), function (b) { b.disabled = true; });
+    var announced = -1;
     request.upload.addEventListener("progress", function (e) {
-      if (e.lengthComputable) { bar.value = Math.round((e.loaded / e.total) * 100); }
+      if (!e.lengthComputable) { return; }
+      bar.value = Math.round((e.loaded / e.total) * 100);
+      // Every quarter, not every event: a screen reader would otherwise talk without pause.
+      var quarter = Math.floor(bar.value / 25);
+      if (quarter !== announced && quarter < 4) {
+        announced = quarter;
+        say(data.textUploading.replace("{percent}", percent ? percent.format(quarter / 4) : (quarter * 25) + " %"));
+      }
     });
+    request.upload.addEventListener("load", function () { say(data.textUploaded); });
     request.addEventListener("load", function () {
       var target = request.responseURL || window.location.href;
       if (request.status < 200 || request.status >= 300) {
