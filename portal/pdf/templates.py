@@ -11,7 +11,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from portal.pdf.qr import qr_svg
+from portal.pdf.qr import qr_png
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 RTL_LANGUAGES = frozenset({"ar", "fa"})
@@ -60,8 +60,8 @@ def svg_data_uri(svg: str) -> str:
 
 
 def qr_data_uri(value: str) -> str:
-    """The QR code as an SVG data URI for <img src> (the img's alt text describes it)."""
-    return svg_data_uri(qr_svg(value))
+    """The QR code as a PNG data URI for <img src> (the img's alt text describes it)."""
+    return "data:image/png;base64," + base64.b64encode(qr_png(value)).decode()
 
 
 @lru_cache(maxsize=1)

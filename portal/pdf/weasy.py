@@ -81,6 +81,11 @@ def _get_engine() -> tuple[FontConfiguration, CSS]:
     return _engine
 
 
+def warm_up_engine() -> None:
+    """Load the fonts and the stylesheet, and lay out a line in each script, before the first document."""
+    render_in_this_process('<html lang="de"><head><title>-</title></head><body><p>Ä Ж ب</p></body></html>', False)
+
+
 def render_in_this_process(html: str, forms: bool) -> tuple[bytes, dict[str, int], int]:
     """The PDF, the page (0-based) each element with an id starts on, and the page count. Runs in
     the renderer process (portal.pdf.renderer: call render_pdf there)."""

@@ -160,20 +160,28 @@ def test_the_printed_qr_code_reads_back_as_the_status_url(render):
         assert found == [(zxingcpp.BarcodeFormat.QRCode, f"https://portal.example.org/{language}/status")]
 
 
-def test_qr_svg_holds_the_modules_of_reportlabs_encoder():
+def test_qr_png_holds_the_modules_of_reportlabs_encoder():
+    from PIL import Image
     from reportlab.graphics.barcode.qr import QrCodeWidget
 
-    from portal.pdf.qr import qr_modules, qr_svg
+    from portal.pdf.qr import qr_modules, qr_png
 
     url = "https://portal.example.org/de/status"
     widget = QrCodeWidget(url, barLevel="M")
     widget.qr.make()
-    assert qr_modules(url) == [[bool(dark) for dark in row] for row in widget.qr.modules]
-    svg = qr_svg(url)
-    count = len(qr_modules(url))
-    assert f'viewBox="0 0 {count} {count}"' in svg
-    assert len(re.findall(r"M\d+ \d+h", svg)) == sum(  # one rectangle per run of dark modules
-        1 for row in qr_modules(url) for i, dark in enumerate(row) if dark and (i == 0 or not row[i - 1]))
+    modules = qr_modules(url)
+    assert modules == [[bool(dark) for dark in row] for row in widget.qr.modules]
+    image = Image.open(BytesIO(qr_png(url)))
+    assert image.size == (len(modules), len(modules))  # one pixel per module
+    assert [[image.getpixel((x, y)) == 0 for x in range(len(modules))] for y in range(len(modules))] == modules
+
+
+def test_qr_code_is_drawn_without_smoothing(render):
+    """Scaled up from one pixel per module, a smoothed QR code has blurred edges."""
+    pdf = pikepdf.open(BytesIO(render("de")))
+    images = [image for page in pdf.pages for image in page.get_images().values()]
+    assert len(images) == 1
+    assert images[0].get("/Interpolate") is False
 
 
 @pytest.mark.parametrize("language", ["de", "ar"])
