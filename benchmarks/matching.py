@@ -65,30 +65,21 @@ def _generate(session, people):
 def _queries(rng, people, n):
     """Mixed searches for the timing (the calibration's own set is labelled separately)."""
     from portal.domain.dates import PartialDate
-    from portal.matching.calibration import _full_date, _latin, _spellings, _typo, arabic_style, german_style
+    from portal.matching.calibration import _full_date, _latin, varied_name
 
     kinds = ["latin", "native", "swapped", "typo", "year only", "other spelling", "unknown person", "native"]
+    # The calibration's kinds, starting from the Latin spelling: "native" is its other script.
+    calibration_kind = {"latin": "file spelling", "native": "script"}
     queries = []
     for index in range(n):
         kind = kinds[index % len(kinds)]
         person = people[rng.randrange(len(people))]
-        (filed_surname, filed_given), other = _spellings(person)
-        surname, given = _latin(person)
         dob = _full_date(rng, person.date_of_birth)
-        if kind == "native":
-            surname, given = other if (surname, given) == (filed_surname, filed_given) else (filed_surname, filed_given)
-        elif kind == "swapped":
-            surname, given = given, surname
-        elif kind == "typo":
-            surname = _typo(rng, surname)
-        elif kind == "year only":
-            dob = PartialDate(person.date_of_birth.year)
-        elif kind == "other spelling":
-            style = arabic_style if person.nationality in ("SYR", "AFG") else german_style
-            surname, given = style(surname), style(given)
-        elif kind == "unknown person":
+        if kind == "unknown person":
             surname, given = rng.choice(["Nguyen", "Okafor", "Lindqvist", "Fernández"]), "Test"
             dob = PartialDate(rng.randint(1950, 2015), rng.randint(1, 12), rng.randint(1, 28))
+        else:
+            surname, given, dob = varied_name(rng, person, calibration_kind.get(kind, kind), _latin(person), dob)
         target = None if kind == "unknown person" else person.file_number
         queries.append((kind, target, {"surname": surname, "given_names": given, "date_of_birth": dob}))
     return queries

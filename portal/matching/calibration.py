@@ -123,6 +123,33 @@ def arabic_style(text: str) -> str:
     return text
 
 
+def varied_name(rng: random.Random, person: DemoPerson, kind: str, name: tuple[str, str],
+                dob: PartialDate) -> tuple[str, str, PartialDate] | None:
+    """Surname, given names and date of birth as a caller or a form gives them for `person`,
+    starting from `name` and `dob` and varied the way `kind` says; None for kinds that need more
+    than the person (twins, strangers, namesakes). Shared by the calibration and
+    benchmarks/matching.py."""
+    surname, given = name
+    if kind == "script":
+        filed, other = _spellings(person)
+        surname, given = other if name == filed else filed
+    elif kind == "other spelling":
+        latin_surname, latin_given = _latin(person)
+        style = arabic_style if person.nationality in ("SYR", "AFG") else german_style
+        surname, given = style(latin_surname), style(latin_given)
+    elif kind == "swapped":
+        surname, given = given, surname
+    elif kind == "typo":
+        surname = _typo(rng, surname)
+    elif kind == "year only":
+        dob = PartialDate(person.date_of_birth.year)
+    elif kind == "month only":
+        dob = PartialDate(person.date_of_birth.year, person.date_of_birth.month or rng.randint(1, 12))
+    elif kind != "file spelling":
+        return None
+    return surname, given, dob
+
+
 def _pools():
     return {code: data for code, _, data, _ in NATIONALITIES}
 
@@ -147,26 +174,15 @@ def labelled_office(count: int, searches: int, seed: int = 21) -> LabelledOffice
     for index in range(searches):
         kind = KINDS[index % len(KINDS)]
         person = rng.choice(base)
-        filed, other = _spellings(person)
+        filed, _ = _spellings(person)
         surname, given = filed
         dob = _full_date(rng, person.date_of_birth)
         nationality = person.nationality if rng.random() < 0.6 else ""
         place = person.place_of_birth if rng.random() < 0.5 else ""
         target: str | None = person.file_number
-        if kind == "script":
-            surname, given = other
-        elif kind == "other spelling":
-            latin_surname, latin_given = _latin(person)
-            style = arabic_style if person.nationality in ("SYR", "AFG") else german_style
-            surname, given = style(latin_surname), style(latin_given)
-        elif kind == "swapped":
-            surname, given = given, surname
-        elif kind == "typo":
-            surname = _typo(rng, surname)
-        elif kind == "year only":
-            dob = PartialDate(person.date_of_birth.year)
-        elif kind == "month only":
-            dob = PartialDate(person.date_of_birth.year, person.date_of_birth.month or rng.randint(1, 12))
+        varied = varied_name(rng, person, kind, filed, dob)
+        if varied is not None:
+            surname, given, dob = varied
         elif kind == "other nation":
             nationality = rng.choice([code for code in pools if code != person.nationality])
         elif kind == "other place":
