@@ -18,7 +18,7 @@ from io import BytesIO
 from pypdf import PasswordType, PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
-from portal.documents import refusals
+from portal.documents import decode_budget, refusals
 from portal.documents.form_scripts import FIELD_TRIGGERS, MAX_SCRIPT_LENGTH, is_acrobat_form_script
 from portal.models.document import CopyReason
 
@@ -64,6 +64,12 @@ class _Findings:
 def check_pdf(data: bytes) -> CheckedPdf:
     """An acceptable PDF's page count and, where needed, its readable copy; raises
     DocumentRefused otherwise."""
+    # What pypdf holds beside the file, at most about as much again (benchmarks/upload_memory.py).
+    with decode_budget.reserve(2 * len(data)):
+        return _checked(data)
+
+
+def _checked(data: bytes) -> CheckedPdf:
     reader = _open(data)
     unlocked = reader.is_encrypted  # opened with the empty user password
     pages, findings = _inspect(reader)
@@ -146,6 +152,11 @@ def _active_content(reader: PdfReader) -> _Findings:
                 continue
             seen.add(ref)
             obj = obj.get_object()
+            if isinstance(obj, StreamObject) and _text(obj, "/Type") not in ("/ObjStm", "/XRef"):
+                # pypdf keeps every object it read, streams with their (page image) data: a
+                # second copy of the file by the end of the walk. Only the dictionary is looked
+                # at, and never again; objects streams stay, the objects in them are read from there.
+                reader.resolved_objects.pop((ref[1], ref[0]), None)  # pypdf's key: generation, number
         visited += 1
         if visited > _MAX_OBJECTS:
             raise ValueError("PDF object graph too large")
