@@ -40,6 +40,12 @@ def create_app(overrides: dict | None = None) -> Flask:
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)
+    from portal.public import page_cache
+
+    page_cache.init_app(app, settings.page_cache_url, settings.page_cache_seconds)  # after csrf: its form token
+    from portal import assets
+
+    assets.init_app(app)  # static files under digest names, compressed, cached for a year
 
     from portal import models  # noqa: F401  (register tables with the metadata)
     from portal.backoffice import bp as backoffice_bp

@@ -206,6 +206,10 @@ class Settings:
     secret_key_fallbacks: tuple[str, ...]
     ratelimit_storage_url: str
     ratelimit_enabled: bool  # off only for load and race tests that send everything from one address
+    # Public pages kept for every visitor alike (portal.public.page_cache): Redis shared by all
+    # processes, or "" for each process's memory; at most this many seconds (0: no cache).
+    page_cache_url: str
+    page_cache_seconds: int
     # Reverse proxies in front of the portal whose X-Forwarded-For/-Proto/-Host are trusted.
     proxy_count: int
     staff_idle_minutes: int  # a staff session ends after this long without a request
@@ -308,6 +312,17 @@ def _engine_options(url: str, *, hide_parameters: bool = False) -> dict:
 
 
 # -- from the environment -----------------------------------------------------------------------
+
+def _page_cache_url(environ) -> str:
+    """PORTAL_PAGE_CACHE_URL, else the rate limits' Redis when they have one, else memory ("")."""
+    url = environ.get("PORTAL_PAGE_CACHE_URL", "").strip()
+    if url:
+        if not url.startswith(("redis://", "rediss://", "unix://")):
+            raise ConfigError("PORTAL_PAGE_CACHE_URL must be a redis:// address")
+        return url
+    limits = environ.get("PORTAL_RATELIMIT_STORAGE_URL", "")
+    return limits if limits.startswith(("redis://", "rediss://")) else ""
+
 
 def _number(environ, name: str, default: int, minimum: int = 1) -> int:
     raw = environ.get(name, "")
@@ -434,6 +449,8 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         secret_key_fallbacks=fallbacks,
         ratelimit_storage_url=environ.get("PORTAL_RATELIMIT_STORAGE_URL", "memory://"),
         ratelimit_enabled=_flag(environ.get("PORTAL_RATELIMIT_ENABLED"), default=True),
+        page_cache_url=_page_cache_url(environ),
+        page_cache_seconds=_number(environ, "PORTAL_PAGE_CACHE_SECONDS", 60, minimum=0),
         proxy_count=_number(environ, "PORTAL_PROXY_COUNT", 0, minimum=0),
         staff_idle_minutes=_number(environ, "PORTAL_STAFF_IDLE_MINUTES", 30),
         draft_days=_number(environ, "PORTAL_DRAFT_DAYS", 30),

@@ -61,6 +61,10 @@ def main() -> int:
     print(f"front-end assets copied to {VENDOR.relative_to(ROOT)}")
     convert_pdf_fonts()
     print(f"PDF fonts converted to {PDF_FONTS.relative_to(ROOT)}")
+    from portal.assets import DIST, build
+
+    built = build()
+    print(f"{len(built)} static files named by their digest and compressed in {DIST.relative_to(ROOT)}")
     return 0
 
 

@@ -103,6 +103,7 @@ def _clean_database(request):
         return
     app = request.getfixturevalue("app")
     from portal.extensions import db, limiter
+    from portal.public.page_cache import forget_all_pages
 
     with app.app_context():
         db.session.remove()
@@ -110,6 +111,7 @@ def _clean_database(request):
             for table in reversed(db.metadata.sorted_tables):
                 conn.execute(table.delete())
         limiter.reset()
+        forget_all_pages()  # the delete above is SQL the page cache's watch does not see
 
 
 @pytest.fixture

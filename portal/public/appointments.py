@@ -20,6 +20,7 @@ from portal.models import Booking, BookingStatus, Service, ServiceCounters, Site
 from portal.models._types import utcnow
 from portal.public import bp
 from portal.public.access import has_status_access
+from portal.public.page_cache import cached_page
 
 HELD = "booking_held"
 FOR_SUBMISSION = "booking_submission"
@@ -82,6 +83,7 @@ def _remember_submission() -> None:
 
 
 @bp.get("/appointments/")
+@cached_page
 def appointments():
     _remember_submission()
     return render_template("public/appointments/services.html", services=_bookable_services())

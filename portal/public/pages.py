@@ -16,6 +16,7 @@ from portal.forms.catalogue import BY_CODE
 from portal.models._types import utcnow
 from portal.models.content import ContentKind, ContentMedia
 from portal.public import bp, root_bp
+from portal.public.page_cache import cached_page
 
 
 def _language() -> str:
@@ -89,6 +90,7 @@ def notice_seen(shown: reading.Shown) -> bool:
 
 
 @bp.get("/pages/<slug>")
+@cached_page
 def content_page(slug: str):
     shown = reading.page(db.session, slug, g.lang, now())
     if shown is None:

@@ -8,6 +8,7 @@ from portal.extensions import db
 from portal.forms.catalogue import PUBLIC_BY_CODE, PUBLIC_CATALOGUE
 from portal.models import Service
 from portal.public import bp
+from portal.public.page_cache import cached_page
 
 
 @bp.app_template_global()
@@ -32,12 +33,14 @@ def _active_codes() -> set[str]:
 
 
 @bp.get("/services/")
+@cached_page
 def services():
     active = _active_codes()
     return render_template("public/services.html", services=[e for e in PUBLIC_CATALOGUE if e.code in active])
 
 
 @bp.get("/services/<code>/")
+@cached_page
 def service(code: str):
     entry = PUBLIC_BY_CODE.get(code)
     if entry is None or code not in _active_codes():

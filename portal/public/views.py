@@ -9,6 +9,7 @@ from portal.extensions import db
 from portal.forms.catalogue import PUBLIC_CATALOGUE
 from portal.models import Service, Site
 from portal.public import bp
+from portal.public.page_cache import cached_page
 
 
 def _active_sites():
@@ -18,6 +19,7 @@ def _active_sites():
 
 
 @bp.get("/")
+@cached_page
 def index():
     active = set(db.session.scalars(select(Service.code).where(Service.is_active)))
     services = [entry for entry in PUBLIC_CATALOGUE if entry.code in active]

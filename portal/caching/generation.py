@@ -1,0 +1,97 @@
+"""The public content's generation and the moments it changes by itself.
+
+A cached public page is valid for one generation: every committed change to a table the public
+pages read (content, services, sites, opening hours, booking rules) moves the generation on, in
+this process and, through Redis, in every other. Content also changes without a write: a
+translation is published or expires at a set time, a notice starts or ends. The next such moment
+is part of a page's key, so the page made before it is not asked for after it."""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import event, func, select, union_all
+from sqlalchemy.orm import Session
+
+from portal.models.content import ContentItem, ContentTranslation
+
+# The tables the cached pages read. Anything else (applications, bookings, audit, …) leaves the
+# cached pages as they are.
+PUBLIC_TABLES = frozenset({
+    "content_item", "content_translation", "content_version", "content_media", "service",
+    "service_counters", "site", "opening_hours", "site_closure", "site_booking_rules",
+})
+_CHANGED = "portal_public_content_changed"
+
+
+def next_content_moment(session: Session, now: datetime) -> datetime | None:
+    """The next time after `now` at which what the public reads changes by the clock alone."""
+    moments = union_all(
+        select(func.min(ContentTranslation.publish_at)).where(ContentTranslation.publish_at > now),
+        select(func.min(ContentTranslation.expire_at)).where(ContentTranslation.expire_at > now),
+        select(func.min(ContentItem.starts_at)).where(ContentItem.starts_at > now),
+        select(func.min(ContentItem.ends_at)).where(ContentItem.ends_at > now),
+    ).subquery()
+    moment = session.scalar(select(func.min(moments.c[0])))
+    if isinstance(moment, str):  # SQLite hands an aggregate of a union back as text
+        moment = datetime.fromisoformat(moment)
+    if moment is not None and moment.tzinfo is None:  # SQLite keeps no time zone: stored as UTC
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment
+
+
+@dataclass(frozen=True)
+class _Window:
+    computed_at: datetime
+    until: datetime | None  # the next moment; None: no change by the clock is scheduled
+
+
+class ContentClock:
+    """next_content_moment, asked again only when the clock has passed it (or gone back), or
+    the generation moved on."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._window: tuple[int, _Window] | None = None
+
+    def until(self, session: Session, generation: int, now: datetime) -> datetime | None:
+        with self._lock:
+            known = self._window
+        if known is not None:
+            known_generation, window = known
+            if (known_generation == generation and window.computed_at <= now
+                    and (window.until is None or now < window.until)):
+                return window.until
+        window = _Window(now, next_content_moment(session, now))
+        with self._lock:
+            self._window = (generation, window)
+        return window.until
+
+
+def watch(session_factory, on_change) -> None:
+    """Call `on_change()` after every commit that changed a public table through `session_factory`
+    (flushed objects, or ORM UPDATE/DELETE/INSERT statements)."""
+
+    @event.listens_for(session_factory, "after_flush")
+    def _flushed(session, _context):
+        if not session.info.get(_CHANGED) and any(
+                getattr(getattr(obj, "__table__", None), "name", None) in PUBLIC_TABLES
+                for obj in (*session.new, *session.dirty, *session.deleted)):
+            session.info[_CHANGED] = True
+
+    @event.listens_for(session_factory, "do_orm_execute")
+    def _executed(state):
+        if state.is_update or state.is_delete or state.is_insert:
+            table = getattr(state.statement, "table", None)
+            if getattr(table, "name", None) in PUBLIC_TABLES:
+                state.session.info[_CHANGED] = True
+
+    @event.listens_for(session_factory, "after_commit")
+    def _committed(session):
+        if session.info.pop(_CHANGED, False):
+            on_change()
+
+    @event.listens_for(session_factory, "after_rollback")
+    def _rolled_back(session):
+        session.info.pop(_CHANGED, None)

@@ -1,0 +1,155 @@
+"""Cached public pages: the start page, the service list and pages, content pages and the
+appointment entry page are the same for every visitor in a language, yet cost a dozen queries
+and a template each. They are kept, per language and path, for one generation of the public
+content (portal.caching.generation) and at most `PORTAL_PAGE_CACHE_SECONDS`.
+
+What differs per visitor is put in when a cached page is sent: the form token (a placeholder in
+the cached page) and which notices this browser has seen (part of the key, and the session
+change the page made is made again). A request with a query string or a message to show
+(flash) is rendered as ever; so are pages that are not 200.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import weakref
+from functools import wraps
+
+from flask import Flask, Response, current_app, g, request, session
+from flask_wtf.csrf import generate_csrf
+
+from portal.caching.generation import ContentClock, watch
+from portal.caching.store import PageStore
+
+EXTENSION = "portal_page_cache"
+# Stands in for the visitor's form token in a cached page; letters only, so escaping leaves it as is.
+_TOKEN_HOLE = "PortalFormTokenPlaceholderQx7Vb2"  # noqa: S105 - a marker, not a secret
+_CACHING = "_page_cache_rendering"
+log = logging.getLogger(__name__)
+# Every app's cache in this process (one in a server process; tests make many). A commit may
+# come from a session outside any app context (a test's, a script's): all of them move on.
+_caches: weakref.WeakSet = weakref.WeakSet()
+_watching = False
+
+
+class PageCache:
+    def __init__(self, app: Flask, url: str, seconds: int):
+        self.store = PageStore(url)
+        self.seconds = seconds
+        self.clock = ContentClock()
+        self.enabled = seconds > 0
+
+    def content_changed(self) -> None:
+        try:
+            self.store.next_generation()
+        except Exception as exc:  # noqa: BLE001 - Redis away: pages expire by themselves
+            log.warning("page cache: the content generation could not be moved on (%s)", type(exc).__name__)
+
+
+def init_app(app: Flask, url: str, seconds: int) -> None:
+    from sqlalchemy.orm import Session
+
+    global _watching
+    cache = PageCache(app, url, seconds)
+    app.extensions[EXTENSION] = cache
+    _caches.add(cache)
+    if not _watching:  # one listener on every session of the process
+        _watching = True
+        watch(Session, _content_changed)
+
+    # After Flask-WTF's: a page rendered for the cache gets the placeholder instead of a token.
+    app.jinja_env.globals["csrf_token"] = _form_token
+    app.context_processor(lambda: {"csrf_token": _form_token})
+
+
+def _content_changed() -> None:
+    for cache in list(_caches):
+        cache.content_changed()
+
+
+def forget_all_pages() -> None:
+    """After writes the watch cannot see (SQL outside an ORM session: the tests' clean-up)."""
+    _content_changed()
+
+
+def _form_token() -> str:
+    return _TOKEN_HOLE if g.get(_CACHING) else generate_csrf()
+
+
+def _cacheable() -> bool:
+    return (request.method in ("GET", "HEAD") and not request.query_string
+            and "_flashes" not in session)
+
+
+def _key(cache: PageCache) -> tuple[str, float] | None:
+    """The page's key, and how long an entry made now may live; None when the store is away."""
+    from portal.extensions import db
+    from portal.public.pages import SEEN_NOTICES, now
+
+    try:
+        generation = cache.store.generation()
+    except Exception:  # noqa: BLE001 - Redis away: render as ever
+        return None
+    until = cache.clock.until(db.session, generation, now())
+    seen = ",".join(sorted(session.get(SEEN_NOTICES, [])))
+    variant = hashlib.sha256(seen.encode()).hexdigest()[:16] if seen else "-"
+    epoch = until.isoformat() if until else "-"
+    seconds = cache.seconds if until is None else max(1.0, min(cache.seconds, (until - now()).total_seconds()))
+    return f"{generation}:{epoch}:{request.path}:{variant}", seconds
+
+
+def cached_page(view):
+    """For a public view whose page is the same for every visitor in its language. No rate limit
+    applies to these pages; exempt, they are spared the limiter's lookup on every request."""
+    from portal.extensions import limiter
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        cache: PageCache | None = current_app.extensions.get(EXTENSION)
+        if cache is None or not cache.enabled or not _cacheable():
+            return view(*args, **kwargs)
+        found = _key(cache)
+        if found is None:
+            return view(*args, **kwargs)
+        key, seconds = found
+        try:
+            hit = cache.store.get(key)
+        except Exception:  # noqa: BLE001
+            hit = None
+        if hit is not None:
+            return _send(hit)
+        setattr(g, _CACHING, True)
+        try:
+            response = current_app.make_response(view(*args, **kwargs))
+        finally:
+            setattr(g, _CACHING, False)
+        if response.status_code != 200 or response.direct_passthrough or response.mimetype != "text/html":
+            return response
+        from portal.public.pages import SEEN_NOTICES
+
+        body = response.get_data()
+        entry = json.dumps({"seen": session.get(SEEN_NOTICES)}).encode() + b"\n" + body
+        try:
+            cache.store.set(key, entry, seconds)
+        except Exception as exc:  # noqa: BLE001 - Redis away: the page was sent all the same
+            current_app.logger.warning("page cache: could not keep %s (%s)", request.path, type(exc).__name__)
+        response.set_data(_punched(body))
+        return response
+
+    return limiter.exempt(wrapper)
+
+
+def _send(entry: bytes) -> Response:
+    from portal.public.pages import SEEN_NOTICES
+
+    head, _, body = entry.partition(b"\n")
+    seen = json.loads(head)["seen"]
+    if seen is not None and session.get(SEEN_NOTICES) != seen:
+        session[SEEN_NOTICES] = seen  # as rendering the page would have left it
+    return Response(_punched(body), mimetype="text/html")
+
+
+def _punched(body: bytes) -> bytes:
+    hole = _TOKEN_HOLE.encode()
+    return body.replace(hole, generate_csrf().encode()) if hole in body else body

@@ -1,0 +1,174 @@
+"""Cached public pages: the same page for every visitor, made once per generation of the public
+content, with what is the visitor's own (the form token, the notices seen) put in when sent."""
+from __future__ import annotations
+
+import re
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import event, select
+
+from portal.models import Service
+from tests.support.app_factory import override_settings
+from tests.support.helpers import csrf_token_from
+
+UTC = timezone.utc
+
+
+@contextmanager
+def statements(app):
+    """Counts the SQL statements the app sends meanwhile."""
+    from portal.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    sent = []
+
+    def count(*_args):
+        sent.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        yield sent
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+
+
+def _notice(db_session, slug, title, now, **window):
+    from portal.content.editing import create_item
+    from portal.content.seed import _publish_seeded
+
+    item = create_item(db_session, kind="notice", slug=slug, texts={"title": title, "body": "Bitte beachten."},
+                       staff=None, now=now)
+    item.placement = "all"
+    for name, value in window.items():
+        setattr(item, name, value)
+    _publish_seeded(item.translation("de"), now)
+    db_session.commit()
+    return item
+
+
+def _page(db_session, slug, body, now):
+    from portal.content.editing import create_item
+    from portal.content.seed import _publish_seeded
+
+    item = create_item(db_session, kind="page", slug=slug, texts={"title": "Gebühren", "body": body},
+                       staff=None, now=now)
+    _publish_seeded(item.translation("de"), now)
+    db_session.commit()
+    return item
+
+
+def test_the_second_visitor_gets_the_page_without_a_single_query(app, sites):
+    first = app.test_client().get("/de/")
+    with statements(app) as sent:
+        second = app.test_client().get("/de/")
+    assert first.status_code == second.status_code == 200
+    assert sent == []
+    assert second.get_data() == first.get_data()
+
+
+def test_a_published_change_shows_at_once(app, client, db_session, sites):
+    from portal.models._types import utcnow
+
+    item = _page(db_session, "fees", "Die Gebühr beträgt 100 Euro.", utcnow())
+    assert "100 Euro" in client.get("/de/pages/fees").get_data(as_text=True)
+    version = item.translation("de").latest
+    version.body = "Die Gebühr beträgt 50 Euro."
+    db_session.commit()
+    page = client.get("/de/pages/fees").get_data(as_text=True)
+    assert "50 Euro" in page and "100 Euro" not in page
+
+
+def test_a_service_switched_off_leaves_the_cached_lists(app, client, db_session, sites):
+    assert "/de/services/permit-extension/" in client.get("/de/services/").get_data(as_text=True)
+    db_session.scalar(select(Service).where(Service.code == "permit-extension")).is_active = False
+    db_session.commit()
+    assert "/de/services/permit-extension/" not in client.get("/de/services/").get_data(as_text=True)
+    assert client.get("/de/services/permit-extension/").status_code == 404
+
+
+def test_a_notice_starts_and_ends_on_time_without_a_write(app, client, db_session, sites, monkeypatch):
+    start = datetime(2026, 12, 7, 8, 0, tzinfo=UTC)
+    _notice(db_session, "strike", "Warnstreik am Montag", start - timedelta(days=1),
+            starts_at=start, ends_at=start + timedelta(hours=10))
+    override_settings(monkeypatch, app, content_now=start - timedelta(minutes=1))
+    assert "Warnstreik" not in client.get("/de/").get_data(as_text=True)
+    override_settings(monkeypatch, app, content_now=start)
+    assert "Warnstreik" in client.get("/de/").get_data(as_text=True)
+    override_settings(monkeypatch, app, content_now=start + timedelta(hours=10))
+    assert "Warnstreik" not in client.get("/de/").get_data(as_text=True)
+    # The clock set back (a test, or a server's time corrected): the page follows it.
+    override_settings(monkeypatch, app, content_now=start + timedelta(hours=1))
+    assert "Warnstreik" in client.get("/de/").get_data(as_text=True)
+
+
+def test_each_visitor_gets_a_form_token_of_their_own(app, sites):
+    pages, tokens = [], []
+    for _ in range(2):
+        visitor = app.test_client()
+        page = visitor.get("/de/services/permit-extension/").get_data(as_text=True)
+        token = csrf_token_from(page)
+        pages.append(page)
+        tokens.append(token)
+        assert "Placeholder" not in page
+        started = visitor.post("/de/services/permit-extension/start", data={"csrf_token": token})
+        assert started.status_code == 302, started.get_data(as_text=True)[:500]
+    assert tokens[0] != tokens[1]
+    assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")
+
+
+def test_a_notice_seen_once_is_collapsed_on_the_cached_page_too(app, client, db_session, sites):
+    from portal.models._types import utcnow
+
+    _notice(db_session, "closed-friday", "Freitag geschlossen", utcnow())
+    opened = r'id="notice-closed-friday">\s*<details class="content-notice__details" open>'
+    collapsed = r'id="notice-closed-friday">\s*<details class="content-notice__details">'
+    assert re.search(opened, app.test_client().get("/de/").get_data(as_text=True))  # makes the cached page
+    assert re.search(opened, client.get("/de/").get_data(as_text=True))  # from the cache, first sight
+    assert re.search(collapsed, client.get("/de/").get_data(as_text=True))
+    assert re.search(collapsed, client.get("/de/services/").get_data(as_text=True))
+
+
+def test_pages_with_a_query_or_a_message_are_made_as_ever(app, client, sites):
+    store = app.extensions["portal_page_cache"].store
+    client.get("/de/?from=newsletter")
+    assert store._memory._entries == {}
+    with client.session_transaction() as session:
+        session["_flashes"] = [("info", "Ihre Sitzung ist abgelaufen.")]
+    page = client.get("/de/").get_data(as_text=True)
+    assert "Ihre Sitzung ist abgelaufen." in page
+    assert store._memory._entries == {}
+    assert "Ihre Sitzung ist abgelaufen." not in client.get("/de/").get_data(as_text=True)
+    assert len(store._memory._entries) == 1
+
+
+def test_no_cache_when_switched_off(app, client, sites, monkeypatch):
+    monkeypatch.setattr(app.extensions["portal_page_cache"], "enabled", False)
+    client.get("/de/")
+    assert app.extensions["portal_page_cache"].store._memory._entries == {}
+
+
+@pytest.mark.parametrize("path", ["/de/", "/uk/services/", "/ar/services/permit-extension/", "/tr/appointments/"])
+def test_cached_pages_are_the_pages_made_without_the_cache(app, sites, monkeypatch, path):
+    cached = app.test_client().get(path).get_data(as_text=True)
+    again = app.test_client().get(path).get_data(as_text=True)
+    monkeypatch.setattr(app.extensions["portal_page_cache"], "enabled", False)
+    made = app.test_client().get(path).get_data(as_text=True)
+
+    def without_token(page):
+        return re.sub(r'name="csrf_token" value="[^"]+"', "", page)
+
+    assert without_token(cached) == without_token(again) == without_token(made)
+
+
+def test_content_items_unrelated_to_the_public_leave_the_generation(app, db_session, sites, make_submission):
+    store = app.extensions["portal_page_cache"].store
+    before = store.generation()
+    make_submission(language="uk")
+    assert store.generation() == before
+    from portal.models._types import utcnow
+
+    _page(db_session, "fees", "Gebühren.", utcnow())
+    assert store.generation() > before
