@@ -4,6 +4,7 @@ applicant's documents share one way of being made. Autoescaped: what applicants 
 from __future__ import annotations
 
 import base64
+from urllib.parse import quote
 import re
 import unicodedata
 from functools import lru_cache
@@ -11,7 +12,6 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from portal.pdf.qr import qr_png
 
 TEMPLATE_DIR = Path(__file__).resolve().parent.parent / "templates" / "pdf"
 RTL_LANGUAGES = frozenset({"ar", "fa"})
@@ -59,9 +59,14 @@ def svg_data_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode()).decode()
 
 
-def qr_data_uri(value: str) -> str:
-    """The QR code as a PNG data URI for <img src> (the img's alt text describes it)."""
-    return "data:image/png;base64," + base64.b64encode(qr_png(value)).decode()
+QR_SCHEME = "portal-qr:"
+
+
+def qr_src(value: str) -> str:
+    """<img src> of the QR code of `value` (the img's alt text describes it): made by the renderer
+    (portal.pdf.weasy), not here. The receipt's HTML is stored while the applicant waits for the
+    answer to submitting, and choosing the QR code's mask is the slowest part of making it."""
+    return QR_SCHEME + quote(value, safe="")
 
 
 @lru_cache(maxsize=1)
@@ -69,7 +74,7 @@ def _environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["text_dir"] = text_dir
-    env.globals.update(page_dir=page_dir, qr_data_uri=qr_data_uri)
+    env.globals.update(page_dir=page_dir, qr_src=qr_src)
     return env
 
 

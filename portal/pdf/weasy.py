@@ -29,6 +29,7 @@ import logging
 import threading
 import unicodedata
 from pathlib import Path
+from urllib.parse import unquote
 
 import pydyf
 import weasyprint
@@ -38,9 +39,11 @@ from weasyprint.formatting_structure import boxes
 from weasyprint.text.ffi import FROM_UNITS, TO_UNITS, ffi, pango
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.text.line_break import get_last_word_end
-from weasyprint.urls import URLFetcher
+from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from portal.pdf.fonts import FONT_DIR, font_face_css
+from portal.pdf.qr import qr_png
+from portal.pdf.templates import QR_SCHEME
 
 # _draw_first_line is a copy of WeasyPrint 70's draw_first_line; a new major version of
 # WeasyPrint must be looked at before it is used (pyproject pins weasyprint>=70,<71).
@@ -58,12 +61,16 @@ _engine: tuple[FontConfiguration, CSS] | None = None
 
 
 class _LocalFetcher(URLFetcher):
-    """Fonts from our font directory and data: URLs (the QR codes); nothing else, never the network."""
+    """Fonts from our font directory, data: URLs and QR codes made here (portal.pdf.templates.qr_src);
+    nothing else, never the network."""
 
     def __init__(self):
-        super().__init__(allowed_protocols={"file", "data"}, fail_on_errors=True)
+        super().__init__(allowed_protocols={"file", "data", QR_SCHEME.rstrip(":")}, fail_on_errors=True)
 
     def fetch(self, url, headers=None):
+        if url.startswith(QR_SCHEME):
+            return URLFetcherResponse(url, body=qr_png(unquote(url.removeprefix(QR_SCHEME))),
+                                      headers={"Content-Type": "image/png"})
         if url.startswith("file:"):
             path = Path(url.split("?", 1)[0].removeprefix("file://")).resolve()
             if path.parent != FONT_DIR:

@@ -205,6 +205,40 @@ def test_german_line_only_when_the_applicant_reads_another_language(babel_app, r
     assert english.count(title_en) == english.count(title_de) == 1
 
 
+def test_the_stored_receipt_names_its_qr_code_and_the_renderer_draws_it(babel_app):
+    """The HTML is stored while the applicant waits: the QR code is made when it becomes a PDF."""
+    import base64
+
+    from portal.pdf.qr import qr_png
+    from portal.pdf.receipt import receipt_html
+    from portal.pdf.renderer import render_pdf
+
+    with babel_app.app_context():
+        html = receipt_html(receipt_data("uk"))
+    assert 'src="portal-qr:https%3A%2F%2Fportal.example.org%2Fuk%2Fstatus"' in html
+    assert "data:image" not in html
+    # A receipt stored before, with the code inside as a data: URI, renders the same code.
+    older = html.replace('src="portal-qr:https%3A%2F%2Fportal.example.org%2Fuk%2Fstatus"',
+                         'src="data:image/png;base64,'
+                         + base64.b64encode(qr_png("https://portal.example.org/uk/status")).decode() + '"')
+    assert _qr_image(render_pdf(older)) == _qr_image(render_pdf(html))
+
+
+def _qr_image(pdf: bytes) -> set[bytes]:
+    document = pikepdf.open(BytesIO(pdf))
+    return {image.read_bytes() for page in document.pages for image in page.get_images().values()}
+
+
+def test_the_renderer_fetches_nothing_but_our_fonts_qr_codes_and_data(tmp_path):
+    from portal.pdf.renderer import RenderError, render_pdf
+
+    outside = tmp_path / "secret.png"
+    outside.write_bytes(b"not ours")
+    for src in (outside.as_uri(), "http://127.0.0.1:9/x.png"):
+        with pytest.raises(RenderError):
+            render_pdf(f'<html lang="de"><head><title>t</title></head><body><img src="{src}" alt="x"></body></html>')
+
+
 def test_fonts_missing_names_the_setup_script(monkeypatch, tmp_path):
     monkeypatch.setattr(fonts, "FONT_DIR", tmp_path)
     with pytest.raises(RuntimeError, match="scripts/setup"):
