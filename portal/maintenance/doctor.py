@@ -122,7 +122,12 @@ def _assets(settings: Settings, session) -> list[Finding]:
     missing = [str(p) for p in needed if not p.is_file()]
     if missing:
         return [Finding("assets", FAIL, f"front-end files missing ({', '.join(missing)}): run scripts/setup")]
-    return [Finding("assets", OK, "the front-end files are built")]
+    from portal.assets import DIST, MANIFEST
+
+    if not (DIST / MANIFEST).is_file():
+        return [Finding("assets", WARN, f"no {DIST.name} with digest names: pages link the plain files, which "
+                                        "browsers ask for again on every page; run scripts/setup")]
+    return [Finding("assets", OK, "the front-end files are built, under digest names and compressed")]
 
 
 def _translations(settings: Settings, session) -> list[Finding]:
