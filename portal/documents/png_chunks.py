@@ -24,10 +24,11 @@ _MAY_TURN = {b"eXIf", b"iTXt", b"tEXt", b"zTXt"}
 def without_metadata(data: bytes) -> bytes:
     """`data` with only the chunks above; ValueError if the chunk structure is broken (the
     checksums are checked by Pillow's verify(), before)."""
-    kept = [SIGNATURE]
+    kept: list = [SIGNATURE]
+    view = memoryview(data)  # no copy of the image data before the one join() makes
     for kind, start, end in _chunks(data):
         if kind in _KEPT:
-            kept.append(data[start:end])
+            kept.append(view[start:end])
         if kind == b"IEND":
             return b"".join(kept)
     raise ValueError("no end chunk")

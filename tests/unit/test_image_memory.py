@@ -95,6 +95,14 @@ def test_jpeg_metadata_is_dropped_and_its_pixels_kept_byte_for_byte():
         assert not image.getexif() and "comment" not in image.info and "xmp" not in image.info
 
 
+def test_progressive_jpeg_with_restart_markers_and_adobe_segment_keeps_its_pixels():
+    upload = jpeg(progressive=True, restart_marker_rows=1)  # many scans, tables between them
+    adobe = b"Adobe\x00\x64\x00\x00\x00\x00\x01" + b"secret-extra"  # colour transform 1 (YCbCr)
+    upload = upload[:2] + segment(0xEE, adobe) + upload[2:]
+    clean = jpeg_segments.without_metadata(upload)
+    assert pixels(clean) == pixels(upload) and b"Adobe" in clean and b"secret-extra" not in clean
+
+
 def test_jfif_thumbnail_is_dropped_with_the_rest_of_app0():
     upload = jpeg()
     assert upload[2:4] == b"\xff\xe0"  # Pillow writes JFIF first
