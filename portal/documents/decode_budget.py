@@ -12,7 +12,8 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-BUDGET_BYTES = 640 * 1024 * 1024  # two of the largest decodes (60 MP turned at half size, or a PNG)
+# Two 60-megapixel PNGs at once (cost() 293 MB each), or three sideways 60 MP photos (178 MB).
+BUDGET_BYTES = 640 * 1024 * 1024
 
 # Beside the decoded copies: making the PDF page (reduced copy, page pixels, their JPEG) and
 # the encoder's buffers; measured with benchmarks/upload_memory.py.

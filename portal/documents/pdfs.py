@@ -155,7 +155,7 @@ def _active_content(reader: PdfReader) -> _Findings:
             if isinstance(obj, StreamObject) and _text(obj, "/Type") not in ("/ObjStm", "/XRef"):
                 # pypdf keeps every object it read, streams with their (page image) data: a
                 # second copy of the file by the end of the walk. Only the dictionary is looked
-                # at, and never again; objects streams stay, the objects in them are read from there.
+                # at, and never again. Object streams stay: the objects in them are read from there.
                 reader.resolved_objects.pop((ref[1], ref[0]), None)  # pypdf's key: generation, number
         visited += 1
         if visited > _MAX_OBJECTS:
