@@ -63,7 +63,9 @@ def test_any_filename_becomes_a_safe_basename(name):
         assert 0 < len(safe) <= 255
         assert "/" not in safe and "\\" not in safe and "\x00" not in safe
         assert not any(ord(ch) < 32 or 0x202A <= ord(ch) <= 0x202E or 0x2066 <= ord(ch) <= 0x2069 for ch in safe)
-        assert safe not in {".", ".."} and safe.endswith((".pdf",) if media_type == "application/pdf" else (".jpg",))
+        # The extension matches the content; a JPEG's own spelling (".JFIF" of a photo) is kept.
+        extensions = (".pdf",) if media_type == "application/pdf" else (".jpg", ".jpeg", ".jpe", ".jfif")
+        assert safe not in {".", ".."} and safe.lower().endswith(extensions)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
