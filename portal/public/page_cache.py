@@ -73,8 +73,9 @@ def forget_all_pages() -> None:
     _content_changed()
 
 
-def _form_token() -> str:
-    return _TOKEN_HOLE if g.get(_CACHING) else generate_csrf()
+@wraps(generate_csrf)  # replaces Flask-WTF's global on purpose (tests/unit/test_template_names.py)
+def _form_token(*_args, **_kwargs) -> str:
+    return _TOKEN_HOLE if g.get(_CACHING) else generate_csrf(*_args, **_kwargs)
 
 
 def _cacheable() -> bool:
