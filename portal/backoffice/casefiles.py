@@ -27,7 +27,7 @@ from portal.backoffice.guard import CASEWORK_STAFF, LEADS, requires_role
 from portal.casefiles.notes import NOTE_MAX_LENGTH, add_note
 from portal.casefiles.person import person_of
 from portal.casefiles.retention import RULE_YEARS, effective_retention_until
-from portal.casefiles.timeline import bookings_of, by_year, submissions_of, timeline
+from portal.casefiles.timeline import TimelineCursor, bookings_of, by_year, submissions_of, timeline_page
 from portal.casework import access
 from portal.config import current_settings
 from portal.extensions import db, get_storage
@@ -121,13 +121,18 @@ def casefile_search():
 
 # -- the file ----------------------------------------------------------------------------------
 
-def _render_case_file(case_file: CaseFile, form: CaseFileNoteForm):
+def _render_case_file(case_file: CaseFile, form: CaseFileNoteForm, before: TimelineCursor | None = None):
     submissions = submissions_of(db.session, case_file)
-    entries = timeline(db.session, case_file, submissions)
+    page = timeline_page(db.session, case_file, submissions, before=before)
+    older_url = url_for("backoffice.case_file", file_number=case_file.file_number,
+                        before=page.older.encode(), _anchor="timeline") if page.older else None
     retention_until = effective_retention_until(case_file)
     return render_template(
         "backoffice/casefiles/show.html", case_file=case_file, person=person_of(case_file),
-        years=by_year(entries, newest_first=True), entries=len(entries), submissions=submissions,
+        years=by_year(page.entries, newest_first=True), entries=page.total, shown=len(page.entries),
+        older_url=older_url, newest_url=url_for("backoffice.case_file", file_number=case_file.file_number,
+                                                _anchor="timeline") if before else None,
+        submissions=submissions,
         bookings=bookings_of(db.session, submissions), form=form, note_max=NOTE_MAX_LENGTH,
         retention_rule=str(RETENTION_RULE_LABELS.get(case_file.retention_rule, case_file.retention_rule)),
         retention_until=retention_until,
@@ -142,7 +147,7 @@ def case_file(file_number: str):
     record(db.session, "view", staff=current_user, object_type="case_file", object_id=item.file_number,
            client_address=_client())
     db.session.commit()
-    return _render_case_file(item, CaseFileNoteForm())
+    return _render_case_file(item, CaseFileNoteForm(), TimelineCursor.parse(request.args.get("before")))
 
 
 @bp.post("/casefiles/<file_number>/notes")

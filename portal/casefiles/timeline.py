@@ -3,12 +3,13 @@ submissions that ended in it, ordered by the document's own date (the date a let
 passport bears), not by when it reached the office; a scanned paper file from 2009 that
 arrives today belongs to 2009.
 
-The order here is chronological (oldest first); the back office shows it newest year first.
+The order here is chronological (oldest first); the back office shows it newest first, a page
+at a time (`timeline_page`), the PDF export whole.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from itertools import groupby
 
 from sqlalchemy import or_, select
@@ -29,6 +30,7 @@ from portal.models import (
 )
 
 DOCUMENT, NOTE, STATUS = "document", "note", "status"
+PAGE_SIZE = 50  # timeline entries per page of the case file (a scanned paper file brings thousands)
 # On the same day and at the same moment: the document first, then what was said about it.
 _KIND_RANK = {DOCUMENT: 0, STATUS: 1, NOTE: 2}
 
@@ -55,6 +57,11 @@ class TimelineEntry:
     @property
     def sort_key(self) -> tuple:
         return self.day, self.at, _KIND_RANK[self.kind], self.id
+
+    @property
+    def received_another_day(self) -> bool:
+        """It reached the office on another day (office time) than the one it stands at."""
+        return local_date(self.at) != self.day
 
     @property
     def title(self) -> str:
@@ -89,14 +96,26 @@ def bookings_of(session: Session, submissions: list[Submission]) -> list[Booking
         .order_by(Slot.starts_at.desc(), Booking.id.desc())))
 
 
-def documents_of(session: Session, case_file: CaseFile) -> list[Document]:
+def _of_file(session: Session, case_file: CaseFile):
     """The file's documents: filed in it directly, or arrived with one of its submissions
-    (attaching a submission need not re-file every document)."""
-    of_submissions = select(Submission.id).where(Submission.case_file_id == case_file.id)
+    (attaching a submission need not re-file every document). The submissions are looked up
+    first: an OR with a subquery would make PostgreSQL read every document."""
+    of_submissions = list(session.scalars(select(Submission.id).where(Submission.case_file_id == case_file.id)))
+    filed = Document.case_file_id == case_file.id
+    return or_(filed, Document.submission_id.in_(of_submissions)) if of_submissions else filed
+
+
+def documents_of(session: Session, case_file: CaseFile) -> list[Document]:
     return list(session.scalars(
-        select(Document).where(or_(Document.case_file_id == case_file.id,
-                                   Document.submission_id.in_(of_submissions)))
-        .options(selectinload(Document.submission)).order_by(Document.id)))
+        select(Document).where(_of_file(session, case_file)).options(selectinload(Document.submission))
+        .order_by(Document.id)))
+
+
+def _placement(document, original) -> tuple[date | None, datetime]:
+    """Where a document stands: its own date (an image's PDF: the original's) and when it
+    reached the office. Works on a Document or on a row of the same columns."""
+    dated = original.document_date if original is not None and original.document_date else document.document_date
+    return dated, aware((original or document).received_at)
 
 
 def document_entries(documents: list[Document]) -> list[TimelineEntry]:
@@ -109,8 +128,7 @@ def document_entries(documents: list[Document]) -> list[TimelineEntry]:
         if document.id in converted:
             continue  # shown through its PDF
         original = by_id.get(document.derived_from_id) if document.derived_from_id else None
-        dated = original.document_date if original is not None and original.document_date else document.document_date
-        received = aware((original or document).received_at)
+        dated, received = _placement(document, original)
         entries.append(TimelineEntry(
             kind=DOCUMENT, day=dated or local_date(received), at=received, source=document.source,
             id=document.id, document=document, original=original, dated_by_document=dated is not None))
@@ -156,6 +174,83 @@ def timeline(session: Session, case_file: CaseFile, submissions: list[Submission
     entries = (document_entries(documents_of(session, case_file)) + note_entries(session, case_file)
                + status_entries(session, submissions))
     return sorted(entries, key=lambda entry: entry.sort_key)
+
+
+@dataclass(frozen=True)
+class TimelineCursor:
+    """Where a page of the timeline ended: its last (oldest) entry's sort key."""
+    day: date
+    at: datetime
+    rank: int
+    id: int
+
+    def encode(self) -> str:
+        delta = self.at - datetime(1970, 1, 1, tzinfo=timezone.utc)
+        micros = delta.days * 86_400_000_000 + delta.seconds * 1_000_000 + delta.microseconds
+        return f"{self.day.isoformat()}_{micros}_{self.rank}_{self.id}"
+
+    @classmethod
+    def parse(cls, text: str | None) -> TimelineCursor | None:
+        """None for anything that is not a cursor (a stale or edited link starts at the top)."""
+        parts = (text or "").split("_")
+        if len(parts) != 4:
+            return None
+        try:
+            micros, rank, ident = (int(p) for p in parts[1:])
+            at = datetime(1970, 1, 1, tzinfo=timezone.utc) + timedelta(microseconds=micros)
+            return cls(date.fromisoformat(parts[0]), at, rank, ident)
+        except (ValueError, OverflowError):
+            return None
+
+    @property
+    def sort_key(self) -> tuple:
+        return self.day, self.at, self.rank, self.id
+
+
+@dataclass
+class TimelinePage:
+    entries: list[TimelineEntry]  # newest first
+    older: TimelineCursor | None  # where the next, older page starts (None: nothing older)
+    total: int  # entries in the whole timeline
+
+
+def _document_keys(session: Session, case_file: CaseFile) -> list[tuple[tuple, tuple[int, ...]]]:
+    """(sort key, id) of every document entry, from four narrow columns: the sort key needs
+    them only, so that a file of thousands of documents loads only the few a page shows. The
+    ids are those to load for the entry: the document and the original it was made from."""
+    rows = session.execute(select(Document.id, Document.document_date, Document.derived_from_id,
+                                  Document.received_at).where(_of_file(session, case_file))).all()
+    by_id = {row.id: row for row in rows}
+    converted = {row.derived_from_id for row in rows if row.derived_from_id in by_id}
+    keys = []
+    for row in rows:
+        if row.id in converted:
+            continue
+        original = by_id.get(row.derived_from_id) if row.derived_from_id else None
+        dated, received = _placement(row, original)
+        ids = (row.id, original.id) if original is not None else (row.id,)
+        keys.append(((dated or local_date(received), received, _KIND_RANK[DOCUMENT], row.id), ids))
+    return keys
+
+
+def timeline_page(session: Session, case_file: CaseFile, submissions: list[Submission], *,
+                  before: TimelineCursor | None = None, size: int = PAGE_SIZE) -> TimelinePage:
+    """The newest `size` entries older than `before` (keyset: the 20th page costs what the
+    first does), newest first; the whole timeline is in `timeline`."""
+    others = note_entries(session, case_file) + status_entries(session, submissions)
+    keyed = _document_keys(session, case_file) + [(entry.sort_key, entry) for entry in others]
+    keyed.sort(key=lambda pair: pair[0], reverse=True)
+    total = len(keyed)
+    if before is not None:
+        keyed = [pair for pair in keyed if pair[0] < before.sort_key]
+    shown, more = keyed[:size], len(keyed) > size
+    wanted = [ident for _, item in shown if isinstance(item, tuple) for ident in item]
+    loaded = session.scalars(select(Document).where(Document.id.in_(wanted))
+                             .options(selectinload(Document.submission))).all() if wanted else []
+    documents = {entry.id: entry for entry in document_entries(list(loaded))}
+    entries = [documents[item[0]] if isinstance(item, tuple) else item for _, item in shown]
+    older = TimelineCursor(*shown[-1][0]) if more else None
+    return TimelinePage(entries, older, total)
 
 
 def by_year(entries: list[TimelineEntry], newest_first: bool = True) -> list[tuple[int, list[TimelineEntry]]]:

@@ -1,7 +1,9 @@
 """The phone desk's one search box: a submission reference (typos caught by the check digit),
 a file number, or a name with a date of birth in any script.
 
-What the viewer may not see (portal.casework.access) is never shown; the sites where such a
+A name with a date of birth looks for the same name and date first (portal.matching.same_person),
+and only without a hit through the matching's wider search. What the viewer may not see
+(portal.casework.access) is never shown; the sites where such a
 thing was found are named instead, so that the caller can be passed on. A search by name
 applies the site rule in the query, before its limit: files of another site take no place
 among the hits shown."""
@@ -115,7 +117,8 @@ def _by_file_number(session: Session, text: str, viewer: StaffUser) -> LookupRes
 
 
 def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> LookupResult:
-    from portal.matching.candidates import find_candidates
+    from portal.matching.candidates import find_candidates, rank_files
+    from portal.matching.same_person import person_query, same_person_files
 
     match = _DATE.search(text)
     if not match:
@@ -127,20 +130,34 @@ def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> Lo
     names = (text[:match.start()] + " " + text[match.end():]).replace(",", " ").split()
     if not names:
         return LookupResult("person", problem="no_date")
-    def search(where=None):
-        found = find_candidates(session, surname=names[0], given_names=" ".join(names[1:]), date_of_birth=born,
+    surname, given_names = names[0], " ".join(names[1:])
+
+    query = person_query(surname, given_names, born)
+
+    def wider(where=None):
+        found = find_candidates(session, surname=surname, given_names=given_names, date_of_birth=born,
                                 limit=limit, where=where)
         if not found and len(names) > 1:  # "Oleksandr Shevchenko": given name first
             found = find_candidates(session, surname=names[-1], given_names=" ".join(names[:-1]),
                                     date_of_birth=born, limit=limit, where=where)
         return found
 
+    # The same name and date first (from the index alone); the wider matching only when the
+    # whole office has no file of that name and date.
+    # The files of that name and date are few: loaded once, ranked for the whole office and for
+    # the viewer's own files (the site rule before the limit, as below).
+    same = same_person_files(session, query)
     if access.sees_all_sites(viewer):
-        candidates, elsewhere = search(), []
+        candidates, elsewhere = rank_files(query, same, limit=limit) or wider(), []
     else:
-        candidates = search(access.case_file_condition(viewer))
+        everywhere = rank_files(query, same, limit=limit)
+        if everywhere:
+            candidates = rank_files(query, [f for f in same if access.can_see_case_file(viewer, f)], limit=limit)
+        else:
+            own = access.case_file_condition(viewer)
+            everywhere, candidates = wider(), wider(own)
         # Named as before the rule: the other sites among the best hits of the whole office.
-        elsewhere = [c.case_file for c in search() if not access.can_see_case_file(viewer, c.case_file)]
+        elsewhere = [c.case_file for c in everywhere if not access.can_see_case_file(viewer, c.case_file)]
     hits = _people(session, candidates, viewer)
     result = LookupResult("person", hits=hits, problem="" if hits else "not_found")
     result.elsewhere = sorted({case_file.site.name for case_file in elsewhere})

@@ -27,6 +27,7 @@ from portal.models.submission import OPEN_STATUSES
 
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
 MAX_AGE_DAYS = 3650  # "older than" beyond ten years is a typo, not a question
+COUNT_UP_TO = 1000  # the page counts matching items up to this many
 
 SORT_OLDEST, SORT_NEWEST, SORT_SERVICE = "oldest", "newest", "service"
 SORTS = (SORT_OLDEST, SORT_NEWEST, SORT_SERVICE)
@@ -248,6 +249,7 @@ class QueuePage:
     rows: list[QueueRow]
     next_cursor: str | None
     total: int
+    more_than_total: bool = False  # there are more than COUNT_UP_TO; `total` is that bound
 
 
 def queue_page(session: Session, f: QueueFilter, sort: str, after: Cursor | None, *, me_id: int,
@@ -255,7 +257,10 @@ def queue_page(session: Session, f: QueueFilter, sort: str, after: Cursor | None
     sort = sort if sort in SORTS else SORT_OLDEST
     today = local_date(now)
     where = conditions(f, me_id=me_id, today=today, now=now, rules=rules)
-    total = session.scalar(select(func.count()).select_from(Submission).where(*where))
+    # Counted up to a bound: the exact number of a hundred thousand open items costs more than
+    # the page itself, and says no more than "over a thousand".
+    counted = select(Submission.site_id).where(*where).limit(COUNT_UP_TO + 1).subquery()
+    total = session.scalar(select(func.count()).select_from(counted))
 
     if sort == SORT_SERVICE:
         items = _by_service(session, where, f, after, size + 1)
@@ -271,7 +276,7 @@ def queue_page(session: Session, f: QueueFilter, sort: str, after: Cursor | None
         last = items[-1]
         next_cursor = Cursor(last.received_at, last.id,
                              last.service_id if sort == SORT_SERVICE else None).encode()
-    return QueuePage(rows, next_cursor, total)
+    return QueuePage(rows, next_cursor, min(total, COUNT_UP_TO), total > COUNT_UP_TO)
 
 
 # -- claims ------------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Candidate case files for a person: ranked, with a score from 0 to 1 and reasons in words.
 
-Search works on indexed columns only, so that it stays fast with 50,000 files:
+Search works on indexed columns only, so that it stays fast with 500,000 files:
 
 1. the file number, exact after normalising spacing and case (unique index);
 2. the name keys (`CaseFileNameKey.key`, index): every key of the query's names (folded,
@@ -11,6 +11,10 @@ Search works on indexed columns only, so that it stays fast with 50,000 files:
    year; month and day equal or unknown on either side), for names too differently spelled
    to share a key (`Oleksandr` / `Aleksandr`, `Mueller` / `Muller`). Their stored keys are
    compared with the query's by rapidfuzz in one pass, and only the closest go on.
+
+With a year of birth in the query, step 2 reads only the keys of files born in that year, the
+year before and after, or in no known year (index on key and year): a namesake born in another
+year scores as another person (DATE_OTHER) anyway, and a common name has thousands of them.
 
 Only those few files are loaded and scored in Python. The score is a product of factors, each
 with its reason in words, so that it reads as what it is: how sure the office can be that this
@@ -43,7 +47,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
-from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from portal.config import MATCH_CERTAIN
@@ -154,7 +158,7 @@ def file_number_forms(text: str) -> list[str]:
 
 # --- the date of birth ----------------------------------------------------------------------
 
-def _date_condition(dob: PartialDate):
+def date_condition(dob: PartialDate):
     """SQL: the file's date of birth could be `dob` (unknown parts match anything)."""
     parts = [CaseFile.dob_year == dob.year]
     if dob.month is not None:
@@ -354,13 +358,20 @@ def _apart(candidates: list[Candidate], numbered: frozenset[str] = frozenset()) 
 
 # --- search ---------------------------------------------------------------------------------
 
-def _query_keys(q: Query) -> tuple[set[str], set[str]]:
+def query_keys(q: Query) -> tuple[set[str], set[str]]:
     keys = N.name_keys(q.surname, q.given_names, skeletons=True)
     if q.birth_name:
         keys |= N.name_keys(q.birth_name, "", skeletons=True)
     surname_keys = {k for kind, k in keys if kind == N.SURNAME}
     given_keys = {k for kind, k in keys if kind == N.GIVEN}
     return surname_keys, given_keys
+
+
+def _date_statement(q: Query, allowed):
+    """Ids of the files whose date of birth could be the query's, complete dates first (from
+    the index ix_case_file_birth alone)."""
+    return (select(CaseFile.id).where(date_condition(q.date_of_birth), *allowed)
+            .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id))
 
 
 def _date_ids(session: Session, q: Query, allowed) -> list[int]:
@@ -370,13 +381,29 @@ def _date_ids(session: Session, q: Query, allowed) -> list[int]:
     files sharing a name key are found."""
     if q.date_of_birth.is_unknown:
         return []
-    statement = (select(CaseFile.id).where(_date_condition(q.date_of_birth), *allowed)
-                 .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id)
-                 .limit(DATE_HITS + 1))
-    ids = list(session.scalars(statement))
+    ids = list(session.scalars(_date_statement(q, allowed).limit(DATE_HITS + 1)))
     if len(ids) > DATE_HITS and not q.date_of_birth.is_complete:
         return []
     return ids[:DATE_HITS]
+
+
+def _near_years(dob: PartialDate) -> tuple[int, ...]:
+    """The years of birth whose files the name search reads for a query born in `dob.year`: that
+    year and the ones next to it (a year one off is a near miss). A namesake born in another
+    year is another person (DATE_OTHER): a common name has thousands of them, and reading them
+    all is what made the search slow at scale. No year given: every year."""
+    return () if dob.year is None else (dob.year - 1, dob.year, dob.year + 1)
+
+
+def _key_rows(keys: set[str], years: tuple[int, ...]):
+    """The key rows of these keys (of files born in `years`, and of files without a year of
+    birth), from the index on key and year alone."""
+    K = CaseFileNameKey
+    columns = (K.case_file_id, K.kind, K.key)
+    if not years:
+        return select(*columns).where(K.key.in_(keys)).subquery()
+    return union_all(select(*columns).where(K.key.in_(keys), K.dob_year.in_(years)),
+                     select(*columns).where(K.key.in_(keys), K.dob_year.is_(None))).subquery()
 
 
 def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: set[str], allowed) -> list[int]:
@@ -385,38 +412,44 @@ def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: s
     all_keys = surname_keys | given_keys
     if not all_keys:
         return []
-    K = CaseFileNameKey
+    K = _key_rows(all_keys, _near_years(q.date_of_birth))
 
     def hit(condition):
         return func.max(case((condition, 1), else_=0))
 
     def has(kind, keys):
-        return and_(K.kind == kind, K.key.in_(keys)) if keys else literal(False)
+        return and_(K.c.kind == kind, K.c.key.in_(keys)) if keys else literal(False)
 
-    hits = (select(K.case_file_id.label("cid"), hit(has(N.SURNAME, surname_keys)).label("s"),
+    hits = (select(K.c.case_file_id.label("cid"), hit(has(N.SURNAME, surname_keys)).label("s"),
                    hit(has(N.GIVEN, given_keys)).label("g"),
                    hit(or_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys))).label("x"))
-            .where(K.key.in_(all_keys), *[K.case_file_id.in_(select(CaseFile.id).where(c)) for c in allowed])
-            .group_by(K.case_file_id).subquery())
+            .group_by(K.c.case_file_id).subquery())
+    query = select(hits.c.cid)
+    if allowed:  # the site rule on the few files found, by their primary key
+        query = query.join(CaseFile, CaseFile.id == hits.c.cid).where(*allowed)
     # The date as the set of files found by its own index (computed once, from the index
     # alone): cheaper than joining every hit's file.
-    date_ok = (case((hits.c.cid.in_(select(CaseFile.id).where(_date_condition(q.date_of_birth))), 1), else_=0)
+    date_ok = (case((hits.c.cid.in_(select(CaseFile.id).where(date_condition(q.date_of_birth))), 1), else_=0)
                if not q.date_of_birth.is_unknown else literal(0))
     coarse = 2 * hits.c.s + hits.c.g + hits.c.x + 3 * date_ok
-    return list(session.scalars(select(hits.c.cid).order_by(coarse.desc(), hits.c.cid).limit(NAME_HITS)))
+    return list(session.scalars(query.order_by(coarse.desc(), hits.c.cid).limit(NAME_HITS)))
 
 
-def _date_hits(session: Session, ids: list[int], query_keys: set[str]) -> list[int]:
-    """Of the files whose date of birth could be the query's, those whose stored name keys come
-    closest to the query's keys (rapidfuzz over the keys, one pass in C per query key)."""
+def _date_hits(session: Session, q: Query, allowed, ids: list[int], query_keys: set[str]) -> list[int]:
+    """Of the files whose date of birth could be the query's (`ids`, found by _date_ids), those
+    whose stored name keys come closest to the query's keys (rapidfuzz over the keys, one pass
+    in C per query key). Their keys are read by the same date condition, not by a list of
+    hundreds of ids."""
     if not ids or not query_keys:
         return ids[:DATE_SHORTLIST]
+    wanted = set(ids)
     owners: list[int] = []
     choices: list[str] = []
-    for start in range(0, len(ids), 500):
-        for case_file_id, key in session.execute(
-                select(CaseFileNameKey.case_file_id, CaseFileNameKey.key)
-                .where(CaseFileNameKey.case_file_id.in_(ids[start:start + 500]))):
+    dated = _date_statement(q, allowed).limit(DATE_HITS)
+    for case_file_id, key in session.execute(
+            select(CaseFileNameKey.case_file_id, CaseFileNameKey.key)
+            .where(CaseFileNameKey.case_file_id.in_(dated.scalar_subquery()))):
+        if case_file_id in wanted:
             owners.append(case_file_id)
             choices.append(key)
     best: dict[int, float] = defaultdict(float)
@@ -452,17 +485,32 @@ def find_candidates(session: Session, *, surname: str = "", given_names: str = "
     if q.file_number:
         forms = file_number_forms(q.file_number)
         ids.extend(session.scalars(select(CaseFile.id).where(CaseFile.file_number.in_(forms), *allowed)))
-    surname_keys, given_keys = _query_keys(q)
+    surname_keys, given_keys = query_keys(q)
     date_ids = _date_ids(session, q, allowed)
     for case_file_id in _name_hits(session, q, surname_keys, given_keys, allowed):
         if case_file_id not in ids:
             ids.append(case_file_id)
     seen = set(ids)
-    ids.extend(_date_hits(session, [i for i in date_ids if i not in seen], surname_keys | given_keys))
+    ids.extend(_date_hits(session, q, allowed, [i for i in date_ids if i not in seen], surname_keys | given_keys))
+    return rank(session, q, ids, limit=limit, min_score=min_score, allowed=allowed)
+
+
+def rank(session: Session, q: Query, ids: list[int], *, limit: int, min_score: float = MIN_SCORE,
+         allowed=()) -> list[Candidate]:
+    """These files scored for the query, best first (as find_candidates describes)."""
+    return rank_files(q, load_files(session, ids, allowed), limit=limit, min_score=min_score)
+
+
+def load_files(session: Session, ids: list[int], allowed=()) -> list[CaseFile]:
+    """The files with what scoring reads of them (known spellings, site)."""
     if not ids:
         return []
-    files = session.scalars(select(CaseFile).where(CaseFile.id.in_(ids), *allowed)
-                            .options(selectinload(CaseFile.aliases), joinedload(CaseFile.site))).unique().all()
+    return list(session.scalars(select(CaseFile).where(CaseFile.id.in_(ids), *allowed)
+                                .options(selectinload(CaseFile.aliases), joinedload(CaseFile.site))).unique())
+
+
+def rank_files(q: Query, files: list[CaseFile], *, limit: int, min_score: float = MIN_SCORE) -> list[Candidate]:
+    """Loaded files scored for the query, best first (at most one of them in the certain band)."""
     candidates = [score_case_file(q, cf) for cf in files]
     wanted_numbers = set(file_number_forms(q.file_number))
     _apart(candidates, frozenset(wanted_numbers))

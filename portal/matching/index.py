@@ -4,14 +4,15 @@ A file's keys come from its surname, given names, birth name and every known spe
 (alias); see `portal.matching.names.name_keys`. Writing is a difference against what is
 stored (delete the keys no longer wanted, insert the new ones, ignoring one that a parallel
 transaction inserted a moment ago), so that two caseworkers attaching to the same file at
-the same time do not trip over the unique key.
+the same time do not trip over the unique key. Each key carries the file's year of birth (the
+search reads keys by key and year); a corrected date of birth moves the file's keys along.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.db_insert import DIALECTS, dialect_of, insert_unless_present
@@ -51,26 +52,33 @@ def index_case_files(session: Session, case_files: Sequence[CaseFile]) -> int:
     case_files = list({cf.id: cf for cf in case_files}.values())
     ids = [cf.id for cf in case_files]
     stored: dict[int, dict[tuple[str, str], int]] = defaultdict(dict)
+    years: dict[int, set[int | None]] = defaultdict(set)
     for start in range(0, len(ids), _CHUNK):
         rows = session.execute(select(CaseFileNameKey.id, CaseFileNameKey.case_file_id, CaseFileNameKey.kind,
-                                      CaseFileNameKey.key)
+                                      CaseFileNameKey.key, CaseFileNameKey.dob_year)
                                .where(CaseFileNameKey.case_file_id.in_(ids[start:start + _CHUNK])))
-        for row_id, case_file_id, kind, key in rows:
+        for row_id, case_file_id, kind, key, year in rows:
             stored[case_file_id][(kind, key)] = row_id
+            years[case_file_id].add(year)
     stale: list[int] = []
     fresh: list[dict] = []
+    moved = 0
     for case_file in case_files:
         wanted = case_file_keys(case_file)
         have = stored.get(case_file.id, {})
         stale.extend(row_id for pair, row_id in have.items() if pair not in wanted)
-        fresh.extend({"case_file_id": case_file.id, "kind": kind, "key": key}
+        fresh.extend({"case_file_id": case_file.id, "kind": kind, "key": key, "dob_year": case_file.dob_year}
                      for kind, key in wanted if (kind, key) not in have)
+        if years.get(case_file.id, set()) - {case_file.dob_year}:  # the date of birth was corrected
+            moved += session.execute(update(CaseFileNameKey).where(CaseFileNameKey.case_file_id == case_file.id)
+                                     .values(dob_year=case_file.dob_year)
+                                     .execution_options(synchronize_session=False)).rowcount
     for start in range(0, len(stale), _CHUNK):
         session.execute(delete(CaseFileNameKey).where(CaseFileNameKey.id.in_(stale[start:start + _CHUNK]))
                         .execution_options(synchronize_session=False))
     if fresh:
         session.execute(_insert_ignoring_duplicates(session), fresh)
-    return len(stale) + len(fresh)
+    return len(stale) + len(fresh) + moved
 
 
 def index_case_file(session: Session, case_file: CaseFile) -> int:

@@ -23,7 +23,8 @@ class CaseFile(db.Model):
     __tablename__ = "case_file"
     __table_args__ = (
         enum_check("status", CaseFileStatus, "status_known"),
-        Index("ix_case_file_birth", "dob_year", "dob_month", "dob_day"),
+        # The matching's date search reads the ids (and the site rule) from the index alone.
+        Index("ix_case_file_birth", "dob_year", "dob_month", "dob_day", "site_id", "id"),
         Index("ix_case_file_surname", "surname"),
     )
 
@@ -87,11 +88,14 @@ class CaseFileAlias(db.Model):
 class CaseFileNameKey(db.Model):
     """A searchable form of one of the person's names: Latin, lower case, accents folded and
     other scripts transliterated (Шевченко → shevchenko). One row per name and variant, from the
-    file's names, birth name and known spellings; kept up to date by portal.matching."""
+    file's names, birth name and known spellings; kept up to date by portal.matching, with the
+    file's year of birth beside each key."""
 
     __tablename__ = "case_file_name_key"
     __table_args__ = (
-        Index("ix_case_file_name_key_key", "key"),
+        # A common name has thousands of files; by key and year of birth the phone desk and the
+        # matching read only those of the years in question, from the index alone.
+        Index("ix_case_file_name_key_key_year", "key", "dob_year", "case_file_id", "kind"),
         UniqueConstraint("case_file_id", "kind", "key"),
     )
 
@@ -99,6 +103,7 @@ class CaseFileNameKey(db.Model):
     case_file_id: Mapped[int] = mapped_column(ForeignKey("case_file.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(10))  # "surname" or "given"
     key: Mapped[str] = mapped_column(String(120))
+    dob_year: Mapped[int | None] = mapped_column(SmallInteger)  # the case file's (a copy, for the index)
 
 
 class CaseFileNote(db.Model):

@@ -90,6 +90,8 @@ class Submission(db.Model):
         Index("ix_submission_queue", "status", "site_id", "received_at"),
         _open_only_index("ix_submission_open_received", "received_at", "id"),
         _open_only_index("ix_submission_open_service", "service_id", "received_at", "id"),
+        # The queue's count of open items a site sees, from this small index alone.
+        _open_only_index("ix_submission_open_site", "site_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -63,3 +63,55 @@ def test_lookup_filters_by_the_viewer_before_the_limit(db_session, make_staff, n
     wetzlar = lookup(db_session, TYPED, make_staff("caseworker", "WZ"))
     assert len(wetzlar.hits) == 5 and all(h.case_file.file_number.startswith("WZ-") for h in wetzlar.hits)
     assert wetzlar.elsewhere == []
+
+
+def _indexed(db_session, files):
+    from portal.matching.index import index_case_files
+
+    index_case_files(db_session, files)
+    db_session.commit()
+    return files
+
+
+def _without_the_wider_search(monkeypatch):
+    import portal.matching.candidates as candidates
+
+    def refused(*args, **kwargs):
+        raise AssertionError("the same name and date were found: no wider search needed")
+
+    monkeypatch.setattr(candidates, "find_candidates", refused)
+
+
+def test_the_same_name_and_date_is_found_by_the_name_keys_alone(db_session, case_files, make_staff, monkeypatch):
+    _indexed(db_session, case_files)
+    _without_the_wider_search(monkeypatch)
+    lead = make_staff("team_lead")
+    for typed in ("Шевченко Олександр 00.03.1987", "Oleksandr Shevchenko 14.03.1987", "Shevchenko 1987",
+                  "محمد الحسن 1990", "Yilmaz Ayse 02.11.1979"):
+        hits = lookup(db_session, typed, lead).hits
+        assert hits and hits[0].case_file.file_number in ("WZ-2022-00017", "DIL-2016-00321", "WZ-2011-00412"), typed
+        assert hits[0].score >= 0.6, typed
+
+
+def test_a_file_of_the_same_name_and_date_at_another_site_is_named_not_shown(db_session, case_files, make_staff,
+                                                                              monkeypatch):
+    _indexed(db_session, case_files)
+    _without_the_wider_search(monkeypatch)
+    result = lookup(db_session, "Shevchenko Oleksandr 14.03.1987", make_staff("caseworker", "DIL"))
+    assert result.hits == [] and result.elsewhere == ["Wetzlar"] and result.problem == "elsewhere"
+
+
+def test_a_corrected_date_of_birth_moves_the_name_keys_along(db_session, case_files, make_staff):
+    from portal.domain.dates import PartialDate
+    from portal.matching.index import index_case_file
+    from portal.models import CaseFileNameKey
+
+    shevchenko = _indexed(db_session, case_files)[0]
+    shevchenko.date_of_birth = PartialDate(1988, 3, 14)
+    index_case_file(db_session, shevchenko)
+    db_session.commit()
+    years = set(db_session.scalars(select(CaseFileNameKey.dob_year)
+                                   .where(CaseFileNameKey.case_file_id == shevchenko.id)))
+    assert years == {1988}
+    lead = make_staff("team_lead")
+    assert lookup(db_session, "Shevchenko Oleksandr 14.03.1988", lead).hits[0].case_file.file_number == "WZ-2022-00017"
