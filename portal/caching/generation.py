@@ -16,13 +16,18 @@ from sqlalchemy.orm import Session
 
 from portal.models.content import ContentItem, ContentTranslation
 
-# The tables the cached pages read. Anything else (applications, bookings, audit, …) leaves the
-# cached pages as they are.
+# What the cached pages read, by topic: the public content (pages, notices, services, sites),
+# and the free times of the appointment calendar. A commit that touches none of these tables
+# (applications, audit, mail, …) leaves the cached pages as they are.
 PUBLIC_TABLES = frozenset({
     "content_item", "content_translation", "content_version", "content_media", "service",
     "service_counters", "site", "opening_hours", "site_closure", "site_booking_rules",
 })
-_CHANGED = "portal_public_content_changed"
+AVAILABILITY_TABLES = frozenset({
+    "slot", "booking", "service_counters", "site_closure", "site_booking_rules", "opening_hours", "service", "site",
+})
+TOPICS = {"content": PUBLIC_TABLES, "availability": AVAILABILITY_TABLES}
+_CHANGED = "portal_cached_topics_changed"
 
 
 def next_content_moment(session: Session, now: datetime) -> datetime | None:
@@ -69,28 +74,33 @@ class ContentClock:
         return window.until
 
 
+def _topics_of(table_name: str | None) -> set[str]:
+    return {topic for topic, tables in TOPICS.items() if table_name in tables}
+
+
 def watch(session_factory, on_change) -> None:
-    """Call `on_change()` after every commit that changed a public table through `session_factory`
-    (flushed objects, or ORM UPDATE/DELETE/INSERT statements)."""
+    """Call `on_change(topics)` after every commit that changed a table of those topics through
+    `session_factory` (flushed objects, or ORM UPDATE/DELETE/INSERT statements)."""
 
     @event.listens_for(session_factory, "after_flush")
     def _flushed(session, _context):
-        if not session.info.get(_CHANGED) and any(
-                getattr(getattr(obj, "__table__", None), "name", None) in PUBLIC_TABLES
-                for obj in (*session.new, *session.dirty, *session.deleted)):
-            session.info[_CHANGED] = True
+        for obj in (*session.new, *session.dirty, *session.deleted):
+            found = _topics_of(getattr(getattr(obj, "__table__", None), "name", None))
+            if found:
+                session.info.setdefault(_CHANGED, set()).update(found)
 
     @event.listens_for(session_factory, "do_orm_execute")
     def _executed(state):
         if state.is_update or state.is_delete or state.is_insert:
-            table = getattr(state.statement, "table", None)
-            if getattr(table, "name", None) in PUBLIC_TABLES:
-                state.session.info[_CHANGED] = True
+            found = _topics_of(getattr(getattr(state.statement, "table", None), "name", None))
+            if found:
+                state.session.info.setdefault(_CHANGED, set()).update(found)
 
     @event.listens_for(session_factory, "after_commit")
     def _committed(session):
-        if session.info.pop(_CHANGED, False):
-            on_change()
+        topics = session.info.pop(_CHANGED, None)
+        if topics:
+            on_change(topics)
 
     @event.listens_for(session_factory, "after_rollback")
     def _rolled_back(session):

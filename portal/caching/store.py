@@ -60,31 +60,31 @@ class PageStore:
 
             self._redis = redis.Redis.from_url(redis_url, socket_timeout=0.5, socket_connect_timeout=0.5)
         self._lock = threading.Lock()
-        self._generation = 0
-        self._generation_read = float("-inf")
+        # Per topic ("content", "availability"): the generation and when it was read from Redis.
+        self._generations: dict[str, tuple[int, float]] = {}
 
     @property
     def shared(self) -> bool:
         return self._redis is not None
 
-    def generation(self) -> int:
-        if self._redis is None:
-            return self._generation
-        if time.monotonic() - self._generation_read >= GENERATION_CHECK_SECONDS:
-            value = int(self._redis.get(self.PREFIX + "generation") or 0)
-            with self._lock:
-                self._generation, self._generation_read = value, time.monotonic()
-        return self._generation
+    def generation(self, topic: str = "content") -> int:
+        value, read_at = self._generations.get(topic, (0, float("-inf")))
+        if self._redis is None or time.monotonic() - read_at < GENERATION_CHECK_SECONDS:
+            return value
+        value = int(self._redis.get(f"{self.PREFIX}generation:{topic}") or 0)
+        with self._lock:
+            self._generations[topic] = (value, time.monotonic())
+        return value
 
-    def next_generation(self) -> None:
+    def next_generation(self, topic: str = "content") -> None:
         with self._lock:
             self._memory.clear()  # nothing of the old generation can be asked for again
             if self._redis is None:
-                self._generation += 1
+                self._generations[topic] = (self._generations.get(topic, (0, 0.0))[0] + 1, 0.0)
                 return
-        value = self._redis.incr(self.PREFIX + "generation")
+        value = self._redis.incr(f"{self.PREFIX}generation:{topic}")
         with self._lock:
-            self._generation, self._generation_read = value, time.monotonic()
+            self._generations[topic] = (value, time.monotonic())
 
     def get(self, key: str) -> bytes | None:
         found = self._memory.get(key)

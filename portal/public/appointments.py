@@ -113,7 +113,18 @@ def _month_grid(first: date, last: date, month: date, free: dict[date, int]):
     return weeks
 
 
+def _bookable_days_now(code: str, site: str) -> str | None:
+    """What a cached month calendar depends on besides the free times: the days bookable at this
+    moment (the newest opens at the site's release time). None for an unknown site."""
+    site_id = db.session.scalar(select(Site.id).where(Site.code == site, Site.is_active))
+    if site_id is None:
+        return None
+    first, last = booking_rules.window(db.session, site_id, utcnow())
+    return f"{first}..{last}"
+
+
 @bp.get("/appointments/<code>/<site>/")
+@cached_page(availability=_bookable_days_now)
 def appointment_calendar(code: str, site: str):
     service = _service_or_404(code)
     place = _site_or_404(service, site)

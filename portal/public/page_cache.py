@@ -26,6 +26,7 @@ EXTENSION = "portal_page_cache"
 # Stands in for the visitor's form token in a cached page; letters only, so escaping leaves it as is.
 _TOKEN_HOLE = "PortalFormTokenPlaceholderQx7Vb2"  # noqa: S105 - a marker, not a secret
 _CACHING = "_page_cache_rendering"
+AVAILABILITY_SECONDS = 60
 log = logging.getLogger(__name__)
 # Every app's cache in this process (one in a server process; tests make many). A commit may
 # come from a session outside any app context (a test's, a script's): all of them move on.
@@ -40,11 +41,12 @@ class PageCache:
         self.clock = ContentClock()
         self.enabled = seconds > 0
 
-    def content_changed(self) -> None:
-        try:
-            self.store.next_generation()
-        except Exception as exc:  # noqa: BLE001 - Redis away: pages expire by themselves
-            log.warning("page cache: the content generation could not be moved on (%s)", type(exc).__name__)
+    def changed(self, topics) -> None:
+        for topic in topics:
+            try:
+                self.store.next_generation(topic)
+            except Exception as exc:  # noqa: BLE001 - Redis away: pages expire by themselves
+                log.warning("page cache: the %s generation could not be moved on (%s)", topic, type(exc).__name__)
 
 
 def init_app(app: Flask, url: str, seconds: int) -> None:
@@ -56,21 +58,23 @@ def init_app(app: Flask, url: str, seconds: int) -> None:
     _caches.add(cache)
     if not _watching:  # one listener on every session of the process
         _watching = True
-        watch(Session, _content_changed)
+        watch(Session, _changed)
 
     # After Flask-WTF's: a page rendered for the cache gets the placeholder instead of a token.
     app.jinja_env.globals["csrf_token"] = _form_token
     app.context_processor(lambda: {"csrf_token": _form_token})
 
 
-def _content_changed() -> None:
+def _changed(topics) -> None:
     for cache in list(_caches):
-        cache.content_changed()
+        cache.changed(topics)
 
 
 def forget_all_pages() -> None:
     """After writes the watch cannot see (SQL outside an ORM session: the tests' clean-up)."""
-    _content_changed()
+    from portal.caching.generation import TOPICS
+
+    _changed(TOPICS)
 
 
 @wraps(generate_csrf)  # replaces Flask-WTF's global on purpose (tests/unit/test_template_names.py)
@@ -83,13 +87,14 @@ def _cacheable() -> bool:
             and "_flashes" not in session)
 
 
-def _key(cache: PageCache) -> tuple[str, float] | None:
+def _key(cache: PageCache, availability: bool, varied: str) -> tuple[str, float] | None:
     """The page's key, and how long an entry made now may live; None when the store is away."""
     from portal.extensions import db
     from portal.public.pages import SEEN_NOTICES, now
 
     try:
         generation = cache.store.generation()
+        free_times = f"{cache.store.generation('availability')}:{varied}" if availability else "-"
     except Exception:  # noqa: BLE001 - Redis away: render as ever
         return None
     until = cache.clock.until(db.session, generation, now())
@@ -97,12 +102,21 @@ def _key(cache: PageCache) -> tuple[str, float] | None:
     variant = hashlib.sha256(seen.encode()).hexdigest()[:16] if seen else "-"
     epoch = until.isoformat() if until else "-"
     seconds = cache.seconds if until is None else max(1.0, min(cache.seconds, (until - now()).total_seconds()))
-    return f"{generation}:{epoch}:{request.path}:{variant}", seconds
+    if availability:  # a slot passes its time unnoticed by any write: a minute at most
+        seconds = min(seconds, AVAILABILITY_SECONDS)
+    return f"{generation}:{epoch}:{free_times}:{request.path}:{variant}", seconds
 
 
-def cached_page(view):
+def cached_page(view=None, *, availability=None):
     """For a public view whose page is the same for every visitor in its language. No rate limit
-    applies to these pages; exempt, they are spared the limiter's lookup on every request."""
+    applies to these pages; exempt, they are spared the limiter's lookup on every request.
+
+    `availability`: the page shows free appointment times. It is then kept for one generation of
+    the free times too (every hold, booking, cancellation or release of a time moves it on), and
+    `availability(**view_args)` gives what else it depends on (the bookable days at this moment,
+    which open at a set time), or None for a page not to keep (an unknown service: its 404)."""
+    if view is None:
+        return lambda view: cached_page(view, availability=availability)
     from portal.extensions import limiter
 
     @wraps(view)
@@ -110,7 +124,12 @@ def cached_page(view):
         cache: PageCache | None = current_app.extensions.get(EXTENSION)
         if cache is None or not cache.enabled or not _cacheable():
             return view(*args, **kwargs)
-        found = _key(cache)
+        varied = ""
+        if availability is not None:
+            varied = availability(**kwargs)
+            if varied is None:
+                return view(*args, **kwargs)
+        found = _key(cache, availability is not None, varied)
         if found is None:
             return view(*args, **kwargs)
         key, seconds = found

@@ -172,3 +172,59 @@ def test_content_items_unrelated_to_the_public_leave_the_generation(app, db_sess
 
     _page(db_session, "fees", "Gebühren.", utcnow())
     assert store.generation() > before
+
+
+# -- the month calendar: kept for one generation of the free times --------------------------------
+
+def _calendar(client):
+    return client.get("/de/appointments/card-collection/WZ/").get_data(as_text=True)
+
+
+def test_the_calendar_loses_a_day_as_soon_as_its_last_time_is_held(app, db_session, sites, bookable):
+    from tests.support.booking_journey import day_of, hold
+
+    first, second = bookable
+    day_link = f"/de/appointments/card-collection/WZ/{day_of(first)}"
+    assert day_link in _calendar(app.test_client())
+    with statements(app) as sent:
+        assert day_link in _calendar(app.test_client())
+    assert len(sent) == 2  # the site and its booking rules (the days bookable now); no slot is read
+    for slot in (first, first, second, second):  # two places each, each hold from another browser
+        assert hold(app.test_client(), slot, lang="de").status_code == 302
+    assert day_link not in _calendar(app.test_client())
+
+
+def test_a_cancelled_booking_shows_its_time_again(app, client, db_session, sites, bookable):
+    from tests.support.booking_journey import book, day_of
+
+    first, second = bookable
+    for slot in (second, second):
+        db_session.get(type(slot), slot.id).taken = slot.capacity
+    db_session.commit()
+    manage = book(client, db_session, bookable).split("?")[0]
+    day_link = f"/de/appointments/card-collection/WZ/{day_of(first)}"
+    others = app.test_client()
+    page = _calendar(others)
+    if day_link in page:  # the first slot had two places: take the other one as well
+        db_session.get(type(first), first.id).taken = first.capacity
+        db_session.commit()
+    assert day_link not in _calendar(others)
+    token = csrf_token_from(client.get(manage + "/cancel").get_data(as_text=True))
+    assert client.post(manage + "/cancel", data={"csrf_token": token, "confirm": "yes"}).status_code == 302
+    assert day_link in _calendar(others)
+
+
+def test_the_newest_day_opens_at_the_release_time_on_a_cached_calendar(app, db_session, sites, bookable,
+                                                                          monkeypatch):
+    """The bookable days are part of the key: the page made a second before the release is not
+    the page shown a second after it."""
+    from portal.appointments import booking as booking_rules
+
+    first, _ = bookable
+    monkeypatch.setattr(booking_rules, "window", lambda session, site_id, now: (first.starts_at.date(),
+                                                                                first.starts_at.date() - timedelta(days=1)))
+    closed = _calendar(app.test_client())
+    assert "calendar-day--free" not in closed
+    monkeypatch.setattr(booking_rules, "window", lambda session, site_id, now: (first.starts_at.date(),
+                                                                                first.starts_at.date() + timedelta(days=3)))
+    assert "calendar-day--free" in _calendar(app.test_client())
