@@ -36,6 +36,7 @@ PAGES = {
     "service page": "/ar/services/permit-extension/",
     "content page": "/de/pages/{slug}",
     "appointment entry": "/tr/appointments/",
+    "month calendar": "/fa/appointments/card-collection/WZ/",
 }
 
 
@@ -102,7 +103,7 @@ def main() -> int:
     storage = tempfile.mkdtemp(prefix="portal-pages-store-")
     env = {**os.environ, "PORTAL_ENV": "development", "PORTAL_DATABASE_URL": database_url,
            "PORTAL_SECRET_KEY": "p" * 48, "PORTAL_STORAGE_DIR": storage, "PORTAL_RATELIMIT_STORAGE_URL": args.redis_url,
-           "PORTAL_CACHE_URL": args.redis_url,
+           "PORTAL_PAGE_CACHE_URL": args.redis_url,
            "PORTAL_SMTP_HOST": "127.0.0.1", "PORTAL_SMTP_PORT": "1", "FLASK_DEBUG": "0"}
     import redis
 
