@@ -218,8 +218,8 @@ def _document_keys(session: Session, case_file: CaseFile) -> list[tuple[tuple, t
     """(sort key, id) of every document entry, from four narrow columns: the sort key needs
     them only, so that a file of thousands of documents loads only the few a page shows. The
     ids are those to load for the entry: the document and the original it was made from."""
-    rows = session.execute(select(Document.id, Document.document_date, Document.derived_from_id,
-                                  Document.received_at).where(_of_file(session, case_file))).all()
+    rows = session.connection().execute(select(Document.id, Document.document_date, Document.derived_from_id,
+                                               Document.received_at).where(_of_file(session, case_file))).all()
     by_id = {row.id: row for row in rows}
     converted = {row.derived_from_id for row in rows if row.derived_from_id in by_id}
     keys = []
@@ -234,9 +234,10 @@ def _document_keys(session: Session, case_file: CaseFile) -> list[tuple[tuple, t
 
 
 def timeline_page(session: Session, case_file: CaseFile, submissions: list[Submission], *,
-                  before: TimelineCursor | None = None, size: int = PAGE_SIZE) -> TimelinePage:
-    """The newest `size` entries older than `before` (keyset: the 20th page costs what the
-    first does), newest first; the whole timeline is in `timeline`."""
+                  before: TimelineCursor | None = None, size: int | None = None) -> TimelinePage:
+    """The newest `size` (PAGE_SIZE) entries older than `before` (keyset: the 20th page costs
+    what the first does), newest first; the whole timeline is in `timeline`."""
+    size = size or PAGE_SIZE
     others = note_entries(session, case_file) + status_entries(session, submissions)
     keyed = _document_keys(session, case_file) + [(entry.sort_key, entry) for entry in others]
     keyed.sort(key=lambda pair: pair[0], reverse=True)

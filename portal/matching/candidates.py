@@ -443,27 +443,27 @@ def _date_hits(session: Session, q: Query, allowed, ids: list[int], query_keys: 
     if not ids or not query_keys:
         return ids[:DATE_SHORTLIST]
     wanted = set(ids)
-    owners: list[int] = []
-    choices: list[str] = []
+    owners_of: dict[str, list[int]] = defaultdict(list)  # common names: far fewer keys than rows
     dated = _date_statement(q, allowed).limit(DATE_HITS)
-    for case_file_id, key in session.execute(
+    # Thousands of plain rows: read through the connection, without the ORM's per-row work.
+    for case_file_id, key in session.connection().execute(
             select(CaseFileNameKey.case_file_id, CaseFileNameKey.key)
             .where(CaseFileNameKey.case_file_id.in_(dated.scalar_subquery()))):
         if case_file_id in wanted:
-            owners.append(case_file_id)
-            choices.append(key)
+            owners_of[key].append(case_file_id)
+    choices = list(owners_of)
     best: dict[int, float] = defaultdict(float)
     for key in query_keys:
         matches = process.extract(key, choices, scorer=fuzz.ratio, score_cutoff=DATE_KEY_CUTOFF, limit=None)
         seen: dict[int, float] = {}
-        for _, score, index in matches:
-            owner = owners[index]
-            seen[owner] = max(seen.get(owner, 0.0), score)
+        for choice, score, _ in matches:
+            for owner in owners_of[choice]:
+                seen[owner] = max(seen.get(owner, 0.0), score)
         for owner, score in seen.items():
             best[owner] += score
     ranked = sorted(best, key=lambda owner: (-best[owner], owner))[:DATE_SHORTLIST]
     # Files without any name key (loaded by a tool that does not index) are scored anyway.
-    indexed = set(owners)
+    indexed = {owner for owners in owners_of.values() for owner in owners}
     ranked += [i for i in ids if i not in indexed][:DATE_SHORTLIST]
     return ranked
 

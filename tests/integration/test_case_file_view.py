@@ -244,3 +244,24 @@ def test_export_pdf_has_cover_contents_and_every_document_in_order(app, client, 
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "download"))
     assert (event.object_type, event.object_id, event.staff_user_id) == ("case_file", FILE, caseworker.id)
     assert event.detail["skipped"] == 1 and event.detail["pages"] == len(pages)
+
+
+def test_a_long_timeline_is_shown_a_page_at_a_time_newest_first(app, client, make_staff, case_files, db_session,
+                                                                 monkeypatch):
+    from portal.casefiles import timeline
+
+    monkeypatch.setattr(timeline, "PAGE_SIZE", 3)
+    cid = file_id(db_session)
+    documents = [add_document(app, db_session, cid, content=samples.pdf_bytes(1, f"Blatt {n}"), title=f"Blatt {n}",
+                              document_date=date(2020, 1, 1) + timedelta(days=n), store=False) for n in range(7)]
+    sign_in(client, staff_in_english(make_staff, db_session).email)
+    shown, url = [], f"/backoffice/casefiles/{FILE}"
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        ids = [int(i) for i in re.findall(r'id="document-(\d+)"', page)]
+        assert len(ids) <= 3
+        shown += ids
+        older = re.search(r'href="([^"]+)" rel="next"', page)
+        url = older.group(1).replace("&amp;", "&") if older else None
+    assert shown == [d.id for d in reversed(documents)]  # every entry once, the latest first
+    assert "3 of 7 entries shown." in client.get(f"/backoffice/casefiles/{FILE}").get_data(as_text=True)

@@ -185,6 +185,14 @@ def test_all_open_submissions_are_listed_with_their_count(client, make_staff, va
     assert _total(body) == len(listed)
 
 
+def test_a_long_queue_is_counted_up_to_a_bound(client, make_staff, varied, monkeypatch):
+    monkeypatch.setattr(inbound, "COUNT_UP_TO", 3)
+    sign_in(client, make_staff("team_lead").email)
+    body = client.get("/backoffice/queue").get_data(as_text=True)
+    assert re.search(r'id="queue-count">Mehr als 3 passende Eingänge<', body)  # the back office speaks German
+    assert set(REFERENCE.findall(body)) == set(varied.values()) - {varied["closed"]}  # the page is whole
+
+
 @pytest.mark.parametrize("query, expected", [
     ("?status=awaiting_documents", {"waiting"}),
     ("?status=closed", None),  # not an open status: ignored, every open item
