@@ -141,8 +141,8 @@ def main() -> int:
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}{server}")
     print(f"database: {url.split(':', 1)[0]}, {args.case_files} case files, {args.documents} documents, "
-          f"{args.submissions} open submissions (generated in {generated:.0f} s, vacuumed and analysed "
-          f"in {prepared:.0f} s)")
+          f"{args.submissions} open submissions (generated in {generated:.0f} s, vacuumed, analysed and "
+          f"checkpointed in {prepared:.0f} s)")
     print(f"{'measure':40} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target p95':>11}")
     for label, n, p50, p95, worst in rows:
         target = TARGETS.get(label)
