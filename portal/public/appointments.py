@@ -3,6 +3,7 @@ Thin views over portal.appointments (rules, places, links)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import lru_cache
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -115,7 +116,17 @@ def _month_grid(first: date, last: date, month: date, free: dict[date, int]):
 
 def _bookable_days_now(code: str, site: str) -> str | None:
     """What a cached month calendar depends on besides the free times: the days bookable at this
-    moment (the newest opens at the site's release time). None for an unknown site."""
+    moment (the newest opens at the site's release time). None for an unknown site. Asked of the
+    database once a second per site: at a slot release every applicant's first page needs it."""
+    from portal.public.page_cache import EXTENSION
+
+    cache = current_app.extensions[EXTENSION]
+    return _bookable_days_in_second(id(cache), cache.store.generation("availability"), site,
+                                    int(utcnow().timestamp()))
+
+
+@lru_cache(maxsize=256)
+def _bookable_days_in_second(_cache_id: int, _generation: int, site: str, _second: int) -> str | None:
     site_id = db.session.scalar(select(Site.id).where(Site.code == site, Site.is_active))
     if site_id is None:
         return None
