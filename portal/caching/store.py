@@ -18,7 +18,7 @@ GENERATION_CHECK_SECONDS = 1.0
 LOCAL_COPY_SECONDS = 5.0
 
 
-class _Memory:
+class MemoryEntries:
     """Least recently used out first, every entry with its own expiry."""
 
     def __init__(self, max_entries: int):
@@ -53,7 +53,7 @@ class PageStore:
     PREFIX = "portal:pages:"
 
     def __init__(self, redis_url: str = "", max_entries: int = 2000):
-        self._memory = _Memory(max_entries)
+        self._memory = MemoryEntries(max_entries)
         self._redis = None
         if redis_url:
             import redis

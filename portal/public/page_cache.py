@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 import weakref
 from functools import wraps
 
@@ -20,13 +21,18 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_wtf.csrf import generate_csrf
 
 from portal.caching.generation import ContentClock, watch
-from portal.caching.store import PageStore
+from portal.caching.store import MemoryEntries, PageStore
 
 EXTENSION = "portal_page_cache"
 # Stands in for the visitor's form token in a cached page; letters only, so escaping leaves it as is.
 _TOKEN_HOLE = "PortalFormTokenPlaceholderQx7Vb2"  # noqa: S105 - a marker, not a secret
 _CACHING = "_page_cache_rendering"
 AVAILABILITY_SECONDS = 60
+# While one thread makes a page anew (a new generation), the others of the process send the page
+# it replaces, if it is at most this old, instead of all making it at once (at a slot release,
+# every hold makes a new generation of the calendar while hundreds of requests wait for it).
+STALE_SECONDS = 10
+_LOCK_STRIPES = 64
 log = logging.getLogger(__name__)
 # Every app's cache in this process (one in a server process; tests make many). A commit may
 # come from a session outside any app context (a test's, a script's): all of them move on.
@@ -40,6 +46,11 @@ class PageCache:
         self.seconds = seconds
         self.clock = ContentClock()
         self.enabled = seconds > 0
+        self.latest = MemoryEntries(2000)  # the last page made per path and visitor variant
+        self._making = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+
+    def making(self, slot: str) -> threading.Lock:
+        return self._making[hash(slot) % _LOCK_STRIPES]
 
     def changed(self, topics) -> None:
         for topic in topics:
@@ -87,8 +98,9 @@ def _cacheable() -> bool:
             and "_flashes" not in session)
 
 
-def _key(cache: PageCache, availability: bool, varied: str) -> tuple[str, float] | None:
-    """The page's key, and how long an entry made now may live; None when the store is away."""
+def _key(cache: PageCache, availability: bool, varied: str) -> tuple[str, str, float] | None:
+    """The page's key, its slot (path and visitor variant, whatever the generation), and how long
+    an entry made now may live; None when the store is away."""
     from portal.extensions import db
     from portal.public.pages import SEEN_NOTICES, now
 
@@ -104,7 +116,8 @@ def _key(cache: PageCache, availability: bool, varied: str) -> tuple[str, float]
     seconds = cache.seconds if until is None else max(1.0, min(cache.seconds, (until - now()).total_seconds()))
     if availability:  # a slot passes its time unnoticed by any write: a minute at most
         seconds = min(seconds, AVAILABILITY_SECONDS)
-    return f"{generation}:{epoch}:{free_times}:{request.path}:{variant}", seconds
+    slot = f"{request.path}:{variant}"
+    return f"{generation}:{epoch}:{free_times}:{slot}", slot, seconds
 
 
 def cached_page(view=None, *, availability=None):
@@ -132,32 +145,54 @@ def cached_page(view=None, *, availability=None):
         found = _key(cache, availability is not None, varied)
         if found is None:
             return view(*args, **kwargs)
-        key, seconds = found
+        key, slot, seconds = found
         try:
             hit = cache.store.get(key)
         except Exception:  # noqa: BLE001
             hit = None
         if hit is not None:
             return _send(hit)
-        setattr(g, _CACHING, True)
+        making = cache.making(slot)
+        if not making.acquire(blocking=False):  # another thread is making it
+            stale = cache.latest.get(slot)
+            if stale is not None:
+                return _send(stale)
+            with making:  # nothing to send meanwhile: wait for it
+                pass
+            try:
+                hit = cache.store.get(key)
+            except Exception:  # noqa: BLE001
+                hit = None
+            if hit is not None:
+                return _send(hit)
+            making.acquire()
         try:
-            response = current_app.make_response(view(*args, **kwargs))
+            return _make(view, args, kwargs, cache, key, slot, seconds)
         finally:
-            setattr(g, _CACHING, False)
-        if response.status_code != 200 or response.direct_passthrough or response.mimetype != "text/html":
-            return response
-        from portal.public.pages import SEEN_NOTICES
-
-        body = response.get_data()
-        entry = json.dumps({"seen": session.get(SEEN_NOTICES)}).encode() + b"\n" + body
-        try:
-            cache.store.set(key, entry, seconds)
-        except Exception as exc:  # noqa: BLE001 - Redis away: the page was sent all the same
-            current_app.logger.warning("page cache: could not keep %s (%s)", request.path, type(exc).__name__)
-        response.set_data(_punched(body))
-        return response
+            making.release()
 
     return limiter.exempt(wrapper)
+
+
+def _make(view, args, kwargs, cache: PageCache, key: str, slot: str, seconds: float):
+    setattr(g, _CACHING, True)
+    try:
+        response = current_app.make_response(view(*args, **kwargs))
+    finally:
+        setattr(g, _CACHING, False)
+    if response.status_code != 200 or response.direct_passthrough or response.mimetype != "text/html":
+        return response
+    from portal.public.pages import SEEN_NOTICES
+
+    body = response.get_data()
+    entry = json.dumps({"seen": session.get(SEEN_NOTICES)}).encode() + b"\n" + body
+    try:
+        cache.store.set(key, entry, seconds)
+    except Exception as exc:  # noqa: BLE001 - Redis away: the page was sent all the same
+        current_app.logger.warning("page cache: could not keep %s (%s)", request.path, type(exc).__name__)
+    cache.latest.set(slot, entry, STALE_SECONDS)
+    response.set_data(_punched(body))
+    return response
 
 
 def _send(entry: bytes) -> Response:

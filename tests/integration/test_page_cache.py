@@ -233,3 +233,41 @@ def test_the_newest_day_opens_at_the_release_time_on_a_cached_calendar(app, db_s
     assert "calendar-day--free" not in _calendar(app.test_client())  # within the same second
     monkeypatch.setattr(views, "utcnow", lambda: moment + timedelta(seconds=1))
     assert "calendar-day--free" in _calendar(app.test_client())
+
+
+def test_one_thread_makes_a_page_while_the_others_wait_or_send_the_one_it_replaces(app, sites, monkeypatch):
+    import threading
+    import time
+
+    from portal.public import page_cache, views
+
+    made = []
+    original = views.render_template
+
+    def slow(*args, **kwargs):  # each page made says which it was
+        made.append(1)
+        number = len(made)
+        time.sleep(0.4)
+        return original(*args, **kwargs) + f"<!-- made {number} -->"
+
+    monkeypatch.setattr(views, "render_template", slow)
+
+    def two_visitors():
+        pages = []
+
+        def visit(delay):
+            time.sleep(delay)
+            pages.append(re.search(r"<!-- made (\d) -->", app.test_client().get("/de/").get_data(as_text=True))[1])
+
+        threads = [threading.Thread(target=visit, args=(delay,)) for delay in (0, 0.15)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        return sorted(pages)
+
+    assert two_visitors() == ["1", "1"]  # the later one waited for the page the first one made
+    assert len(made) == 1
+    page_cache.forget_all_pages()  # a new generation: the page is made again, once
+    assert two_visitors() == ["1", "2"]  # meanwhile the other visitor got the page it replaces
+    assert len(made) == 2
