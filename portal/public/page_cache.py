@@ -82,9 +82,12 @@ def _changed(topics) -> None:
 
 
 def forget_all_pages() -> None:
-    """After writes the watch cannot see (SQL outside an ORM session: the tests' clean-up)."""
+    """After writes the watch cannot see (SQL outside an ORM session: the tests' clean-up): no
+    page made before is sent again, not even while the new one is made."""
     from portal.caching.generation import TOPICS
 
+    for cache in list(_caches):
+        cache.latest.clear()
     _changed(TOPICS)
 
 
