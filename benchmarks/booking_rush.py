@@ -80,6 +80,7 @@ from zoneinfo import ZoneInfo
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.servers import gunicorn, wait_for  # noqa: E402
 from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 SERVICE, SITE = "card-collection", "WZ"
@@ -364,23 +365,6 @@ def _flask(env: dict, *args: str) -> None:
         raise SystemExit(f"flask {' '.join(args)} failed:\n{result.stderr[-3000:]}")
 
 
-def _gunicorn(port: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
-def _wait_for(url: str, log: Path) -> None:
-    for _ in range(600):
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own server on 127.0.0.1
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up:\n{log.read_text()[-3000:]}")
-
-
 def _percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))] * 1000
@@ -587,9 +571,9 @@ def conduct(args) -> int:
         ports = [base_port, base_port + 1]
         logs = [Path(storage) / f"gunicorn-{n}.log" for n in range(len(ports))]
         for port, log in zip(ports, logs):
-            processes.append(_gunicorn(port, args.threads, env, log))
+            processes.append(gunicorn("wsgi:app", port, workers=1, threads=args.threads, env=env, log=log))
         for port, log in zip(ports, logs):
-            _wait_for(f"http://127.0.0.1:{port}/healthz", log)
+            wait_for(f"http://127.0.0.1:{port}/healthz", log, seconds=60)
         _warm_up(ports, args.threads, (release["day"] - timedelta(days=1)).isoformat())
 
         # The proof of work: fetched from each applicant's address and solved, before the release.

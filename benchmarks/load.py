@@ -27,7 +27,6 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.request
 from collections import defaultdict
 from pathlib import Path
 
@@ -35,6 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.inbound_queue import PASSWORD, _generate  # noqa: E402
+from benchmarks.servers import gunicorn, wait_for  # noqa: E402
 from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 WEIGHTS = {"browse": 50, "apply": 15, "book": 15, "casework": 20}
@@ -189,23 +189,6 @@ SERVICES = ("temporary-protection", "permit-extension", "obligation-declaration"
 
 # ---- the conductor (first process) --------------------------------------------------------
 
-def _wait_for(url: str, log: Path) -> None:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own server on 127.0.0.1
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up:\n{log.read_text()[-3000:]}")
-
-
-def _gunicorn(target: str, port: int, workers: int, threads: int, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--access-logfile", "-", "--log-level", "warning", target],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
 def _flask(env: dict, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "flask", "--app", "portal", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=900)
@@ -268,16 +251,17 @@ def conduct(args) -> int:
 
         port = 18000 + os.getpid() % 1000
         log = Path(storage) / "gunicorn.log"
-        processes.append(_gunicorn("wsgi:app", port, args.workers, args.threads, env, log))
-        _wait_for(f"http://127.0.0.1:{port}/healthz", log)
+        processes.append(gunicorn("wsgi:app", port, workers=args.workers, threads=args.threads, env=env, log=log))
+        wait_for(f"http://127.0.0.1:{port}/healthz", log)
         print(f"driving the portal: {args.users} users for {args.seconds} s …", flush=True)
         portal = _run_driver(args, f"http://127.0.0.1:{port}",
                              ["--staff-email", ",".join(setup["staff"]), "--days", ",".join(setup["days"])])
 
         bare_port = port + 1
         bare_log = Path(storage) / "bare.log"
-        processes.append(_gunicorn("benchmarks.bare_app:app", bare_port, args.workers, args.threads, env, bare_log))
-        _wait_for(f"http://127.0.0.1:{bare_port}/ping", bare_log)
+        processes.append(gunicorn("benchmarks.bare_app:app", bare_port, workers=args.workers, threads=args.threads,
+                                   env=env, log=bare_log))
+        wait_for(f"http://127.0.0.1:{bare_port}/ping", bare_log)
         print("driving the bare Flask endpoint (the ceiling) …", flush=True)
         bare = _run_driver(args, f"http://127.0.0.1:{bare_port}", ["--bare"])
     finally:

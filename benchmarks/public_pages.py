@@ -20,13 +20,13 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.servers import gunicorn, wait_for  # noqa: E402
 from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 TARGET = 0.3
@@ -38,23 +38,6 @@ PAGES = {
     "appointment entry": "/tr/appointments/",
     "month calendar": "/fa/appointments/card-collection/WZ/",
 }
-
-
-def _gunicorn(target: str, port: int, args, env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(args.workers), "--threads", str(args.threads),
-         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
-        cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
-
-
-def _wait_for(url: str, log: Path) -> None:
-    for _ in range(300):
-        try:
-            urllib.request.urlopen(url, timeout=2)  # noqa: S310 - our own server on 127.0.0.1
-            return
-        except OSError:
-            time.sleep(0.1)
-    raise SystemExit(f"{url} did not come up:\n{log.read_text()[-3000:]}")
 
 
 def _wrk(url: str, args) -> tuple[float, float, float, int]:
@@ -120,11 +103,13 @@ def main() -> int:
                  for name, path in PAGES.items()}
         port = 19000 + os.getpid() % 500
         log = Path(storage) / "gunicorn.log"
-        processes.append(_gunicorn("wsgi:app", port, args, env, log))
-        _wait_for(f"http://127.0.0.1:{port}/healthz", log)
+        processes.append(gunicorn("wsgi:app", port, workers=args.workers, threads=args.threads, env=env, log=log,
+                                   access_log=False))
+        wait_for(f"http://127.0.0.1:{port}/healthz", log)
         bare_log = Path(storage) / "bare.log"
-        processes.append(_gunicorn("benchmarks.bare_app:app", port + 1, args, env, bare_log))
-        _wait_for(f"http://127.0.0.1:{port + 1}/ping", bare_log)
+        processes.append(gunicorn("benchmarks.bare_app:app", port + 1, workers=args.workers, threads=args.threads,
+                                   env=env, log=bare_log, access_log=False))
+        wait_for(f"http://127.0.0.1:{port + 1}/ping", bare_log)
 
         sizes = {}
         for name, path in pages.items():

@@ -63,10 +63,6 @@ class PageStore:
         # Per topic ("content", "availability"): the generation and when it was read from Redis.
         self._generations: dict[str, tuple[int, float]] = {}
 
-    @property
-    def shared(self) -> bool:
-        return self._redis is not None
-
     def generation(self, topic: str = "content") -> int:
         value, read_at = self._generations.get(topic, (0, float("-inf")))
         if self._redis is None or time.monotonic() - read_at < GENERATION_CHECK_SECONDS:

@@ -18,6 +18,7 @@ once) decides how:
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -143,32 +144,32 @@ def _orientation(image: Image.Image) -> int:
 
 def _header(data: bytes, media_type: str) -> _Header:
     """Size and mode from the header, before any pixel is decoded; checksums (PNG)."""
-    try:
-        with Image.open(BytesIO(data), formats=_FORMATS[media_type]) as probe:
-            _check_pixels(probe.size)
-            # A JPEG's EXIF and XMP are in its header; a PNG's may follow the pixels (read later).
-            orientation = _orientation(probe) if media_type == JPEG else 1
-            header = _Header(probe.size, probe.mode, orientation if orientation in range(1, 9) else 1)
-            probe.verify()  # verify() leaves the image unusable, so it is opened again to decode
-        return header
-    except refusals.DocumentRefused:
-        raise
-    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise refusals.image_too_large(MAX_MEGAPIXELS) from exc
-    except Exception as exc:  # decoders raise OSError, SyntaxError, ValueError, RuntimeError...
-        raise refusals.broken_image() from exc
+    with _refused_when_unreadable(), Image.open(BytesIO(data), formats=_FORMATS[media_type]) as probe:
+        _check_pixels(probe.size)
+        # A JPEG's EXIF and XMP are in its header; a PNG's may follow the pixels (read later).
+        orientation = _orientation(probe) if media_type == JPEG else 1
+        header = _Header(probe.size, probe.mode, orientation if orientation in range(1, 9) else 1)
+        probe.verify()  # verify() leaves the image unusable, so it is opened again to decode
+    return header
 
 
 def _decoded(data: bytes, media_type: str, draft: tuple[int, int] | None = None) -> Image.Image:
     """All pixels decoded; a JPEG at the smallest scale (1/2, 1/4, 1/8) still at least `draft`
     large, if given."""
-    try:
+    with _refused_when_unreadable():
         image = Image.open(BytesIO(data), formats=_FORMATS[media_type])
         _check_pixels(image.size)
         if draft is not None:
             image.draft(image.mode, draft)
         image.load()  # a truncated file fails here
-        return image
+    return image
+
+
+@contextmanager
+def _refused_when_unreadable():
+    """A decoder's failure as the applicant's refusal: too many pixels, or a broken image."""
+    try:
+        yield
     except refusals.DocumentRefused:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:

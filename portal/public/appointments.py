@@ -3,7 +3,6 @@ Thin views over portal.appointments (rules, places, links)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from functools import lru_cache
 
 from flask import abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
@@ -121,12 +120,12 @@ def _bookable_days_now(code: str, site: str) -> str | None:
     from portal.public.page_cache import EXTENSION
 
     cache = current_app.extensions[EXTENSION]
-    return _bookable_days_in_second(id(cache), cache.store.generation("availability"), site,
-                                    int(utcnow().timestamp()))
+    second = int(utcnow().timestamp())
+    return cache.fact(f"bookable:{cache.store.generation('availability')}:{site}:{second}", 1.0,
+                      lambda: _bookable_days(site))
 
 
-@lru_cache(maxsize=256)
-def _bookable_days_in_second(_cache_id: int, _generation: int, site: str, _second: int) -> str | None:
+def _bookable_days(site: str) -> str | None:
     site_id = db.session.scalar(select(Site.id).where(Site.code == site, Site.is_active))
     if site_id is None:
         return None

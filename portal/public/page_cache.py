@@ -41,13 +41,28 @@ _watching = False
 
 
 class PageCache:
-    def __init__(self, app: Flask, url: str, seconds: int):
+    def __init__(self, url: str, seconds: int):
         self.store = PageStore(url)
         self.seconds = seconds
         self.clock = ContentClock()
         self.enabled = seconds > 0
         self.latest = MemoryEntries(2000)  # the last page made per path and visitor variant
         self._making = [threading.Lock() for _ in range(_LOCK_STRIPES)]
+        self._facts = MemoryEntries(256)
+
+    def fact(self, key: str, seconds: float, find):
+        """What `find()` gives, kept for `seconds` under `key` (None too)."""
+        kept = self._facts.get(key)
+        if kept is None:
+            kept = (find(),)
+            self._facts.set(key, kept, seconds)
+        return kept[0]
+
+    def stored(self, key: str) -> bytes | None:
+        try:
+            return self.store.get(key)
+        except Exception:  # noqa: BLE001 - Redis away: the page is made as ever
+            return None
 
     def making(self, slot: str) -> threading.Lock:
         return self._making[hash(slot) % _LOCK_STRIPES]
@@ -64,7 +79,7 @@ def init_app(app: Flask, url: str, seconds: int) -> None:
     from sqlalchemy.orm import Session
 
     global _watching
-    cache = PageCache(app, url, seconds)
+    cache = PageCache(url, seconds)
     app.extensions[EXTENSION] = cache
     _caches.add(cache)
     if not _watching:  # one listener on every session of the process
@@ -149,10 +164,7 @@ def cached_page(view=None, *, availability=None):
         if found is None:
             return view(*args, **kwargs)
         key, slot, seconds = found
-        try:
-            hit = cache.store.get(key)
-        except Exception:  # noqa: BLE001
-            hit = None
+        hit = cache.stored(key)
         if hit is not None:
             return _send(hit)
         making = cache.making(slot)
@@ -162,10 +174,7 @@ def cached_page(view=None, *, availability=None):
                 return _send(stale)
             with making:  # nothing to send meanwhile: wait for it
                 pass
-            try:
-                hit = cache.store.get(key)
-            except Exception:  # noqa: BLE001
-                hit = None
+            hit = cache.stored(key)
             if hit is not None:
                 return _send(hit)
             making.acquire()
