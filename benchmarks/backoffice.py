@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from sqlalchemy import select, text  # noqa: E402
 
-from benchmarks.backoffice_data import BIG_FILE_DOCUMENTS, generate, settle  # noqa: E402
+from benchmarks.backoffice_data import BIG_FILE_DOCUMENTS, generate, regenerated_people, settle  # noqa: E402
 from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 CASEWORKER = "sachbearbeitung.wetzlar@abh-demo.example"  # a demo account of one site
@@ -75,6 +75,11 @@ def _page_100(client) -> str:
     return url
 
 
+def _already_generated(session) -> bool:
+    from portal.models import CaseFile
+    return session.scalar(select(CaseFile.id).limit(1)) is not None
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database-url")
@@ -82,9 +87,12 @@ def main() -> int:
     parser.add_argument("--documents", type=int, default=500_000)
     parser.add_argument("--submissions", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=200)
+    parser.add_argument("--keep-schema", metavar="NAME",
+                        help="PostgreSQL: generate into this schema once and keep it; later runs with the "
+                             "same name and sizes reuse the data")
     args = parser.parse_args()
 
-    url, drop = throwaway_database(args.database_url, "bench")
+    url, drop = throwaway_database(args.database_url, "bench", kept_schema=args.keep_schema)
     os.environ.update({"PORTAL_DATABASE_URL": url, "PORTAL_SECRET_KEY": "b" * 40,
                        "PORTAL_STORAGE_DIR": tempfile.mkdtemp(prefix="portal-bench-store-")})
     from flask_migrate import upgrade
@@ -98,11 +106,15 @@ def main() -> int:
         with app.app_context():
             upgrade()
             started = time.perf_counter()
-            people, big_file = generate(db.session, app.config["SECRET_KEY"], case_files=args.case_files,
-                                        documents=args.documents, submissions=args.submissions, rng=rng)
-            generated = time.perf_counter() - started
-            settle(db.session)
-            prepared = time.perf_counter() - started - generated
+            if args.keep_schema and _already_generated(db.session):
+                people, big_file = regenerated_people(args.case_files)
+                generated = prepared = 0.0
+            else:
+                people, big_file = generate(db.session, app.config["SECRET_KEY"], case_files=args.case_files,
+                                            documents=args.documents, submissions=args.submissions, rng=rng)
+                generated = time.perf_counter() - started
+                settle(db.session)
+                prepared = time.perf_counter() - started - generated
             server = _postgresql_version(db)
             from portal.casework.lookup import lookup
             from portal.matching.candidates import find_candidates

@@ -200,18 +200,24 @@ def settle(session) -> None:
         conn.execute(text("CHECKPOINT"))
 
 
+def regenerated_people(case_files: int) -> tuple[list, str]:
+    """What `generate` returned for data it made earlier (the people are drawn from a fixed seed)."""
+    from portal.demo.people import demo_people
+    people = demo_people(case_files, seed=7)
+    return people, f"B{people[-1].file_number}"
+
+
 def generate(session, secret_key: str, *, case_files: int, documents: int, submissions: int,
              rng: random.Random) -> tuple[list, str]:
     """Fill the (migrated, empty) database; returns the people (for the lookups) and the file
     number of the case file with BIG_FILE_DOCUMENTS documents (at Wetzlar)."""
     from portal.demo import seed_demo
-    from portal.demo.people import demo_people
     from portal.models import CaseFile, Service, Site
 
     seed_demo(session, secret_key, case_files=0, with_submissions=False)
     sites = {s.code: s.id for s in session.scalars(select(Site))}
     services = list(session.scalars(select(Service.id)))
-    people = demo_people(case_files, seed=7)
+    people, big_file = regenerated_people(case_files)
     people[-1].site_code = "WZ"  # the big file: seen by the benchmark's caseworker of Wetzlar
     now = datetime.now(timezone.utc)
     first_id = (session.scalar(select(CaseFile.id).order_by(CaseFile.id.desc()).limit(1)) or 0) + 1
@@ -224,4 +230,4 @@ def generate(session, secret_key: str, *, case_files: int, documents: int, submi
     session.commit()
     _submissions(session, submissions, people, sites, services, rng, now)
     session.commit()
-    return people, f"B{people[-1].file_number}"
+    return people, big_file
