@@ -31,7 +31,10 @@ def _office_lines(session: Session, submission: Submission) -> list[str]:
     return lines
 
 
-def build_receipt(session: Session, submission: Submission, status_code: str, office: OfficeSettings):
+def build_receipt(session: Session, submission: Submission, status_code: str, office: OfficeSettings,
+                  shown: list | None = None):
+    """`shown`: the documents the case file shows, as receive() made them (read from the database
+    when not given)."""
     from portal.pdf.receipt import ReceiptData, ReceiptDocument, ReceiptField
 
     language = submission.language
@@ -47,7 +50,7 @@ def build_receipt(session: Session, submission: Submission, status_code: str, of
         ReceiptDocument(slot=label_in(form.slot(d.kind).label, language) if form and form.slot(d.kind) else d.kind,
                         slot_de=label_in(form.slot(d.kind).label, "de") if form and form.slot(d.kind) else d.kind,
                         filename=d.original_filename, pages=pages)
-        for d, pages in _uploaded_documents(session, submission)
+        for d, pages in (_uploaded_documents(session, submission) if shown is None else _as_uploaded(shown))
     ]
     return ReceiptData(
         language=language, office_name=office.name,
@@ -69,19 +72,25 @@ def _uploaded_documents(session: Session, submission: Submission):
     return [(d, (derived.get(d.id) or d).page_count or 1) for d in documents if not d.derived_from_id]
 
 
+def _as_uploaded(shown: list) -> list:
+    """_uploaded_documents from the objects just made, without reading them back."""
+    pairs = [(d.derived_from or d, d.page_count or 1) for d in shown]
+    return sorted(pairs, key=lambda pair: pair[0].id)
+
+
 def acknowledge_web_submission(session: Session, storage: DocumentStorage, submission: Submission,
-                               status_code: str, office: OfficeSettings) -> None:
+                               status_code: str, office: OfficeSettings, shown: list | None = None) -> None:
     """The receipt (as HTML: it holds the status code, known only now) into storage and the
     confirmation mail into the outbox, held for the receipt: same transaction as the submission.
     The PDF is rendered after the response (portal.intake.receipts.finish_receipt), which sends
-    the mail with it attached."""
+    the mail with it attached. `shown`: as for build_receipt."""
     from portal.intake.receipts import hold_for_receipt
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
     from portal.pdf.receipt import receipt_html
 
     session.flush()
-    receipt = build_receipt(session, submission, status_code, office)
+    receipt = build_receipt(session, submission, status_code, office, shown)
     submission.receipt_html_sha256 = storage.put(receipt_html(receipt).encode("utf-8"))
     if not submission.applicant_email:
         return

@@ -25,6 +25,9 @@ from portal.models import ApplicationDraft, Channel, Submission
 class WebSubmission:
     submission: Submission
     status_code: str | None  # only for the request that made the submission
+    # Read before the commit, so that the answer does not load the submission again after it.
+    reference: str
+    submission_id: int
 
 
 def take_upload(session: Session, storage: DocumentStorage, form: ServiceForm, draft: ApplicationDraft, slot: str,
@@ -71,8 +74,11 @@ def submit(session: Session, storage: DocumentStorage, form: ServiceForm, draft:
     try:
         result = receive(session, storage, intake_draft, matching=matching)
         if result.created:
-            acknowledge_web_submission(session, storage, result.submission, result.status_code, office)
+            acknowledge_web_submission(session, storage, result.submission, result.status_code, office,
+                                       result.documents)
         draft.submission_id = result.submission.id
+        made = WebSubmission(result.submission, result.status_code if result.created else None,
+                             result.submission.reference, result.submission.id)
         session.commit()
     except IntegrityError:
         # The same application sent twice at the same moment: the other request made it.
@@ -80,10 +86,10 @@ def submit(session: Session, storage: DocumentStorage, form: ServiceForm, draft:
         submission = find_by_idempotency_key(session, intake_draft.idempotency_key)
         if submission is None:
             raise
-        return WebSubmission(submission, None)
+        return WebSubmission(submission, None, submission.reference, submission.id)
     except IntakeError:
         session.rollback()
         drafts.save_step(draft, DOCUMENTS, {}, complete=False)
         session.commit()
         raise
-    return WebSubmission(result.submission, result.status_code if result.created else None)
+    return made

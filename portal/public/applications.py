@@ -300,15 +300,14 @@ def submit_application(code: str):
         current_app.logger.exception("submission of draft %s refused by the intake", draft.public_id)
         flash(_("A document of your application is missing. Please upload it again."), "error")
         return _to_step(code, DOCUMENTS)
-    submission = made.submission
     if made.status_code:
-        remember_status_code(submission.reference, made.status_code)
+        remember_status_code(made.reference, made.status_code)
         # The receipt's PDF and the mail with it: made after this answer, not while the applicant waits.
         from portal.intake.receipts import finish_in_background
 
-        finish_in_background(current_app._get_current_object(), get_storage(), submission.id)
-    grant_status_access(submission.reference)
-    session["last_submission"] = {"code": code, "reference": submission.reference}
+        finish_in_background(current_app._get_current_object(), get_storage(), made.submission_id)
+    grant_status_access(made.reference)
+    session["last_submission"] = {"code": code, "reference": made.reference}
     return redirect(url_for("public.application_done", code=code))
 
 
