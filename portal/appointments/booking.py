@@ -11,12 +11,14 @@ import secrets
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import partial
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from portal.appointments.calendar import bookable_days
 from portal.appointments.capacity import reclose_days_of
+from portal.caching.generation import AVAILABILITY, JUDGED_BY_AUTHOR, check_after_commit
 from portal.domain.dates import PartialDate
 from portal.domain.office_time import aware, day_bounds, local_date
 from portal.models import (
@@ -107,15 +109,33 @@ def next_free_slots(session: Session, slot: Slot, now: datetime, limit: int = 5)
 
 # -- taking and giving back places ------------------------------------------------------------
 
+def day_is_full(connection, site_id: int, service_id: int, day: date) -> bool:
+    """No time of the day left for applicants (from now on)."""
+    start, end = day_bounds(day, day)
+    return connection.execute(select(Slot.id).where(
+        Slot.site_id == site_id, Slot.service_id == service_id, Slot.starts_at >= max(start, utcnow()),
+        Slot.starts_at < end, _public_free()).limit(1)).first() is None
+
+
 def _take_place(session: Session, slot_id: int, *, staff: bool) -> bool:
     values = {"taken": Slot.taken + 1}
     condition = Slot.taken < Slot.capacity
     if not staff:
         values["public_taken"] = Slot.public_taken + 1
         condition = _public_free()
-    result = session.execute(update(Slot).where(Slot.id == slot_id, condition).values(**values)
-                             .execution_options(synchronize_session=False))
-    return result.rowcount == 1
+    # The calendar's days change only when this was a day's last free time: judged after the
+    # commit (check_after_commit), so that the month page is not made anew for every hold.
+    taken = session.execute(
+        update(Slot).where(Slot.id == slot_id, condition).values(**values)
+        .returning(Slot.site_id, Slot.service_id, Slot.starts_at, Slot.taken, Slot.public_taken, Slot.capacity,
+                   Slot.staff_reserved)
+        .execution_options(synchronize_session=False, **{JUDGED_BY_AUTHOR: True})).first()
+    if taken is None:
+        return False
+    if not (taken.public_taken < taken.capacity - taken.staff_reserved and taken.taken < taken.capacity):
+        check_after_commit(session, AVAILABILITY, partial(
+            day_is_full, site_id=taken.site_id, service_id=taken.service_id, day=local_date(taken.starts_at)))
+    return True
 
 
 def _give_back_place(session: Session, slot_id: int, *, staff: bool) -> None:

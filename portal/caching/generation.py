@@ -4,9 +4,14 @@ A cached public page is valid for one generation: every committed change to a ta
 pages read (content, services, sites, opening hours, booking rules) moves the generation on, in
 this process and, through Redis, in every other. Content also changes without a write: a
 translation is published or expires at a set time, a notice starts or ends. The next such moment
-is part of a page's key, so the page made before it is not asked for after it."""
+is part of a page's key, so the page made before it is not asked for after it.
+
+The free times are judged more finely than by table: the month calendar shows only which days
+have a free time, so a place taken in a slot changes it only when it was a day's last one
+(`check_after_commit`); a booking's own row (details given, confirmed) changes no free time."""
 from __future__ import annotations
 
+import logging
 import threading
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -24,10 +29,16 @@ PUBLIC_TABLES = frozenset({
     "service_counters", "site", "opening_hours", "site_closure", "site_booking_rules",
 })
 AVAILABILITY_TABLES = frozenset({
-    "slot", "booking", "service_counters", "site_closure", "site_booking_rules", "opening_hours", "service", "site",
+    "slot", "service_counters", "site_closure", "site_booking_rules", "opening_hours", "service", "site",
 })
-TOPICS = {"content": PUBLIC_TABLES, "availability": AVAILABILITY_TABLES}
+AVAILABILITY = "availability"
+TOPICS = {"content": PUBLIC_TABLES, AVAILABILITY: AVAILABILITY_TABLES}
 _CHANGED = "portal_cached_topics_changed"
+_CHECKS = "portal_cached_topics_checks"
+# An execution option: the watch does not judge this statement by its table; its author tells
+# what it changed through check_after_commit (a place taken in a slot).
+JUDGED_BY_AUTHOR = "portal_cache_judged_by_author"
+log = logging.getLogger(__name__)
 
 
 def next_content_moment(session: Session, now: datetime) -> datetime | None:
@@ -74,6 +85,22 @@ class ContentClock:
         return window.until
 
 
+def check_after_commit(session: Session, topic: str, changed) -> None:
+    """After the session's next commit, `changed(connection)` says whether `topic` changed. For
+    what only the committed state tells: two bookings taking a day's last two times at once each
+    see the other's time still free before they commit; after its commit, the later one sees both."""
+    session.info.setdefault(_CHECKS, []).append((topic, changed))
+
+
+def _changed_after_commit(session: Session, changed) -> bool:
+    try:
+        with session.get_bind().connect() as connection:
+            return changed(connection)
+    except Exception as exc:  # noqa: BLE001 - cannot tell: as if it changed (pages are made anew)
+        log.warning("page cache: a change could not be checked after the commit (%s)", type(exc).__name__)
+        return True
+
+
 def _topics_of(table_name: str | None) -> set[str]:
     return {topic for topic, tables in TOPICS.items() if table_name in tables}
 
@@ -91,17 +118,22 @@ def watch(session_factory, on_change) -> None:
 
     @event.listens_for(session_factory, "do_orm_execute")
     def _executed(state):
-        if state.is_update or state.is_delete or state.is_insert:
+        if (state.is_update or state.is_delete or state.is_insert) and \
+                not state.execution_options.get(JUDGED_BY_AUTHOR):
             found = _topics_of(getattr(getattr(state.statement, "table", None), "name", None))
             if found:
                 state.session.info.setdefault(_CHANGED, set()).update(found)
 
     @event.listens_for(session_factory, "after_commit")
     def _committed(session):
-        topics = session.info.pop(_CHANGED, None)
+        topics = session.info.pop(_CHANGED, None) or set()
+        for topic, changed in session.info.pop(_CHECKS, ()):
+            if topic not in topics and _changed_after_commit(session, changed):
+                topics.add(topic)
         if topics:
             on_change(topics)
 
     @event.listens_for(session_factory, "after_rollback")
     def _rolled_back(session):
         session.info.pop(_CHANGED, None)
+        session.info.pop(_CHECKS, None)

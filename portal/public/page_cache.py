@@ -30,7 +30,7 @@ _CACHING = "_page_cache_rendering"
 AVAILABILITY_SECONDS = 60
 # While one thread makes a page anew (a new generation), the others of the process send the page
 # it replaces, if it is at most this old, instead of all making it at once (at a slot release,
-# every hold makes a new generation of the calendar while hundreds of requests wait for it).
+# the day's last time taken makes a new generation of the calendar while hundreds of requests wait).
 STALE_SECONDS = 10
 _LOCK_STRIPES = 64
 log = logging.getLogger(__name__)
@@ -143,7 +143,7 @@ def cached_page(view=None, *, availability=None):
     applies to these pages; exempt, they are spared the limiter's lookup on every request.
 
     `availability`: the page shows free appointment times. It is then kept for one generation of
-    the free times too (every hold, booking, cancellation or release of a time moves it on), and
+    the free times too (a day's last time taken, a cancellation or release of a time moves it on), and
     `availability(**view_args)` gives what else it depends on (the bookable days at this moment,
     which open at a set time), or None for a page not to keep (an unknown service: its 404)."""
     if view is None:
