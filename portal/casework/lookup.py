@@ -83,28 +83,43 @@ def _person(session: Session, case_file: CaseFile, viewer: StaffUser, score: flo
                                  Submission.status.in_([s.value for s in OPEN_STATUSES]),
                                  access.submission_condition(viewer))
         .order_by(Submission.received_at)))
-    hit.next_booking = _next_booking(session, case_file)
+    hit.next_booking = _next_bookings(session, [case_file])[case_file.id]
     return hit
 
 
-def _next_booking(session: Session, case_file: CaseFile) -> Booking | None:
-    """The person's next appointment: booked for one of the file's submissions, or in the same
-    name and date of birth."""
+def _next_bookings(session: Session, case_files: list[CaseFile]) -> dict[int, Booking | None]:
+    """Each person's next appointment: booked for one of the file's submissions, or in the same
+    name and year of birth. One query for all the files of a search (the phone desk shows up
+    to five), sorted out per file here."""
     from portal.appointments.booking import person_key
     from portal.models._types import utcnow
 
-    names = [(case_file.surname, case_file.given_names)] + [(a.surname, a.given_names) for a in case_file.aliases]
-    keys = {person_key(s, g) for s, g in names}
-    born = case_file.date_of_birth
-    of_file = select(Submission.id).where(Submission.case_file_id == case_file.id)
-    same_person = (Booking.person_key.in_(keys)) & (Booking.dob_year == born.year) if born.year else None
-    condition = Booking.submission_id.in_(of_file)
-    if same_person is not None:
-        condition = condition | same_person
-    return session.scalar(
-        select(Booking).join(Slot).where(condition, Booking.status.in_(ACTIVE_BOOKING_STATUSES),
-                                         Slot.starts_at > utcnow())
-        .order_by(Slot.starts_at).options(selectinload(Booking.slot)).limit(1))
+    found: dict[int, Booking | None] = {case_file.id: None for case_file in case_files}
+    if not case_files:
+        return found
+    keys_of = {case_file.id: {person_key(s, g) for s, g in
+                              [(case_file.surname, case_file.given_names)]
+                              + [(a.surname, a.given_names) for a in case_file.aliases]}
+               for case_file in case_files}
+    years = {case_file.date_of_birth.year for case_file in case_files if case_file.date_of_birth.year}
+    all_keys = set().union(*keys_of.values())
+    condition = Submission.case_file_id.in_(list(found))
+    if years:
+        condition = condition | (Booking.person_key.in_(all_keys) & Booking.dob_year.in_(years))
+    rows = session.execute(
+        select(Booking, Submission.case_file_id).join(Slot, Booking.slot_id == Slot.id)
+        .outerjoin(Submission, Booking.submission_id == Submission.id)
+        .where(condition, Booking.status.in_(ACTIVE_BOOKING_STATUSES), Slot.starts_at > utcnow())
+        .order_by(Slot.starts_at, Booking.id).options(selectinload(Booking.slot))).all()
+    for booking, submitted_for in rows:  # the earliest first: each file keeps the first that is its own
+        for case_file in case_files:
+            if found[case_file.id] is not None:
+                continue
+            born = case_file.date_of_birth.year
+            if submitted_for == case_file.id or (
+                    born and booking.dob_year == born and booking.person_key in keys_of[case_file.id]):
+                found[case_file.id] = booking
+    return found
 
 
 def _by_file_number(session: Session, text: str, viewer: StaffUser) -> LookupResult | None:
@@ -117,7 +132,7 @@ def _by_file_number(session: Session, text: str, viewer: StaffUser) -> LookupRes
 
 
 def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> LookupResult:
-    from portal.matching.candidates import find_candidates, rank_files
+    from portal.matching.candidates import best_of, find_candidates, score_case_file
     from portal.matching.same_person import person_query, same_person_files
 
     match = _DATE.search(text)
@@ -146,13 +161,14 @@ def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> Lo
     # whole office has no file of that name and date.
     # The files of that name and date are few: loaded once, ranked for the whole office and for
     # the viewer's own files (the site rule before the limit, as below).
-    same = same_person_files(session, query)
+    same = [score_case_file(query, case_file) for case_file in same_person_files(session, query)]
     if access.sees_all_sites(viewer):
-        candidates, elsewhere = rank_files(query, same, limit=limit) or wider(), []
+        candidates, elsewhere = best_of(query, same, limit=limit) or wider(), []
     else:
-        everywhere = rank_files(query, same, limit=limit)
+        everywhere = best_of(query, same, limit=limit)
         if everywhere:
-            candidates = rank_files(query, [f for f in same if access.can_see_case_file(viewer, f)], limit=limit)
+            candidates = best_of(query, [c for c in same if access.can_see_case_file(viewer, c.case_file)],
+                                 limit=limit)
         else:
             own = access.case_file_condition(viewer)
             everywhere, candidates = wider(), wider(own)
@@ -174,11 +190,12 @@ def _people(session: Session, candidates, viewer: StaffUser) -> list[PersonHit]:
                 access.submission_condition(viewer))
                 .order_by(Submission.received_at)):
             open_items[item.case_file_id].append(item)
+    next_bookings = _next_bookings(session, [c.case_file for c in candidates])
     hits = []
     for candidate in candidates:
         hit = PersonHit(candidate.case_file, candidate.score, list(candidate.reasons))
         hit.open_submissions = open_items[candidate.case_file.id]
-        hit.next_booking = _next_booking(session, candidate.case_file)
+        hit.next_booking = next_bookings[candidate.case_file.id]
         hits.append(hit)
     return hits
 

@@ -501,17 +501,28 @@ def rank(session: Session, q: Query, ids: list[int], *, limit: int, min_score: f
     return rank_files(q, load_files(session, ids, allowed), limit=limit, min_score=min_score)
 
 
+# What scoring and the pages showing candidates read of a file besides its row.
+FILE_LOADING = (selectinload(CaseFile.aliases), joinedload(CaseFile.site))
+
+
 def load_files(session: Session, ids: list[int], allowed=()) -> list[CaseFile]:
     """The files with what scoring reads of them (known spellings, site)."""
     if not ids:
         return []
     return list(session.scalars(select(CaseFile).where(CaseFile.id.in_(ids), *allowed)
-                                .options(selectinload(CaseFile.aliases), joinedload(CaseFile.site))).unique())
+                                .options(*FILE_LOADING)).unique())
 
 
 def rank_files(q: Query, files: list[CaseFile], *, limit: int, min_score: float = MIN_SCORE) -> list[Candidate]:
     """Loaded files scored for the query, best first (at most one of them in the certain band)."""
-    candidates = [score_case_file(q, cf) for cf in files]
+    return best_of(q, [score_case_file(q, cf) for cf in files], limit=limit, min_score=min_score)
+
+
+def best_of(q: Query, scored: list[Candidate], *, limit: int, min_score: float = MIN_SCORE) -> list[Candidate]:
+    """Of files scored by score_case_file, the best (as rank_files ranks them), as new
+    candidates: the same scored files can be ranked again as a subset (the files one viewer
+    may see) without being scored twice."""
+    candidates = [Candidate(c.case_file, c.score, list(c.reasons)) for c in scored]
     wanted_numbers = set(file_number_forms(q.file_number))
     _apart(candidates, frozenset(wanted_numbers))
     candidates = [c for c in candidates if c.score >= min_score or c.case_file.file_number in wanted_numbers]

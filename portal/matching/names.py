@@ -346,6 +346,7 @@ def arabic_context(*names: str, nationalities: tuple[str, ...] = ()) -> bool:
     return any(name and looks_arabic(name) for name in names)
 
 
+@lru_cache(maxsize=65536)
 def looks_arabic(text: str) -> bool:
     """Arabic script, or a Latin spelling with an Arabic article or name particle."""
     if has_arabic_script(text):

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.dates import PartialDate
 from portal.matching import names as N
-from portal.matching.candidates import Query, date_condition, load_files, query_keys
+from portal.matching.candidates import FILE_LOADING, Query, date_condition, query_keys
 from portal.models import CaseFile, CaseFileNameKey
 
 MOST = 50  # files of one name and date scored at most (namesakes born in the same year, day unknown)
@@ -45,11 +45,13 @@ def same_person_files(session: Session, q: Query, where=None) -> list[CaseFile]:
     if year is None or not surname_keys:
         return []
     allowed = () if where is None else (where,)
-    ids = list(session.scalars(
-        select(CaseFile.id).where(CaseFile.id.in_(_named(surname_keys, given_keys, year)),
-                                  date_condition(q.date_of_birth), *allowed)
-        .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id).limit(MOST)))
-    return load_files(session, ids)
+    # The files themselves in the same statement as their ids (one round trip fewer); their
+    # spellings and site as load_files reads them.
+    return list(session.scalars(
+        select(CaseFile).where(CaseFile.id.in_(_named(surname_keys, given_keys, year)),
+                               date_condition(q.date_of_birth), *allowed)
+        .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id).limit(MOST)
+        .options(*FILE_LOADING)).unique())
 
 
 def person_query(surname: str, given_names: str, date_of_birth: PartialDate) -> Query:

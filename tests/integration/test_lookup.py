@@ -115,3 +115,45 @@ def test_a_corrected_date_of_birth_moves_the_name_keys_along(db_session, case_fi
     assert years == {1988}
     lead = make_staff("team_lead")
     assert lookup(db_session, "Shevchenko Oleksandr 14.03.1988", lead).hits[0].case_file.file_number == "WZ-2022-00017"
+
+
+def test_each_hit_shows_its_own_next_appointment(db_session, case_files, make_submission, make_staff, sites):
+    """One query for all the hits, sorted out per file: a booking for the file's submission, a
+    booking in the same name and year of birth, and nothing for a file without either (a
+    cancelled booking and a past one do not count)."""
+    from datetime import time, timedelta
+
+    from portal.appointments.booking import person_key
+    from portal.models import Booking, BookingStatus
+    from tests.support import booking_setup
+
+    lead = make_staff("team_lead")
+    shevchenko, al_hassan, yilmaz = case_files
+    submission = db_session.merge(make_submission().submission)
+    submission.case_file_id = shevchenko.id
+    later = booking_setup.future_slot(db_session, sites["WZ"], days_ahead=9, at=time(11, 0))
+    sooner = booking_setup.future_slot(db_session, sites["DIL"], days_ahead=4, at=time(9, 0))
+    past = booking_setup.future_slot(db_session, sites["WZ"], days_ahead=2, at=time(8, 0))
+    past.starts_at, past.ends_at = past.starts_at - timedelta(days=30), past.ends_at - timedelta(days=30)
+
+    def booking(reference, slot, surname, given_names, year, status=BookingStatus.CONFIRMED, submission_id=None):
+        db_session.add(Booking(reference=reference, token_hash=reference.ljust(64, "0"), slot_id=slot.id,
+                               status=status, surname=surname, given_names=given_names,
+                               person_key=person_key(surname, given_names), dob_year=year,
+                               submission_id=submission_id))
+
+    booking("TER-SUBM-0001", later, "Anders", "Jemand", None, submission_id=submission.id)
+    booking("TER-NAME-0001", sooner, "Hassan", "Mohammad", 1990)  # another spelling: not the file's
+    booking("TER-NAME-0002", later, "الحسن", "محمد", 1990)  # the file's spelling in Arabic script
+    booking("TER-YEAR-0001", sooner, "الحسن", "محمد", 1991)  # the same name, another year
+    booking("TER-GONE-0001", sooner, "Yılmaz", "Ayşe", 1979, status=BookingStatus.CANCELLED)
+    booking("TER-PAST-0001", past, "Yılmaz", "Ayşe", 1979)
+    db_session.commit()
+
+    from portal.casework.lookup import _next_bookings
+
+    found = _next_bookings(db_session, [shevchenko, al_hassan, yilmaz])
+    assert {cid: b.reference if b else None for cid, b in found.items()} == {
+        shevchenko.id: "TER-SUBM-0001", al_hassan.id: "TER-NAME-0002", yilmaz.id: None}
+    hit = lookup(db_session, "Al-Hassan Mohammad 1990", lead).hits[0]
+    assert hit.case_file.id == al_hassan.id and hit.next_booking.reference == "TER-NAME-0002"
