@@ -19,7 +19,7 @@ from portal.casework import access
 from portal.domain.dates import InvalidPartialDate, PartialDate
 from portal.intake.references import InvalidReference, format_reference, parse_reference
 from portal.models import (
-    ACTIVE_BOOKING_STATUSES, Booking, CaseFile, Slot, StaffUser, Submission,
+    ACTIVE_BOOKING_STATUSES, Booking, CaseFile, Site, Slot, StaffUser, Submission,
 )
 from portal.models.submission import OPEN_STATUSES
 
@@ -133,6 +133,7 @@ def _by_file_number(session: Session, text: str, viewer: StaffUser) -> LookupRes
 
 def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> LookupResult:
     from portal.matching.candidates import best_of, find_candidates, score_case_file
+    from portal.matching.records import as_case_files
     from portal.matching.same_person import person_query, same_person_files
 
     match = _DATE.search(text)
@@ -174,9 +175,9 @@ def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> Lo
             everywhere, candidates = wider(), wider(own)
         # Named as before the rule: the other sites among the best hits of the whole office.
         elsewhere = [c.case_file for c in everywhere if not access.can_see_case_file(viewer, c.case_file)]
-    hits = _people(session, candidates, viewer)
+    hits = _people(session, as_case_files(session, candidates), viewer)
     result = LookupResult("person", hits=hits, problem="" if hits else "not_found")
-    result.elsewhere = sorted({case_file.site.name for case_file in elsewhere})
+    result.elsewhere = sorted({session.get(Site, case_file.site_id).name for case_file in elsewhere})
     return result
 
 

@@ -53,6 +53,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from portal.config import MATCH_CERTAIN
 from portal.domain.dates import InvalidPartialDate, PartialDate
 from portal.matching import names as N
+from portal.matching.records import as_case_files, load_records, record_statement
 from portal.models import CaseFile, CaseFileNameKey, Submission
 
 NAME_HITS = 30          # files found by name keys that are scored
@@ -448,7 +449,7 @@ def _date_hits(session: Session, q: Query, allowed, ids: list[int], query_keys: 
     # Thousands of plain rows: read through the connection, without the ORM's per-row work.
     for case_file_id, key in session.connection().execute(
             select(CaseFileNameKey.case_file_id, CaseFileNameKey.key)
-            .where(CaseFileNameKey.case_file_id.in_(dated.scalar_subquery()))):
+            .where(CaseFileNameKey.case_file_id.in_(dated.scalar_subquery()))).all():  # one fetch, not per row
         if case_file_id in wanted:
             owners_of[key].append(case_file_id)
     choices = list(owners_of)
@@ -497,20 +498,16 @@ def find_candidates(session: Session, *, surname: str = "", given_names: str = "
 
 def rank(session: Session, q: Query, ids: list[int], *, limit: int, min_score: float = MIN_SCORE,
          allowed=()) -> list[Candidate]:
-    """These files scored for the query, best first (as find_candidates describes)."""
-    return rank_files(q, load_files(session, ids, allowed), limit=limit, min_score=min_score)
-
-
-# What scoring and the pages showing candidates read of a file besides its row.
-FILE_LOADING = (selectinload(CaseFile.aliases), joinedload(CaseFile.site))
-
-
-def load_files(session: Session, ids: list[int], allowed=()) -> list[CaseFile]:
-    """The files with what scoring reads of them (known spellings, site)."""
+    """These files scored for the query, best first (as find_candidates describes): scored on
+    plain records, and only those shown loaded as case files."""
     if not ids:
         return []
-    return list(session.scalars(select(CaseFile).where(CaseFile.id.in_(ids), *allowed)
-                                .options(*FILE_LOADING)).unique())
+    records = load_records(session, record_statement(CaseFile.id.in_(ids), *allowed))
+    return as_case_files(session, rank_files(q, records, limit=limit, min_score=min_score))
+
+
+# What the pages showing candidates read of a file besides its row.
+FILE_LOADING = (selectinload(CaseFile.aliases), joinedload(CaseFile.site))
 
 
 def rank_files(q: Query, files: list[CaseFile], *, limit: int, min_score: float = MIN_SCORE) -> list[Candidate]:

@@ -13,7 +13,8 @@ from sqlalchemy.orm import Session
 
 from portal.domain.dates import PartialDate
 from portal.matching import names as N
-from portal.matching.candidates import FILE_LOADING, Query, date_condition, query_keys
+from portal.matching.candidates import Query, date_condition, query_keys
+from portal.matching.records import FileRecord, load_records, record_statement
 from portal.models import CaseFile, CaseFileNameKey
 
 MOST = 50  # files of one name and date scored at most (namesakes born in the same year, day unknown)
@@ -36,22 +37,18 @@ def _named(surname_keys: set[str], given_keys: set[str], year: int):
             .group_by(K.case_file_id).having(straight))
 
 
-def same_person_files(session: Session, q: Query, where=None) -> list[CaseFile]:
+def same_person_files(session: Session, q: Query, where=None) -> list[FileRecord]:
     """The files of the query's name whose date of birth can be the query's (year given), at
-    most MOST of them, complete dates first; `where`: a condition on CaseFile every file must
-    meet (the viewer's site rule)."""
+    most MOST of them, complete dates first, as records to score (portal.matching.records);
+    `where`: a condition on CaseFile every file must meet (the viewer's site rule)."""
     surname_keys, given_keys = query_keys(q)
     year = q.date_of_birth.year
     if year is None or not surname_keys:
         return []
     allowed = () if where is None else (where,)
-    # The files themselves in the same statement as their ids (one round trip fewer); their
-    # spellings and site as load_files reads them.
-    return list(session.scalars(
-        select(CaseFile).where(CaseFile.id.in_(_named(surname_keys, given_keys, year)),
-                               date_condition(q.date_of_birth), *allowed)
-        .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id).limit(MOST)
-        .options(*FILE_LOADING)).unique())
+    return load_records(session, record_statement(
+        CaseFile.id.in_(_named(surname_keys, given_keys, year)), date_condition(q.date_of_birth), *allowed)
+        .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id).limit(MOST))
 
 
 def person_query(surname: str, given_names: str, date_of_birth: PartialDate) -> Query:

@@ -1,0 +1,82 @@
+"""What the scoring reads of a case file, as plain records: a search scores dozens of files and
+shows a few, and building full ORM objects (with their spellings and site) for every file
+scored cost more than the scoring itself at 500,000 files. The files that are shown are
+loaded as case files afterwards (`as_case_files`).
+"""
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from portal.domain.dates import PartialDate
+from portal.models import CaseFile, CaseFileAlias
+
+# The columns scoring reads (portal.matching.candidates.score_case_file) and the site rule.
+_COLUMNS = (CaseFile.id, CaseFile.file_number, CaseFile.surname, CaseFile.given_names, CaseFile.birth_name,
+            CaseFile.dob_year, CaseFile.dob_month, CaseFile.dob_day, CaseFile.nationality,
+            CaseFile.place_of_birth, CaseFile.site_id)
+
+
+@dataclass(frozen=True)
+class SpellingRecord:
+    surname: str
+    given_names: str
+    kind: str
+
+
+@dataclass(frozen=True, eq=False)
+class FileRecord:
+    """A case file as scoring sees it (same attribute names as CaseFile)."""
+    id: int
+    file_number: str
+    surname: str
+    given_names: str
+    birth_name: str
+    date_of_birth: PartialDate
+    nationality: str
+    place_of_birth: str
+    site_id: int
+    aliases: tuple[SpellingRecord, ...]
+
+
+def record_statement(*conditions):
+    """The record columns of the files meeting `conditions` (order and limit may be added)."""
+    return select(*_COLUMNS).where(*conditions)
+
+
+def load_records(session: Session, statement) -> list[FileRecord]:
+    """The files a `record_statement` selects, with their known spellings (two plain reads)."""
+    connection = session.connection()
+    rows = connection.execute(statement).all()
+    if not rows:
+        return []
+    spellings: dict[int, list[SpellingRecord]] = defaultdict(list)
+    for case_file_id, surname, given_names, kind in connection.execute(
+            select(CaseFileAlias.case_file_id, CaseFileAlias.surname, CaseFileAlias.given_names, CaseFileAlias.kind)
+            .where(CaseFileAlias.case_file_id.in_([row.id for row in rows])).order_by(CaseFileAlias.id)).all():
+        spellings[case_file_id].append(SpellingRecord(surname or "", given_names or "", kind or ""))
+    return [FileRecord(row.id, row.file_number, row.surname or "", row.given_names or "", row.birth_name or "",
+                       PartialDate(row.dob_year, row.dob_month, row.dob_day), row.nationality or "",
+                       row.place_of_birth or "", row.site_id, tuple(spellings.get(row.id, ())))
+            for row in rows]
+
+
+def as_case_files(session: Session, candidates: list) -> list:
+    """The candidates with their records replaced by the case files (spellings and site loaded),
+    in the same order; the pages and the API read those."""
+    from portal.matching.candidates import FILE_LOADING
+
+    ids = [c.case_file.id for c in candidates if isinstance(c.case_file, FileRecord)]
+    if ids:
+        loaded = {cf.id: cf for cf in session.scalars(
+            select(CaseFile).where(CaseFile.id.in_(ids)).options(*FILE_LOADING)).unique()}
+        for candidate in candidates:
+            if isinstance(candidate.case_file, FileRecord):
+                candidate.case_file = loaded.get(candidate.case_file.id)
+    return [c for c in candidates if c.case_file is not None]  # a file deleted in between is gone
+
+
+__all__ = ["FileRecord", "SpellingRecord", "as_case_files", "load_records", "record_statement"]
