@@ -182,12 +182,11 @@ def hold_appointment():
     slot = db.session.get(Slot, request.form.get("slot", type=int) or 0)
     if slot is None:
         return _choose_a_time()
-    entry = BY_CODE.get(slot.service.code)
     problem = human_check_failed(db.session, request.form, current_settings().human_check,
                                  current_app.config["SECRET_KEY"])
     if problem:
         times = booking_rules.free_times_on(db.session, slot.site_id, slot.service_id, _local(slot).date(), utcnow())
-        return render_template("public/appointments/day.html", entry=entry, site=slot.site,
+        return render_template("public/appointments/day.html", entry=BY_CODE.get(slot.service.code), site=slot.site,
                                day=_local(slot).date(), times=times, error=problem), 400
     submission_id = None
     reference = session.get(FOR_SUBMISSION)
@@ -199,14 +198,18 @@ def hold_appointment():
                                      now=now, hold_minutes=current_settings().booking.hold_minutes,
                                      submission_id=submission_id)
     except booking_rules.SlotTaken:
+        # Made before the rollback, which would expire the slot and its rules and have them read
+        # again: at a slot release most holds end here.
+        page = render_template("public/appointments/taken.html", entry=BY_CODE.get(slot.service.code),
+                               site=slot.site, alternatives=booking_rules.next_free_slots(db.session, slot, now))
         db.session.rollback()
-        return render_template("public/appointments/taken.html", entry=entry, site=slot.site,
-                               alternatives=booking_rules.next_free_slots(db.session, slot, now)), 409
+        return page, 409
     except booking_rules.BookingError:
         db.session.rollback()
         abort(404)
+    booking_id = booking.id  # read before the commit expires it
     db.session.commit()
-    session[HELD] = booking.id
+    session[HELD] = booking_id
     return redirect(url_for("public.appointment_details"))
 
 
