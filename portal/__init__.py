@@ -23,7 +23,7 @@ def create_app(overrides: dict | None = None) -> Flask:
         app.config.update(overrides)
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from portal import cli, i18n, security
+    from portal import cli, i18n, security, signing
     from portal.extensions import csrf, db, limiter, migrate
     from portal.observability import requests as observed_requests
 
@@ -37,6 +37,7 @@ def create_app(overrides: dict | None = None) -> Flask:
     # Batch mode lets SQLite alter tables; compare_type makes drift checks see type changes.
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    signing.init_app(app)  # the session cookie and form token, signed as Flask and Flask-WTF do
     limiter.init_app(app)
     i18n.init_app(app)
     security.init_app(app)

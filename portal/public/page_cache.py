@@ -10,6 +10,7 @@ change the page made is made again). A request with a query string or a message 
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -22,10 +23,12 @@ from flask_wtf.csrf import generate_csrf
 
 from portal.caching.generation import ContentClock, watch
 from portal.caching.store import MemoryEntries, PageStore
+from portal.signing import form_token
 
 EXTENSION = "portal_page_cache"
 # Stands in for the visitor's form token in a cached page; letters only, so escaping leaves it as is.
 _TOKEN_HOLE = "PortalFormTokenPlaceholderQx7Vb2"  # noqa: S105 - a marker, not a secret
+_HOLE = _TOKEN_HOLE.encode()
 _CACHING = "_page_cache_rendering"
 AVAILABILITY_SECONDS = 60
 # While one thread makes a page anew (a new generation), the others of the process send the page
@@ -108,7 +111,9 @@ def forget_all_pages() -> None:
 
 @wraps(generate_csrf)  # replaces Flask-WTF's global on purpose (tests/unit/test_template_names.py)
 def _form_token(*_args, **_kwargs) -> str:
-    return _TOKEN_HOLE if g.get(_CACHING) else generate_csrf(*_args, **_kwargs)
+    if g.get(_CACHING):
+        return _TOKEN_HOLE
+    return generate_csrf(*_args, **_kwargs) if _args or _kwargs else form_token()
 
 
 def _cacheable() -> bool:
@@ -210,13 +215,19 @@ def _make(view, args, kwargs, cache: PageCache, key: str, slot: str, seconds: fl
 def _send(entry: bytes) -> Response:
     from portal.public.pages import SEEN_NOTICES
 
-    head, _, body = entry.partition(b"\n")
-    seen = json.loads(head)["seen"]
+    seen, body, holed = _opened(entry)
     if seen is not None and session.get(SEEN_NOTICES) != seen:
-        session[SEEN_NOTICES] = seen  # as rendering the page would have left it
-    return Response(_punched(body), mimetype="text/html")
+        session[SEEN_NOTICES] = list(seen)  # as rendering the page would have left it
+    return Response(body.replace(_HOLE, form_token().encode()) if holed else body, mimetype="text/html")
+
+
+@functools.lru_cache(maxsize=128)
+def _opened(entry: bytes) -> tuple[list | None, bytes, bool]:
+    """An entry taken apart once, not for every visitor it is sent to: the notices seen, the
+    page, and whether it has a form token to put in."""
+    head, _, body = entry.partition(b"\n")
+    return json.loads(head)["seen"], body, _HOLE in body
 
 
 def _punched(body: bytes) -> bytes:
-    hole = _TOKEN_HOLE.encode()
-    return body.replace(hole, generate_csrf().encode()) if hole in body else body
+    return body.replace(_HOLE, form_token().encode()) if _HOLE in body else body
