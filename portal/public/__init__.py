@@ -1,8 +1,12 @@
 """Applicant-facing blueprint: every page lives under /<lang>/."""
 from __future__ import annotations
 
+import functools
+import time
+
 from flask import Blueprint, abort, current_app, g, redirect, url_for
 from flask_babel import get_locale
+from werkzeug.http import dump_cookie
 
 from portal.config import LANGUAGES
 
@@ -28,13 +32,24 @@ def add_language(endpoint, values):
 @bp.after_request
 def remember_language(response):
     # The next visit to / opens in the language chosen now.
-    from portal.i18n import LANGUAGE_COOKIE
-
     if g.get("lang") not in LANGUAGES:
         return response  # an unknown prefix: nothing to remember
-    response.set_cookie(LANGUAGE_COOKIE, g.lang, max_age=365 * 24 * 3600, samesite="Lax",
-                        httponly=True, secure=current_app.config["SESSION_COOKIE_SECURE"])
+    response.headers.add("Set-Cookie", _language_cookie(g.lang, current_app.config["SESSION_COOKIE_SECURE"],
+                                                        int(time.time())))
     return response
+
+
+_YEAR = 365 * 24 * 3600
+
+
+@functools.lru_cache(maxsize=32)
+def _language_cookie(language: str, secure: bool, second: int) -> str:
+    """The header response.set_cookie() would write in this second, made once per second (its
+    expiry date counts in seconds), not on every page."""
+    from portal.i18n import LANGUAGE_COOKIE
+
+    return dump_cookie(LANGUAGE_COOKIE, language, max_age=_YEAR, expires=second + _YEAR, samesite="Lax",
+                       httponly=True, secure=secure)
 
 
 @bp.app_template_global()

@@ -119,6 +119,40 @@ def test_each_visitor_gets_a_form_token_of_their_own(app, sites):
     assert pages[0].replace(tokens[0], "") == pages[1].replace(tokens[1], "")
 
 
+def test_a_cached_page_token_is_refused_in_another_visitors_session(app, sites):
+    first, second = app.test_client(), app.test_client()
+    first.get("/de/services/permit-extension/")  # makes the cached page
+    token = csrf_token_from(first.get("/de/services/permit-extension/").get_data(as_text=True))
+    second.get("/de/services/permit-extension/")  # a session of its own
+    assert second.post("/de/services/permit-extension/start", data={"csrf_token": token}).status_code == 400
+    assert first.post("/de/services/permit-extension/start", data={"csrf_token": token}).status_code == 302
+
+
+def _headers(response) -> dict:
+    """The headers but the request id (new on every request) and the values signed at this
+    second (the session cookie): of those, the name and attributes."""
+    kept = {}
+    for name, value in response.headers.items():
+        if name == "X-Request-ID":
+            continue
+        if name == "Set-Cookie":
+            cookie, _, attributes = value.partition(";")
+            value = f"{cookie.split('=')[0]};{re.sub(r'Expires=[^;]+', '', attributes)}"
+        kept.setdefault(name, []).append(value)
+    return kept
+
+
+@pytest.mark.parametrize("path", ["/de/", "/ar/services/permit-extension/", "/tr/appointments/"])
+def test_a_page_from_the_cache_has_the_headers_of_the_page_made(app, sites, path):
+    made = app.test_client().get(path)
+    kept = app.test_client().get(path)
+    assert made.status_code == kept.status_code == 200
+    assert _headers(kept) == _headers(made)
+    assert {"Content-Security-Policy", "X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy",
+            "Vary"} <= set(_headers(kept))
+    assert "portal_lang=" in kept.headers["Set-Cookie"]
+
+
 def test_a_notice_seen_once_is_collapsed_on_the_cached_page_too(app, client, db_session, sites):
     from portal.models._types import utcnow
 
@@ -273,3 +307,32 @@ def test_one_thread_makes_a_page_while_the_others_wait_or_send_the_one_it_replac
     db_session.commit()
     assert two_visitors() == ["1", "2"]  # meanwhile the other visitor got the page it replaces
     assert len(made) == 2
+
+
+# -- the rate limiter: asked only where a limit can apply ---------------------------------------
+
+def _path_of(app, endpoint_prefix: str) -> str:
+    rule = next(r for r in app.url_map.iter_rules() if r.endpoint.startswith(endpoint_prefix) and not r.arguments)
+    return rule.rule
+
+
+@pytest.mark.parametrize(("where", "skipped"), [
+    ("/de/", True), ("/uk/services/", True), ("/healthz", True),
+    ("/de/status/open", False),  # limited lookups
+    ("/de/contact", False),  # no limit, but not exempt: the application's limits would apply
+    ("api.", False),  # a limit on the whole blueprint
+])
+def test_the_limiters_check_is_skipped_only_where_no_limit_can_apply(app, where, skipped):
+    from portal.extensions import limiter
+
+    path = where if where.startswith("/") else _path_of(app, where)
+    with app.test_request_context(path):
+        assert limiter._nothing_to_check() is skipped
+
+
+def test_a_limited_page_is_still_limited_beside_the_cached_pages(client, sites):
+    answers = []
+    for _ in range(12):
+        assert client.get("/de/").status_code == 200
+        answers.append(client.get("/de/status/open?reference=ABH-2026-000001-0&code=x").status_code)
+    assert answers[:10] == [400] * 10 and answers[10:] == [429, 429]  # 10 per minute
