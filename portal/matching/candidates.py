@@ -10,7 +10,8 @@ Search works on indexed columns only, so that it stays fast with 500,000 files:
 3. the date of birth (`ix_case_file_birth`): files whose date "could be" the query's (same
    year; month and day equal or unknown on either side), for names too differently spelled
    to share a key (`Oleksandr` / `Aleksandr`, `Mueller` / `Muller`). Their stored keys are
-   compared with the query's by rapidfuzz in one pass, and only the closest go on.
+   compared with the query's by rapidfuzz in one pass, and only the closest go on. For a
+   complete date, files with only a year of birth are left to step 2.
 
 With a year of birth in the query, step 2 reads only the keys of files born in that year, the
 year before and after, or in no known year (index on key and year): a namesake born in another
@@ -370,8 +371,14 @@ def query_keys(q: Query) -> tuple[set[str], set[str]]:
 
 def _date_statement(q: Query, allowed):
     """Ids of the files whose date of birth could be the query's, complete dates first (from
-    the index ix_case_file_birth alone)."""
-    return (select(CaseFile.id).where(date_condition(q.date_of_birth), *allowed)
+    the index ix_case_file_birth alone). For a complete date, files that know only the year
+    are left to the name search: at 500,000 files some 500 a year fit any date, they filled
+    the date search's list, and one without a single name key in common scores as a stranger
+    born that year would (about 0.5: a name unlike the query's times DATE_YEAR)."""
+    dated = [date_condition(q.date_of_birth)]
+    if q.date_of_birth.is_complete:
+        dated.append(CaseFile.dob_month.is_not(None))
+    return (select(CaseFile.id).where(*dated, *allowed)
             .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id))
 
 

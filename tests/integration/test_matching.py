@@ -134,6 +134,30 @@ def test_files_without_name_keys_are_still_found_by_date(db_session, case_files)
     assert found[0].case_file.file_number == "WZ-2011-00412"
 
 
+def test_a_complete_date_leaves_files_with_only_a_year_to_the_name_search(db_session, sites):
+    """The date search (names too unlike to share a key) reads files with the query's month: at
+    scale a year's files without day and month fill it. Such a file is found when it shares a
+    name key; one that shares none is not shown for a complete date, but is for a year."""
+    files = [CaseFile(file_number="WZ-2020-00701", surname="Shevchenko", given_names="Oleksandr",
+                      date_of_birth=PartialDate(1987), nationality="UKR", site=sites["WZ"]),
+             CaseFile(file_number="WZ-2020-00702", surname="Szewczenko", given_names="Aleksander",
+                      date_of_birth=PartialDate(1987), nationality="POL", site=sites["WZ"]),
+             CaseFile(file_number="WZ-2020-00703", surname="Szewczenko", given_names="Aleksander",
+                      date_of_birth=PartialDate(1987, 3), nationality="POL", site=sites["WZ"])]
+    db_session.add_all(files)
+    db_session.commit()
+    index_unindexed(db_session)
+    db_session.commit()
+
+    def found(date):
+        return {c.case_file.file_number for c in find_candidates(
+            db_session, surname="Шевченко", given_names="Олександр", date_of_birth=date)}
+
+    assert not found(PartialDate(1987, 3, 14)) & {"WZ-2020-00702"}, "no key in common, only the year"
+    assert {"WZ-2020-00701", "WZ-2020-00703"} <= found(PartialDate(1987, 3, 14))
+    assert {"WZ-2020-00701", "WZ-2020-00702", "WZ-2020-00703"} <= found(PartialDate(1987))
+
+
 def test_reindex_all_rebuilds_the_keys(db_session, indexed):
     before = set(db_session.execute(select(CaseFileNameKey.case_file_id, CaseFileNameKey.kind,
                                            CaseFileNameKey.key)))
