@@ -1,7 +1,7 @@
 """Content pages, search, content media, and the menu and notices every public page shows."""
 from __future__ import annotations
 
-from flask import abort, g, render_template, request, send_file, session
+from flask import abort, current_app, g, render_template, request, send_file, session
 from flask_babel import get_locale
 from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
@@ -50,9 +50,37 @@ def _cached(name: str, load):
     return g.get(name)
 
 
+def _kept(name: str, read):
+    """`read(session, language, moment)`, kept in this process for one generation of the public
+    content and until its next moment (as the cached pages are): the menu and the notices are the
+    same on every page made, and most pages at a slot release are made (the day, "just taken",
+    the details). Read in a session of its own, so that the request's commit or rollback leaves
+    the kept rows as they are."""
+    from sqlalchemy.orm import Session
+
+    from portal.public.page_cache import EXTENSION
+
+    language, moment = _language(), now()
+    cache = current_app.extensions.get(EXTENSION)
+    if cache is None or not cache.enabled:
+        return read(db.session, language, moment)
+    try:
+        generation = cache.store.generation()
+    except Exception:  # noqa: BLE001 - Redis away: read as ever
+        return read(db.session, language, moment)
+    until = cache.clock.until(db.session, generation, moment)
+    seconds = cache.seconds if until is None else max(1.0, min(cache.seconds, (until - moment).total_seconds()))
+
+    def fresh():
+        with Session(db.engine) as session:
+            return read(session, language, moment)
+
+    return cache.fact(f"{name}:{generation}:{until.isoformat() if until else '-'}:{language}", seconds, fresh)
+
+
 @bp.app_template_global()
 def content_menu() -> list[reading.Shown]:
-    return _cached("_content_menu", lambda: reading.menu(db.session, _language(), now()))
+    return _cached("_content_menu", lambda: _kept("menu", reading.menu))
 
 
 SEEN_NOTICES = "seen_notices"
@@ -73,7 +101,7 @@ def public_notices() -> list[reading.Shown]:
     if request.blueprint != "public":
         return []
     where = where_from_endpoint(request.endpoint, request.view_args)
-    found = _cached("_content_notices", lambda: reading.notices(db.session, _language(), now()))
+    found = _cached("_content_notices", lambda: _kept("notices", reading.notices))
     shown = [item for item in found if shows_on(item.item, where)]
     if "_notices_seen_before" not in g:
         g._notices_seen_before = set(session.get(SEEN_NOTICES, []))
