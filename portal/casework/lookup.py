@@ -177,7 +177,8 @@ def _by_person(session: Session, text: str, viewer: StaffUser, limit: int) -> Lo
         elsewhere = [c.case_file for c in everywhere if not access.can_see_case_file(viewer, c.case_file)]
     hits = _people(session, as_case_files(session, candidates), viewer)
     result = LookupResult("person", hits=hits, problem="" if hits else "not_found")
-    result.elsewhere = sorted({session.get(Site, case_file.site_id).name for case_file in elsewhere})
+    other_sites = {case_file.site_id for case_file in elsewhere}
+    result.elsewhere = sorted(session.scalars(select(Site.name).where(Site.id.in_(other_sites)))) if other_sites else []
     return result
 
 

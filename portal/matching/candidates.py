@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from portal.config import MATCH_CERTAIN
 from portal.domain.dates import InvalidPartialDate, PartialDate
@@ -514,7 +514,7 @@ def rank(session: Session, q: Query, ids: list[int], *, limit: int, min_score: f
 
 
 # What the pages showing candidates read of a file besides its row.
-FILE_LOADING = (selectinload(CaseFile.aliases), joinedload(CaseFile.site))
+FILE_LOADING = (joinedload(CaseFile.aliases), joinedload(CaseFile.site))  # one read for the few shown
 
 
 def rank_files(q: Query, files: list[CaseFile], *, limit: int, min_score: float = MIN_SCORE) -> list[Candidate]:

@@ -6,7 +6,7 @@ loaded as case files afterwards (`as_case_files`).
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -48,20 +48,26 @@ def record_statement(*conditions):
 
 
 def load_records(session: Session, statement) -> list[FileRecord]:
-    """The files a `record_statement` selects, with their known spellings (two plain reads)."""
-    connection = session.connection()
-    rows = connection.execute(statement).all()
-    if not rows:
-        return []
+    """The files a `record_statement` selects (its order and limit kept inside), with their
+    known spellings: one read, the files joined with their spellings."""
+    files = statement.subquery()
+    rows = session.connection().execute(
+        select(files, CaseFileAlias.surname.label("alias_surname"), CaseFileAlias.given_names.label("alias_given"),
+               CaseFileAlias.kind.label("alias_kind"))
+        .outerjoin(CaseFileAlias, CaseFileAlias.case_file_id == files.c.id)
+        .order_by(files.c.id, CaseFileAlias.id)).all()
+    records: list[FileRecord] = []
     spellings: dict[int, list[SpellingRecord]] = defaultdict(list)
-    for case_file_id, surname, given_names, kind in connection.execute(
-            select(CaseFileAlias.case_file_id, CaseFileAlias.surname, CaseFileAlias.given_names, CaseFileAlias.kind)
-            .where(CaseFileAlias.case_file_id.in_([row.id for row in rows])).order_by(CaseFileAlias.id)).all():
-        spellings[case_file_id].append(SpellingRecord(surname or "", given_names or "", kind or ""))
-    return [FileRecord(row.id, row.file_number, row.surname or "", row.given_names or "", row.birth_name or "",
-                       PartialDate(row.dob_year, row.dob_month, row.dob_day), row.nationality or "",
-                       row.place_of_birth or "", row.site_id, tuple(spellings.get(row.id, ())))
-            for row in rows]
+    for row in rows:
+        if not records or records[-1].id != row.id:
+            records.append(FileRecord(
+                row.id, row.file_number, row.surname or "", row.given_names or "", row.birth_name or "",
+                PartialDate(row.dob_year, row.dob_month, row.dob_day), row.nationality or "",
+                row.place_of_birth or "", row.site_id, ()))
+        if row.alias_surname is not None:
+            spellings[row.id].append(SpellingRecord(row.alias_surname, row.alias_given or "", row.alias_kind or ""))
+    return [replace(record, aliases=tuple(spellings[record.id])) if record.id in spellings else record
+            for record in records]
 
 
 def as_case_files(session: Session, candidates: list) -> list:
