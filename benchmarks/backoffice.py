@@ -108,7 +108,7 @@ def main() -> int:
             started = time.perf_counter()
             if args.keep_schema and _already_generated(db.session):
                 people, big_file = regenerated_people(args.case_files)
-                generated = prepared = 0.0
+                generated = prepared = None
             else:
                 people, big_file = generate(db.session, app.config["SECRET_KEY"], case_files=args.case_files,
                                             documents=args.documents, submissions=args.submissions, rng=rng)
@@ -152,9 +152,10 @@ def main() -> int:
         drop()
 
     print(f"machine: {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}{server}")
+    made = (f"kept in schema {args.keep_schema} from an earlier run" if generated is None else
+            f"generated in {generated:.0f} s, vacuumed, analysed and checkpointed in {prepared:.0f} s")
     print(f"database: {url.split(':', 1)[0]}, {args.case_files} case files, {args.documents} documents, "
-          f"{args.submissions} open submissions (generated in {generated:.0f} s, vacuumed, analysed and "
-          f"checkpointed in {prepared:.0f} s)")
+          f"{args.submissions} open submissions ({made})")
     print(f"{'measure':40} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target p95':>11}")
     for label, n, p50, p95, worst in rows:
         target = TARGETS.get(label)
