@@ -8,8 +8,9 @@ from portal.config import load_settings
 
 PORTAL = Path(__file__).resolve().parents[2] / "portal"
 # The app's edges, which take the settings from the app and hand them on: the factory and its
-# helpers, the blueprints (views) and the commands. Everything else is domain code.
-EDGES = {"__init__.py", "config.py", "extensions.py", "security.py", "errors.py", "jobs.py"}
+# helpers (signing.py is the app's session interface and form token), the blueprints (views) and
+# the commands. Everything else is domain code.
+EDGES = {"__init__.py", "config.py", "extensions.py", "security.py", "signing.py", "errors.py", "jobs.py"}
 EDGE_PACKAGES = {"public", "backoffice", "api", "cli"}
 
 
