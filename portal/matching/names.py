@@ -49,7 +49,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from portal.matching import romanise as R
 
@@ -435,6 +435,7 @@ class NameForms:
     text: str
     folded: tuple[str, ...]       # folded, in the name's own script
     latin: tuple[str, ...]        # ASCII variants (none for Arabic script)
+    unarticled: tuple[str, ...]   # the ASCII variants without the article (strip_articles)
     loose: tuple[str, ...]
     skeleton: str
     native_latin: bool            # written in Latin script to begin with
@@ -452,6 +453,7 @@ def forms(text: str) -> NameForms:
         latin = transliterate(text)
     return NameForms(
         text=text, folded=folded, latin=latin,
+        unarticled=tuple(dict.fromkeys(strip_articles(v) for v in latin)),
         loose=tuple(dict.fromkeys(loosen(v) for v in latin)),
         skeleton=skeleton(text),
         native_latin=all(ch.isascii() for v in folded for ch in v),
@@ -477,6 +479,30 @@ def _ratio(a: str, b: str) -> float:
     return best
 
 
+_EXTRA_SCORERS = ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.92))
+
+
+def _best_ratio(left: tuple[str, ...], right: tuple[str, ...]) -> float:
+    """max(_ratio(x, y)) over every pair of the two lists, each x against all of `right` in
+    one call into rapidfuzz (a name in Arabic script has a dozen romanised forms: a hundred
+    pairs and more, which one by one cost most of a cold matching). The scorers besides
+    plain ratio are applied to all of `right` where any of the pair can have a space: on two
+    single words each of them is at most the plain ratio, so the maximum is _ratio's."""
+    right = tuple(dict.fromkeys(right))
+    right_spaced = any(" " in y for y in right)
+    right_glued = tuple(y.replace(" ", "") for y in right) if right_spaced else right
+    best = 0.0
+    for x in dict.fromkeys(left):
+        best = max(best, process.extractOne(x, right, scorer=fuzz.ratio)[1])
+        if best >= 100.0:
+            return 100.0
+        if right_spaced or " " in x:
+            best = max(best, process.extractOne(x.replace(" ", ""), right_glued, scorer=fuzz.ratio)[1])
+            for scorer, weight in _EXTRA_SCORERS:
+                best = max(best, weight * process.extractOne(x, right, scorer=scorer)[1])
+    return best
+
+
 def _skeleton_weight(length: int) -> float:
     # A long skeleton is good evidence, a short one (Ali → l) hardly any.
     return 0.95 if length >= 4 else 0.92 if length == 3 else 0.8 if length == 2 else 0.6
@@ -485,10 +511,27 @@ def _skeleton_weight(length: int) -> float:
 SAME_NAME, OTHER_NAMES = "same name", "other names"
 
 
+# The pieces of a Latin form that the relation below reads again for every form it meets:
+# kept per string, so that a cold comparison of two Arabic names (8 forms each) does not split,
+# strip and fold the same few strings hundreds of times.
+_spelling_ids = lru_cache(maxsize=65536)(R.spelling_ids)
+
+
+@lru_cache(maxsize=65536)
+def _words(latin: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The words of a Latin form as written, and without the article."""
+    return tuple(latin.split()), tuple(strip_articles(latin).split())
+
+
+@lru_cache(maxsize=65536)
+def _sorted_words(latin: str) -> str:
+    return " ".join(sorted(latin.split()))
+
+
 def _word_relation(x: str, y: str) -> str | None:
     if x == y:
         return SAME_NAME
-    ids_x, ids_y = R.spelling_ids(x), R.spelling_ids(y)
+    ids_x, ids_y = _spelling_ids(x), _spelling_ids(y)
     if ids_x and ids_y:
         return SAME_NAME if ids_x & ids_y else OTHER_NAMES
     return None
@@ -499,14 +542,15 @@ def _words_relation(a: str, b: str) -> str | None:
     """SAME_NAME when each word of `a` is a usual spelling of the same name as the word of `b`
     in its place, OTHER_NAMES when two of them are spellings of different known names. Tried as
     written and without the article (Aleppo is no al-Eppo, Al-Hassan is Hassan)."""
-    as_written = _plain_words_relation(a.split(), b.split())
+    (written_a, stripped_a), (written_b, stripped_b) = _words(a), _words(b)
+    as_written = _plain_words_relation(written_a, written_b)
     if as_written == SAME_NAME:
         return as_written
-    stripped = _plain_words_relation(strip_articles(a).split(), strip_articles(b).split())
+    stripped = _plain_words_relation(stripped_a, stripped_b)
     return stripped if stripped == SAME_NAME else as_written or stripped
 
 
-def _plain_words_relation(wa: list[str], wb: list[str]) -> str | None:
+def _plain_words_relation(wa: tuple[str, ...], wb: tuple[str, ...]) -> str | None:
     if not wa or not wb:
         return None
     glued = _word_relation("".join(wa), "".join(wb))  # Abdulrahman = Abdul Rahman
@@ -525,8 +569,7 @@ def _relation(latin_a: tuple[str, ...], latin_b: tuple[str, ...]) -> str | None:
     found = None
     for x in latin_a[:4]:
         for y in latin_b[:4]:
-            for relation in (_words_relation(x, y), _words_relation(" ".join(sorted(x.split())),
-                                                                    " ".join(sorted(y.split())))):
+            for relation in (_words_relation(x, y), _words_relation(_sorted_words(x), _sorted_words(y))):
                 if relation == SAME_NAME:
                     return SAME_NAME
                 found = found or relation
@@ -550,16 +593,16 @@ def compare(a: str, b: str, *, arabic: bool | None = None) -> Comparison:
     best, how = 0.0, DIFFERENT
     relation = _relation(fa.latin, fb.latin) if arabic and fa.latin and fb.latin else None
     if fa.latin and fb.latin:
-        pairs = [(x, y) for x in fa.latin for y in fb.latin]
-        if arabic:
-            pairs += [(strip_articles(x), strip_articles(y)) for x, y in pairs]
-        best = max(_ratio(x, y) for x, y in pairs) / 100
+        best = _best_ratio(fa.latin, fb.latin)
+        if arabic and (fa.unarticled, fb.unarticled) != (fa.latin, fb.latin):  # else the same pairs
+            best = max(best, _best_ratio(fa.unarticled, fb.unarticled))
+        best /= 100
         how = SIMILAR
         if set(fa.loose) & set(fb.loose):
             if 0.97 > best:
                 best, how = 0.97, LOOSE
-        else:
-            loose = max(_ratio(x, y) for x in fa.loose for y in fb.loose) / 100 * 0.97
+        elif (fa.loose, fb.loose) != (fa.latin, fb.latin):  # else 0.97 times what `best` is
+            loose = _best_ratio(fa.loose, fb.loose) / 100 * 0.97
             if loose > best:
                 best, how = loose, LOOSE
     if relation == SAME_NAME and best < 0.97:

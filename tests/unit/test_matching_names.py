@@ -156,3 +156,22 @@ def test_name_keys_cover_every_variant():
     assert not any(k.startswith("~") for _, k in name_keys("Kowalczyk", "Agnieszka"))
     assert ("surname", "~klkzk") in name_keys("Kowalczyk", "Agnieszka", skeletons=True)
     assert all(len(k) <= 120 for _, k in name_keys("A" * 300, "B " * 100))
+
+
+def test_the_best_ratio_of_two_lists_of_forms_is_the_best_of_their_pairs():
+    """The comparison takes each form against all of the other name's forms in one call; that
+    must give what comparing every pair one by one (names._ratio) gives, for single words,
+    double names, articles and names in Arabic script with their dozen romanised forms."""
+    import random
+
+    from portal.demo.people import demo_people
+    from portal.matching import names
+
+    texts = sorted({t for p in demo_people(600) for t in (p.surname, p.given_names) if t}
+                   | {"Al Hassan", "Abd al-Rahman", "Abdulrahman", "محمد علي", "Ali Mohamed", "عبد الرحمن"})
+    rng = random.Random(3)
+    for _ in range(3000):
+        a, b = names.forms(rng.choice(texts)), names.forms(rng.choice(texts))
+        for left, right in ((a.latin, b.latin), (a.unarticled, b.unarticled), (a.loose, b.loose)):
+            if left and right:
+                assert names._best_ratio(left, right) == max(names._ratio(x, y) for x in left for y in right)
