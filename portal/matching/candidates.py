@@ -370,29 +370,43 @@ def query_keys(q: Query) -> tuple[set[str], set[str]]:
 
 
 def _date_statement(q: Query, allowed):
-    """Ids of the files whose date of birth could be the query's, complete dates first (from
-    the index ix_case_file_birth alone). For a complete date, files that know only the year
-    are left to the name search: at 500,000 files some 500 a year fit any date, they filled
-    the date search's list, and one without a single name key in common scores as a stranger
-    born that year would (about 0.5: a name unlike the query's times DATE_YEAR)."""
+    """The files whose date of birth could be the query's, complete dates first (from the
+    index ix_case_file_birth alone), with the columns they are ordered by. For a complete
+    date, files that know only the year are left to the name search: at 500,000 files some 500
+    a year fit any date, they filled the date search's list, and one without a single name key
+    in common scores as a stranger born that year would (about 0.5: a name unlike the query's
+    times DATE_YEAR)."""
     dated = [date_condition(q.date_of_birth)]
     if q.date_of_birth.is_complete:
         dated.append(CaseFile.dob_month.is_not(None))
-    return (select(CaseFile.id).where(*dated, *allowed)
-            .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id))
+    no_day, no_month = CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None)
+    return (select(CaseFile.id, no_day.label("no_day"), no_month.label("no_month")).where(*dated, *allowed)
+            .order_by(no_day, no_month, CaseFile.id))
 
 
-def _date_ids(session: Session, q: Query, allowed) -> list[int]:
-    """Files whose date of birth could be the query's (index ix_case_file_birth), when that
-    narrows the search to at most DATE_HITS files; complete dates first. A bare year of birth
-    in a large office fits too many files to be worth comparing by date alone: then only
-    files sharing a name key are found."""
+def _dated_files(session: Session, q: Query, allowed) -> dict[int, list[str]]:
+    """Files whose date of birth could be the query's, with their name keys, complete dates
+    first, when that narrows the search to at most DATE_HITS files: the files by the index
+    ix_case_file_birth, their keys joined, in one read. A bare year of birth (or a year and a
+    month) in a large office fits too many files to be worth comparing by date alone: then only
+    files sharing a name key are found, which the files' ids alone tell first."""
     if q.date_of_birth.is_unknown:
-        return []
-    ids = list(session.scalars(_date_statement(q, allowed).limit(DATE_HITS + 1)))
-    if len(ids) > DATE_HITS and not q.date_of_birth.is_complete:
-        return []
-    return ids[:DATE_HITS]
+        return {}
+    statement = _date_statement(q, allowed)
+    if not q.date_of_birth.is_complete and len(session.scalars(
+            statement.with_only_columns(CaseFile.id).limit(DATE_HITS + 1)).all()) > DATE_HITS:
+        return {}
+    dated = statement.limit(DATE_HITS).subquery()
+    keys_of: dict[int, list[str]] = {}
+    # Thousands of plain rows: read through the connection, without the ORM's per-row work.
+    for case_file_id, key in session.connection().execute(
+            select(dated.c.id, CaseFileNameKey.key)
+            .outerjoin(CaseFileNameKey, CaseFileNameKey.case_file_id == dated.c.id)
+            .order_by(dated.c.no_day, dated.c.no_month, dated.c.id)).all():
+        owned = keys_of.setdefault(case_file_id, [])
+        if key is not None:
+            owned.append(key)
+    return keys_of
 
 
 def _near_years(dob: PartialDate) -> tuple[int, ...]:
@@ -443,21 +457,16 @@ def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: s
     return list(session.scalars(query.order_by(coarse.desc(), hits.c.cid).limit(NAME_HITS)))
 
 
-def _date_hits(session: Session, q: Query, allowed, ids: list[int], query_keys: set[str]) -> list[int]:
-    """Of the files whose date of birth could be the query's (`ids`, found by _date_ids), those
-    whose stored name keys come closest to the query's keys (rapidfuzz over the keys, one pass
-    in C per query key). Their keys are read by the same date condition, not by a list of
-    hundreds of ids."""
+def _date_hits(dated: dict[int, list[str]], query_keys: set[str]) -> list[int]:
+    """Of the files whose date of birth could be the query's (`dated`, with their keys, as
+    _dated_files found them), those whose stored name keys come closest to the query's keys
+    (rapidfuzz over the keys, one pass in C per query key)."""
+    ids = list(dated)
     if not ids or not query_keys:
         return ids[:DATE_SHORTLIST]
-    wanted = set(ids)
     owners_of: dict[str, list[int]] = defaultdict(list)  # common names: far fewer keys than rows
-    dated = _date_statement(q, allowed).limit(DATE_HITS)
-    # Thousands of plain rows: read through the connection, without the ORM's per-row work.
-    for case_file_id, key in session.connection().execute(
-            select(CaseFileNameKey.case_file_id, CaseFileNameKey.key)
-            .where(CaseFileNameKey.case_file_id.in_(dated.scalar_subquery()))).all():  # one fetch, not per row
-        if case_file_id in wanted:
+    for case_file_id, keys in dated.items():
+        for key in keys:
             owners_of[key].append(case_file_id)
     choices = list(owners_of)
     best: dict[int, float] = defaultdict(float)
@@ -471,8 +480,7 @@ def _date_hits(session: Session, q: Query, allowed, ids: list[int], query_keys: 
             best[owner] += score
     ranked = sorted(best, key=lambda owner: (-best[owner], owner))[:DATE_SHORTLIST]
     # Files without any name key (loaded by a tool that does not index) are scored anyway.
-    indexed = {owner for owners in owners_of.values() for owner in owners}
-    ranked += [i for i in ids if i not in indexed][:DATE_SHORTLIST]
+    ranked += [i for i in ids if not dated[i]][:DATE_SHORTLIST]
     return ranked
 
 
@@ -494,12 +502,12 @@ def find_candidates(session: Session, *, surname: str = "", given_names: str = "
         forms = file_number_forms(q.file_number)
         ids.extend(session.scalars(select(CaseFile.id).where(CaseFile.file_number.in_(forms), *allowed)))
     surname_keys, given_keys = query_keys(q)
-    date_ids = _date_ids(session, q, allowed)
+    dated = _dated_files(session, q, allowed)
     for case_file_id in _name_hits(session, q, surname_keys, given_keys, allowed):
         if case_file_id not in ids:
             ids.append(case_file_id)
     seen = set(ids)
-    ids.extend(_date_hits(session, q, allowed, [i for i in date_ids if i not in seen], surname_keys | given_keys))
+    ids.extend(_date_hits({i: keys for i, keys in dated.items() if i not in seen}, surname_keys | given_keys))
     return rank(session, q, ids, limit=limit, min_score=min_score, allowed=allowed)
 
 
