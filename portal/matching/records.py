@@ -47,15 +47,22 @@ def record_statement(*conditions):
     return select(*_COLUMNS).where(*conditions)
 
 
-def load_records(session: Session, statement) -> list[FileRecord]:
-    """The files a `record_statement` selects (its order and limit kept inside), with their
-    known spellings: one read, the files joined with their spellings."""
+def with_spellings(statement):
+    """The read of load_records: the files a `record_statement` selects (its order and limit
+    kept inside), joined with their known spellings."""
     files = statement.subquery()
-    rows = session.connection().execute(
-        select(files, CaseFileAlias.surname.label("alias_surname"), CaseFileAlias.given_names.label("alias_given"),
-               CaseFileAlias.kind.label("alias_kind"))
-        .outerjoin(CaseFileAlias, CaseFileAlias.case_file_id == files.c.id)
-        .order_by(files.c.id, CaseFileAlias.id)).all()
+    return (select(files, CaseFileAlias.surname.label("alias_surname"),
+                   CaseFileAlias.given_names.label("alias_given"), CaseFileAlias.kind.label("alias_kind"))
+            .outerjoin(CaseFileAlias, CaseFileAlias.case_file_id == files.c.id)
+            .order_by(files.c.id, CaseFileAlias.id))
+
+
+def load_records(session: Session, statement, parameters: dict | None = None, *, joined: bool = False
+                 ) -> list[FileRecord]:
+    """The files a `record_statement` selects, with their known spellings: one read, the files
+    joined with their spellings. `joined`: the statement is with_spellings' already (made once
+    and run with `parameters`)."""
+    rows = session.connection().execute(statement if joined else with_spellings(statement), parameters).all()
     records: list[FileRecord] = []
     spellings: dict[int, list[SpellingRecord]] = defaultdict(list)
     for row in rows:
@@ -85,4 +92,4 @@ def as_case_files(session: Session, candidates: list) -> list:
     return [c for c in candidates if c.case_file is not None]  # a file deleted in between is gone
 
 
-__all__ = ["FileRecord", "SpellingRecord", "as_case_files", "load_records", "record_statement"]
+__all__ = ["FileRecord", "SpellingRecord", "as_case_files", "load_records", "record_statement", "with_spellings"]

@@ -8,47 +8,64 @@ Only when this finds nothing does the phone desk fall back to the matching's wid
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, case, func, or_, select
+from functools import lru_cache
+
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from portal.domain.dates import PartialDate
 from portal.matching import names as N
-from portal.matching.candidates import Query, date_condition, query_keys
-from portal.matching.records import FileRecord, load_records, record_statement
+from portal.matching.candidates import Query, query_keys
+from portal.matching.records import FileRecord, load_records, record_statement, with_spellings
 from portal.models import CaseFile, CaseFileNameKey
 
 MOST = 50  # files of one name and date scored at most (namesakes born in the same year, day unknown)
 
 
-def _named(surname_keys: set[str], given_keys: set[str], year: int):
-    """Ids of the files born in `year` with a surname key and (if any are asked for) a given-name
-    key of the query, or both the other way round: one pass over the key rows of that year."""
+@lru_cache(maxsize=8)
+def _statement(with_given_names: bool, month: bool, day: bool):
+    """The read of same_person_files for one shape of query (given names or not; month and day
+    of birth known or not), made once: the phone desk runs it on every call, and building its
+    expressions anew cost more than the database took to answer it. The values are bound when
+    it runs (surname_keys, given_keys, all_keys, year, month, day)."""
     K = CaseFileNameKey
+    surname_keys, given_keys = bindparam("surname_keys", expanding=True), bindparam("given_keys", expanding=True)
+    year = bindparam("year")
 
     def has(kind, keys):
         return func.max(case((and_(K.kind == kind, K.key.in_(keys)), 1), else_=0)) == 1
 
+    # The files born in the year with a surname key and (if any are asked for) a given-name key
+    # of the query, or both the other way round: one pass over the key rows of that year.
     straight = has(N.SURNAME, surname_keys)
-    if given_keys:
-        straight = and_(straight, has(N.GIVEN, given_keys))
-        swapped = and_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys))
-        straight = or_(straight, swapped)
-    return (select(K.case_file_id).where(K.key.in_(surname_keys | given_keys), K.dob_year == year)
-            .group_by(K.case_file_id).having(straight))
+    if with_given_names:
+        straight = or_(and_(straight, has(N.GIVEN, given_keys)),
+                       and_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys)))
+    named = (select(K.case_file_id).where(K.key.in_(bindparam("all_keys", expanding=True)), K.dob_year == year)
+             .group_by(K.case_file_id).having(straight))
+    # The date of birth can be the query's (as candidates.date_condition: unknown parts fit).
+    dated = [CaseFile.dob_year == year]
+    if month:
+        dated.append(or_(CaseFile.dob_month.is_(None), CaseFile.dob_month == bindparam("month")))
+    if day:
+        dated.append(or_(CaseFile.dob_day.is_(None), CaseFile.dob_day == bindparam("day")))
+    return with_spellings(record_statement(CaseFile.id.in_(named), *dated)
+                          .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id)
+                          .limit(MOST))
 
 
-def same_person_files(session: Session, q: Query, where=None) -> list[FileRecord]:
+def same_person_files(session: Session, q: Query) -> list[FileRecord]:
     """The files of the query's name whose date of birth can be the query's (year given), at
-    most MOST of them, complete dates first, as records to score (portal.matching.records);
-    `where`: a condition on CaseFile every file must meet (the viewer's site rule)."""
+    most MOST of them, complete dates first, as records to score (portal.matching.records)."""
     surname_keys, given_keys = query_keys(q)
-    year = q.date_of_birth.year
-    if year is None or not surname_keys:
+    born = q.date_of_birth
+    if born.year is None or not surname_keys:
         return []
-    allowed = () if where is None else (where,)
-    return load_records(session, record_statement(
-        CaseFile.id.in_(_named(surname_keys, given_keys, year)), date_condition(q.date_of_birth), *allowed)
-        .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id).limit(MOST))
+    statement = _statement(bool(given_keys), born.month is not None, born.day is not None)
+    return load_records(session, statement, {
+        "surname_keys": sorted(surname_keys), "given_keys": sorted(given_keys),
+        "all_keys": sorted(surname_keys | given_keys), "year": born.year, "month": born.month, "day": born.day,
+    }, joined=True)
 
 
 def person_query(surname: str, given_names: str, date_of_birth: PartialDate) -> Query:
