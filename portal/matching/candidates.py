@@ -417,35 +417,42 @@ def _near_years(dob: PartialDate) -> tuple[int, ...]:
     return () if dob.year is None else (dob.year - 1, dob.year, dob.year + 1)
 
 
-def _key_rows(keys: set[str], years: tuple[int, ...]):
+def _key_rows(keys: set[str], years: tuple[int, ...], flags):
     """The key rows of these keys (of files born in `years`, and of files without a year of
-    birth), from the index on key and year alone."""
+    birth), from the index on key and year alone, each with `flags` (s, g, x) worked out from
+    the row's kind."""
     K = CaseFileNameKey
-    columns = (K.case_file_id, K.kind, K.key)
+    columns = (K.case_file_id.label("cid"), *(flag.label(name) for name, flag in zip("sgx", flags)))
     if not years:
-        return select(*columns).where(K.key.in_(keys)).subquery()
-    return union_all(select(*columns).where(K.key.in_(keys), K.dob_year.in_(years)),
-                     select(*columns).where(K.key.in_(keys), K.dob_year.is_(None))).subquery()
+        return [select(*columns).where(K.key.in_(keys))]
+    return [select(*columns).where(K.key.in_(keys), K.dob_year.in_(years)),
+            select(*columns).where(K.key.in_(keys), K.dob_year.is_(None))]
 
 
 def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: set[str], allowed) -> list[int]:
     """Files sharing a key with the query, best first: ranked in the database by which names
-    matched (surname counts double; swapped names count) and by the date of birth."""
-    all_keys = surname_keys | given_keys
-    if not all_keys:
+    matched (surname counts double; swapped names count) and by the date of birth.
+
+    Each row's part is known from the keys it was found by and its kind: read by the surname
+    keys, a surname row is the surname (s) and a given-name row the names swapped (x); read by
+    the given-name keys, a given-name row is the given names (g) and a surname row swapped (x).
+    (A common name's skeleton fits ten thousand rows: testing each row's key against the
+    query's keys again cost more than reading them.)"""
+    if not (surname_keys | given_keys):
         return []
-    K = _key_rows(all_keys, _near_years(q.date_of_birth))
-
-    def hit(condition):
-        return func.max(case((condition, 1), else_=0))
-
-    def has(kind, keys):
-        return and_(K.c.kind == kind, K.c.key.in_(keys)) if keys else literal(False)
-
-    hits = (select(K.c.case_file_id.label("cid"), hit(has(N.SURNAME, surname_keys)).label("s"),
-                   hit(has(N.GIVEN, given_keys)).label("g"),
-                   hit(or_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys))).label("x"))
-            .group_by(K.c.case_file_id).subquery())
+    K = CaseFileNameKey
+    years = _near_years(q.date_of_birth)
+    as_surname, as_given, no = (case((K.kind == N.SURNAME, 1), else_=0), case((K.kind == N.GIVEN, 1), else_=0),
+                                literal(0))
+    rows = []
+    if surname_keys:
+        rows += _key_rows(surname_keys, years, (as_surname, no, as_given))
+    if given_keys:
+        rows += _key_rows(given_keys, years, (no, as_given, as_surname))
+    found = union_all(*rows).subquery() if len(rows) > 1 else rows[0].subquery()
+    hits = (select(found.c.cid, func.max(found.c.s).label("s"), func.max(found.c.g).label("g"),
+                   func.max(found.c.x).label("x"))
+            .group_by(found.c.cid).subquery())
     query = select(hits.c.cid)
     if allowed:  # the site rule on the few files found, by their primary key
         query = query.join(CaseFile, CaseFile.id == hits.c.cid).where(*allowed)
