@@ -45,16 +45,17 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from rapidfuzz import fuzz, process
-from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, joinedload
 
 from portal.config import MATCH_CERTAIN
 from portal.domain.dates import InvalidPartialDate, PartialDate
 from portal.matching import names as N
-from portal.matching.records import as_case_files, load_records, record_statement
+from portal.matching.records import as_case_files, load_records, record_statement, with_spellings
 from portal.models import CaseFile, CaseFileNameKey, Submission
 
 NAME_HITS = 30          # files found by name keys that are scored
@@ -160,14 +161,38 @@ def file_number_forms(text: str) -> list[str]:
 
 # --- the date of birth ----------------------------------------------------------------------
 
-def date_condition(dob: PartialDate):
-    """SQL: the file's date of birth could be `dob` (unknown parts match anything)."""
-    parts = [CaseFile.dob_year == dob.year]
-    if dob.month is not None:
-        parts.append(or_(CaseFile.dob_month.is_(None), CaseFile.dob_month == dob.month))
-    if dob.day is not None:
-        parts.append(or_(CaseFile.dob_day.is_(None), CaseFile.dob_day == dob.day))
+def date_condition(month: bool, day: bool):
+    """SQL: the file's date of birth could be the query's (unknown parts match anything), for
+    a query that knows the year and, as told, the month and the day; the values are bound when
+    the statement runs (date_values)."""
+    parts = [CaseFile.dob_year == bindparam("year")]
+    if month:
+        parts.append(or_(CaseFile.dob_month.is_(None), CaseFile.dob_month == bindparam("month")))
+    if day:
+        parts.append(or_(CaseFile.dob_day.is_(None), CaseFile.dob_day == bindparam("day")))
     return and_(*parts)
+
+
+def date_shape(dob: PartialDate) -> tuple[bool, bool]:
+    """Which parts of a date date_condition compares besides the year."""
+    return dob.month is not None, dob.day is not None
+
+
+def date_values(dob: PartialDate) -> dict:
+    return {"year": dob.year, "month": dob.month, "day": dob.day}
+
+
+def _built(build, *shape, allowed=()):
+    """The statement `build(*shape, allowed)` makes. Without a site rule it is the same for
+    every query of that shape (its values bound when it runs), so it is made once: building a
+    search's expressions anew on every call cost about as much as the database took to answer.
+    A site rule's condition is part of the statement, which is then made for the call."""
+    return build(*shape, allowed) if allowed else _built_once(build, *shape)
+
+
+@lru_cache(maxsize=128)
+def _built_once(build, *shape):
+    return build(*shape, ())
 
 
 def _near_miss(q: PartialDate, f: PartialDate) -> bool:
@@ -369,19 +394,30 @@ def query_keys(q: Query) -> tuple[set[str], set[str]]:
     return surname_keys, given_keys
 
 
-def _date_statement(q: Query, allowed):
+def _date_statement(month: bool, day: bool, allowed):
     """The files whose date of birth could be the query's, complete dates first (from the
     index ix_case_file_birth alone), with the columns they are ordered by. For a complete
     date, files that know only the year are left to the name search: at 500,000 files some 500
     a year fit any date, they filled the date search's list, and one without a single name key
     in common scores as a stranger born that year would (about 0.5: a name unlike the query's
     times DATE_YEAR)."""
-    dated = [date_condition(q.date_of_birth)]
-    if q.date_of_birth.is_complete:
+    dated = [date_condition(month, day)]
+    if month and day:
         dated.append(CaseFile.dob_month.is_not(None))
     no_day, no_month = CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None)
     return (select(CaseFile.id, no_day.label("no_day"), no_month.label("no_month")).where(*dated, *allowed)
             .order_by(no_day, no_month, CaseFile.id))
+
+
+def _dated_count(month: bool, day: bool, allowed):
+    return _date_statement(month, day, allowed).with_only_columns(CaseFile.id).limit(DATE_HITS + 1)
+
+
+def _dated_keys(month: bool, day: bool, allowed):
+    dated = _date_statement(month, day, allowed).limit(DATE_HITS).subquery()
+    return (select(dated.c.id, CaseFileNameKey.key)
+            .outerjoin(CaseFileNameKey, CaseFileNameKey.case_file_id == dated.c.id)
+            .order_by(dated.c.no_day, dated.c.no_month, dated.c.id))
 
 
 def _dated_files(session: Session, q: Query, allowed) -> dict[int, list[str]]:
@@ -390,19 +426,17 @@ def _dated_files(session: Session, q: Query, allowed) -> dict[int, list[str]]:
     ix_case_file_birth, their keys joined, in one read. A bare year of birth (or a year and a
     month) in a large office fits too many files to be worth comparing by date alone: then only
     files sharing a name key are found, which the files' ids alone tell first."""
-    if q.date_of_birth.is_unknown:
+    dob = q.date_of_birth
+    if dob.is_unknown:
         return {}
-    statement = _date_statement(q, allowed)
-    if not q.date_of_birth.is_complete and len(session.scalars(
-            statement.with_only_columns(CaseFile.id).limit(DATE_HITS + 1)).all()) > DATE_HITS:
+    shape, values = date_shape(dob), date_values(dob)
+    if not dob.is_complete and len(session.scalars(
+            _built(_dated_count, *shape, allowed=allowed), values).all()) > DATE_HITS:
         return {}
-    dated = statement.limit(DATE_HITS).subquery()
     keys_of: dict[int, list[str]] = {}
     # Thousands of plain rows: read through the connection, without the ORM's per-row work.
-    for case_file_id, key in session.connection().execute(
-            select(dated.c.id, CaseFileNameKey.key)
-            .outerjoin(CaseFileNameKey, CaseFileNameKey.case_file_id == dated.c.id)
-            .order_by(dated.c.no_day, dated.c.no_month, dated.c.id)).all():
+    for case_file_id, key in session.connection().execute(_built(_dated_keys, *shape, allowed=allowed),
+                                                          values).all():
         owned = keys_of.setdefault(case_file_id, [])
         if key is not None:
             owned.append(key)
@@ -417,16 +451,42 @@ def _near_years(dob: PartialDate) -> tuple[int, ...]:
     return () if dob.year is None else (dob.year - 1, dob.year, dob.year + 1)
 
 
-def _key_rows(keys: set[str], years: tuple[int, ...], flags):
-    """The key rows of these keys (of files born in `years`, and of files without a year of
-    birth), from the index on key and year alone, each with `flags` (s, g, x) worked out from
-    the row's kind."""
+def _key_rows(keys, with_years: bool, flags):
+    """The key rows of these keys (of files born in the years asked for, and of files without
+    a year of birth), from the index on key and year alone, each with `flags` (s, g, x) worked
+    out from the row's kind."""
     K = CaseFileNameKey
     columns = (K.case_file_id.label("cid"), *(flag.label(name) for name, flag in zip("sgx", flags)))
-    if not years:
+    if not with_years:
         return [select(*columns).where(K.key.in_(keys))]
-    return [select(*columns).where(K.key.in_(keys), K.dob_year.in_(years)),
+    return [select(*columns).where(K.key.in_(keys), K.dob_year.in_(bindparam("years", expanding=True))),
             select(*columns).where(K.key.in_(keys), K.dob_year.is_(None))]
+
+
+def _name_hits_statement(with_surnames: bool, with_given_names: bool, dated: tuple[bool, bool] | None, allowed):
+    """The name search's read (see _name_hits) for one shape of query: which keys it has,
+    whether it knows a year of birth and which parts of the date (`dated`, None: no year)."""
+    K = CaseFileNameKey
+    as_surname, as_given, no = (case((K.kind == N.SURNAME, 1), else_=0), case((K.kind == N.GIVEN, 1), else_=0),
+                                literal(0))
+    with_years, rows = dated is not None, []
+    if with_surnames:
+        rows += _key_rows(bindparam("surname_keys", expanding=True), with_years, (as_surname, no, as_given))
+    if with_given_names:
+        rows += _key_rows(bindparam("given_keys", expanding=True), with_years, (no, as_given, as_surname))
+    found = union_all(*rows).subquery() if len(rows) > 1 else rows[0].subquery()
+    hits = (select(found.c.cid, func.max(found.c.s).label("s"), func.max(found.c.g).label("g"),
+                   func.max(found.c.x).label("x"))
+            .group_by(found.c.cid).subquery())
+    query = select(hits.c.cid)
+    if allowed:  # the site rule on the few files found, by their primary key
+        query = query.join(CaseFile, CaseFile.id == hits.c.cid).where(*allowed)
+    # The date as the set of files found by its own index (computed once, from the index
+    # alone): cheaper than joining every hit's file.
+    date_ok = (case((hits.c.cid.in_(select(CaseFile.id).where(date_condition(*dated))), 1), else_=0)
+               if with_years else literal(0))
+    coarse = 2 * hits.c.s + hits.c.g + hits.c.x + 3 * date_ok
+    return query.order_by(coarse.desc(), hits.c.cid).limit(NAME_HITS)
 
 
 def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: set[str], allowed) -> list[int]:
@@ -440,28 +500,12 @@ def _name_hits(session: Session, q: Query, surname_keys: set[str], given_keys: s
     query's keys again cost more than reading them.)"""
     if not (surname_keys | given_keys):
         return []
-    K = CaseFileNameKey
-    years = _near_years(q.date_of_birth)
-    as_surname, as_given, no = (case((K.kind == N.SURNAME, 1), else_=0), case((K.kind == N.GIVEN, 1), else_=0),
-                                literal(0))
-    rows = []
-    if surname_keys:
-        rows += _key_rows(surname_keys, years, (as_surname, no, as_given))
-    if given_keys:
-        rows += _key_rows(given_keys, years, (no, as_given, as_surname))
-    found = union_all(*rows).subquery() if len(rows) > 1 else rows[0].subquery()
-    hits = (select(found.c.cid, func.max(found.c.s).label("s"), func.max(found.c.g).label("g"),
-                   func.max(found.c.x).label("x"))
-            .group_by(found.c.cid).subquery())
-    query = select(hits.c.cid)
-    if allowed:  # the site rule on the few files found, by their primary key
-        query = query.join(CaseFile, CaseFile.id == hits.c.cid).where(*allowed)
-    # The date as the set of files found by its own index (computed once, from the index
-    # alone): cheaper than joining every hit's file.
-    date_ok = (case((hits.c.cid.in_(select(CaseFile.id).where(date_condition(q.date_of_birth))), 1), else_=0)
-               if not q.date_of_birth.is_unknown else literal(0))
-    coarse = 2 * hits.c.s + hits.c.g + hits.c.x + 3 * date_ok
-    return list(session.scalars(query.order_by(coarse.desc(), hits.c.cid).limit(NAME_HITS)))
+    dob = q.date_of_birth
+    dated = None if dob.is_unknown else date_shape(dob)
+    statement = _built(_name_hits_statement, bool(surname_keys), bool(given_keys), dated, allowed=allowed)
+    return list(session.scalars(statement, {
+        "surname_keys": sorted(surname_keys), "given_keys": sorted(given_keys),
+        "years": list(_near_years(dob)), **date_values(dob)}))
 
 
 def _date_hits(dated: dict[int, list[str]], query_keys: set[str]) -> list[int]:
@@ -524,8 +568,12 @@ def rank(session: Session, q: Query, ids: list[int], *, limit: int, min_score: f
     plain records, and only those shown loaded as case files."""
     if not ids:
         return []
-    records = load_records(session, record_statement(CaseFile.id.in_(ids), *allowed))
+    records = load_records(session, _built(_records_statement, allowed=allowed), {"ids": ids}, joined=True)
     return as_case_files(session, rank_files(q, records, limit=limit, min_score=min_score))
+
+
+def _records_statement(allowed):
+    return with_spellings(record_statement(CaseFile.id.in_(bindparam("ids", expanding=True)), *allowed))
 
 
 # What the pages showing candidates read of a file besides its row.

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.dates import PartialDate
 from portal.matching import names as N
-from portal.matching.candidates import Query, query_keys
+from portal.matching.candidates import Query, date_condition, date_values, query_keys
 from portal.matching.records import FileRecord, load_records, record_statement, with_spellings
 from portal.models import CaseFile, CaseFileNameKey
 
@@ -43,13 +43,7 @@ def _statement(with_given_names: bool, month: bool, day: bool):
                        and_(has(N.SURNAME, given_keys), has(N.GIVEN, surname_keys)))
     named = (select(K.case_file_id).where(K.key.in_(bindparam("all_keys", expanding=True)), K.dob_year == year)
              .group_by(K.case_file_id).having(straight))
-    # The date of birth can be the query's (as candidates.date_condition: unknown parts fit).
-    dated = [CaseFile.dob_year == year]
-    if month:
-        dated.append(or_(CaseFile.dob_month.is_(None), CaseFile.dob_month == bindparam("month")))
-    if day:
-        dated.append(or_(CaseFile.dob_day.is_(None), CaseFile.dob_day == bindparam("day")))
-    return with_spellings(record_statement(CaseFile.id.in_(named), *dated)
+    return with_spellings(record_statement(CaseFile.id.in_(named), date_condition(month, day))
                           .order_by(CaseFile.dob_day.is_(None), CaseFile.dob_month.is_(None), CaseFile.id)
                           .limit(MOST))
 
@@ -64,8 +58,7 @@ def same_person_files(session: Session, q: Query) -> list[FileRecord]:
     statement = _statement(bool(given_keys), born.month is not None, born.day is not None)
     return load_records(session, statement, {
         "surname_keys": sorted(surname_keys), "given_keys": sorted(given_keys),
-        "all_keys": sorted(surname_keys | given_keys), "year": born.year, "month": born.month, "day": born.day,
-    }, joined=True)
+        "all_keys": sorted(surname_keys | given_keys), **date_values(born)}, joined=True)
 
 
 def person_query(surname: str, given_names: str, date_of_birth: PartialDate) -> Query:
