@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.orm import Session, contains_eager
 
 from portal.casework import access
 from portal.domain.dates import InvalidPartialDate, PartialDate
@@ -87,6 +88,20 @@ def _person(session: Session, case_file: CaseFile, viewer: StaffUser, score: flo
     return hit
 
 
+@lru_cache(maxsize=2)
+def _next_bookings_statement(with_years: bool):
+    """The read of _next_bookings, made once (with a year of birth among the files or not); its
+    values are bound when it runs: the files' ids, their name keys and years, the moment."""
+    condition = Submission.case_file_id.in_(bindparam("case_file_ids", expanding=True))
+    if with_years:
+        condition = condition | (Booking.person_key.in_(bindparam("person_keys", expanding=True))
+                                 & Booking.dob_year.in_(bindparam("years", expanding=True)))
+    return (select(Booking, Submission.case_file_id).join(Slot, Booking.slot_id == Slot.id)
+            .outerjoin(Submission, Booking.submission_id == Submission.id)
+            .where(condition, Booking.status.in_(ACTIVE_BOOKING_STATUSES), Slot.starts_at > bindparam("now"))
+            .order_by(Slot.starts_at, Booking.id).options(contains_eager(Booking.slot)))
+
+
 def _next_bookings(session: Session, case_files: list[CaseFile]) -> dict[int, Booking | None]:
     """Each person's next appointment: booked for one of the file's submissions, or in the same
     name and year of birth. One query for all the files of a search (the phone desk shows up
@@ -102,15 +117,9 @@ def _next_bookings(session: Session, case_files: list[CaseFile]) -> dict[int, Bo
                               + [(a.surname, a.given_names) for a in case_file.aliases]}
                for case_file in case_files}
     years = {case_file.date_of_birth.year for case_file in case_files if case_file.date_of_birth.year}
-    all_keys = set().union(*keys_of.values())
-    condition = Submission.case_file_id.in_(list(found))
-    if years:
-        condition = condition | (Booking.person_key.in_(all_keys) & Booking.dob_year.in_(years))
-    rows = session.execute(
-        select(Booking, Submission.case_file_id).join(Slot, Booking.slot_id == Slot.id)
-        .outerjoin(Submission, Booking.submission_id == Submission.id)
-        .where(condition, Booking.status.in_(ACTIVE_BOOKING_STATUSES), Slot.starts_at > utcnow())
-        .order_by(Slot.starts_at, Booking.id).options(selectinload(Booking.slot))).all()
+    rows = session.execute(_next_bookings_statement(bool(years)), {
+        "case_file_ids": list(found), "person_keys": sorted(set().union(*keys_of.values())),
+        "years": sorted(years), "now": utcnow()}).all()
     for booking, submitted_for in rows:  # the earliest first: each file keeps the first that is its own
         for case_file in case_files:
             if found[case_file.id] is not None:

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from portal.domain.dates import PartialDate
@@ -77,15 +78,20 @@ def load_records(session: Session, statement, parameters: dict | None = None, *,
             for record in records]
 
 
+@lru_cache(maxsize=1)
+def _case_files_statement():
+    """The files shown, with their spellings and site (made once; the ids bound when it runs)."""
+    from portal.matching.candidates import FILE_LOADING
+
+    return select(CaseFile).where(CaseFile.id.in_(bindparam("ids", expanding=True))).options(*FILE_LOADING)
+
+
 def as_case_files(session: Session, candidates: list) -> list:
     """The candidates with their records replaced by the case files (spellings and site loaded),
     in the same order; the pages and the API read those."""
-    from portal.matching.candidates import FILE_LOADING
-
     ids = [c.case_file.id for c in candidates if isinstance(c.case_file, FileRecord)]
     if ids:
-        loaded = {cf.id: cf for cf in session.scalars(
-            select(CaseFile).where(CaseFile.id.in_(ids)).options(*FILE_LOADING)).unique()}
+        loaded = {cf.id: cf for cf in session.scalars(_case_files_statement(), {"ids": ids}).unique()}
         for candidate in candidates:
             if isinstance(candidate.case_file, FileRecord):
                 candidate.case_file = loaded.get(candidate.case_file.id)
