@@ -32,6 +32,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import select, text  # noqa: E402
 
 from benchmarks.backoffice_data import BIG_FILE_DOCUMENTS, generate, regenerated_people, settle  # noqa: E402
+from benchmarks.pace import pace_ms  # noqa: E402
 from benchmarks.throwaway_database import throwaway_database  # noqa: E402
 
 CASEWORKER = "sachbearbeitung.wetzlar@abh-demo.example"  # a demo account of one site
@@ -65,14 +66,27 @@ def _postgresql_version(db) -> str:
     return ", " + db.session.scalar(text("SELECT version()")).split(" on ")[0]
 
 
-def _page_100(client) -> str:
-    """The URL of the queue's 100th page, reached as a caseworker does: by its next-page links."""
-    url = "/backoffice/queue"
-    for _ in range(99):
+def _blocks(db) -> tuple[int, int] | None:
+    """PostgreSQL's blocks of this database found in its buffers and read from outside them so
+    far (the counters lag a moment behind: flushed when a connection goes idle)."""
+    if db.engine.dialect.name != "postgresql":
+        return None
+    row = db.session.execute(text("SELECT blks_hit, blks_read FROM pg_stat_database "
+                                  "WHERE datname = current_database()")).one()
+    db.session.rollback()
+    return int(row.blks_hit), int(row.blks_read)
+
+
+def _deep_page(client) -> tuple[int, str]:
+    """The number and URL of the queue's 100th page (its last, when a small data set has fewer),
+    reached as a caseworker does: by its next-page links."""
+    url, number = "/backoffice/queue", 1
+    while number < 100:
         found = re.search(r'href="(/backoffice/queue\?after=[^"]+)"', client.get(url).get_data(as_text=True))
-        assert found, "the queue has fewer than 100 pages"
-        url = html.unescape(found.group(1))
-    return url
+        if not found:
+            break
+        url, number = html.unescape(found.group(1)), number + 1
+    return number, url
 
 
 def _already_generated(session) -> bool:
@@ -116,6 +130,7 @@ def main() -> int:
                 settle(db.session)
                 prepared = time.perf_counter() - started - generated
             server = _postgresql_version(db)
+            pace_before, blocks_before = pace_ms(), _blocks(db)
             from portal.casework.lookup import lookup
             from portal.matching.candidates import find_candidates
             from portal.models import StaffUser
@@ -145,9 +160,14 @@ def main() -> int:
             return get
 
         rows.append(_time("queue page (first page)", [page("/backoffice/queue")] * args.repeat, args.repeat))
-        rows.append(_time("queue page 100", [page(_page_100(client))] * args.repeat, args.repeat))
+        number, deep = _deep_page(client)
+        rows.append(_time(f"queue page {number}", [page(deep)] * args.repeat, args.repeat))
         rows.append(_time(f"case-file page ({BIG_FILE_DOCUMENTS} documents)",
                           [page(f"/backoffice/casefiles/{big_file}")] * args.repeat, args.repeat))
+        pace_after = pace_ms()
+        with app.app_context():
+            time.sleep(2)  # the measures' connections flush their counters when idle
+            blocks_after = _blocks(db)
     finally:
         drop()
 
@@ -156,6 +176,12 @@ def main() -> int:
             f"generated in {generated:.0f} s, vacuumed, analysed and checkpointed in {prepared:.0f} s")
     print(f"database: {url.split(':', 1)[0]}, {args.case_files} case files, {args.documents} documents, "
           f"{args.submissions} open submissions ({made})")
+    print(f"machine pace: {pace_before:.1f} ms before the measures, {pace_after:.1f} ms after (a fixed "
+          f"pure-Python work, benchmarks/pace.py; higher is slower: compare runs at a like pace)")
+    if blocks_before and blocks_after:
+        hit, read = (after - before for after, before in zip(blocks_after, blocks_before))
+        print(f"database blocks during the measures: {hit} in PostgreSQL's buffers, {read} read from outside "
+              f"them (the system's file cache or the disk: many reads mean the data was not in memory)")
     print(f"{'measure':40} {'n':>5} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'target p95':>11}")
     for label, n, p50, p95, worst in rows:
         target = TARGETS.get(label)
