@@ -568,7 +568,7 @@ def rank(session: Session, q: Query, ids: list[int], *, limit: int, min_score: f
     plain records, and only those shown loaded as case files."""
     if not ids:
         return []
-    records = load_records(session, _built(_records_statement, allowed=allowed), {"ids": ids}, joined=True)
+    records = load_records(session, _built(_records_statement, allowed=allowed), {"ids": ids})
     return as_case_files(session, rank_files(q, records, limit=limit, min_score=min_score))
 
 

@@ -467,27 +467,18 @@ class Comparison:
     how: str      # SAME, TRANSLITERATED, LOOSE, SKELETON, SIMILAR, DIFFERENT
 
 
-def _ratio(a: str, b: str) -> float:
-    """rapidfuzz on two ASCII forms, 0..100; word order inside a name does not matter, and
-    one of two given names missing costs a little (`Anna` against `Anna Maria`)."""
-    if a == b:
-        return 100.0
-    best = fuzz.ratio(a, b)
-    if " " in a or " " in b:
-        best = max(best, fuzz.token_sort_ratio(a, b), fuzz.ratio(a.replace(" ", ""), b.replace(" ", "")),
-                   0.92 * fuzz.token_set_ratio(a, b))
-    return best
-
-
 _EXTRA_SCORERS = ((fuzz.token_sort_ratio, 1.0), (fuzz.token_set_ratio, 0.92))
 
 
 def _best_ratio(left: tuple[str, ...], right: tuple[str, ...]) -> float:
-    """max(_ratio(x, y)) over every pair of the two lists, each x against all of `right` in
-    one call into rapidfuzz (a name in Arabic script has a dozen romanised forms: a hundred
-    pairs and more, which one by one cost most of a cold matching). The scorers besides
-    plain ratio are applied to all of `right` where any of the pair can have a space: on two
-    single words each of them is at most the plain ratio, so the maximum is _ratio's."""
+    """The best rapidfuzz score (0..100) of any pair of ASCII forms of the two lists. Per pair:
+    the plain ratio; where either form has a space also the ratio without spaces, the
+    token-sort ratio (word order inside a name does not matter) and 0.92 times the token-set
+    ratio (one of two given names missing costs a little: `Anna` against `Anna Maria`).
+    Each x meets all of `right` in one call into rapidfuzz (a name in Arabic script has a dozen
+    romanised forms: a hundred pairs and more, which one by one cost most of a cold matching).
+    The scorers besides the plain ratio are applied to all of `right` where any of the pair can
+    have a space: on two single words each of them is at most the plain ratio."""
     right = tuple(dict.fromkeys(right))
     right_spaced = any(" " in y for y in right)
     right_glued = tuple(y.replace(" ", "") for y in right) if right_spaced else right

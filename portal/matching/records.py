@@ -58,12 +58,10 @@ def with_spellings(statement):
             .order_by(files.c.id, CaseFileAlias.id))
 
 
-def load_records(session: Session, statement, parameters: dict | None = None, *, joined: bool = False
-                 ) -> list[FileRecord]:
-    """The files a `record_statement` selects, with their known spellings: one read, the files
-    joined with their spellings. `joined`: the statement is with_spellings' already (made once
-    and run with `parameters`)."""
-    rows = session.connection().execute(statement if joined else with_spellings(statement), parameters).all()
+def load_records(session: Session, statement, parameters: dict) -> list[FileRecord]:
+    """The files a `with_spellings` statement reads (made once by its caller), run with
+    `parameters`: one read, the files joined with their spellings."""
+    rows = session.connection().execute(statement, parameters).all()
     records: list[FileRecord] = []
     spellings: dict[int, list[SpellingRecord]] = defaultdict(list)
     for row in rows:

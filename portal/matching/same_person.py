@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from portal.domain.dates import PartialDate
 from portal.matching import names as N
-from portal.matching.candidates import Query, date_condition, date_values, query_keys
+from portal.matching.candidates import Query, date_condition, date_shape, date_values, query_keys
 from portal.matching.records import FileRecord, load_records, record_statement, with_spellings
 from portal.models import CaseFile, CaseFileNameKey
 
@@ -55,10 +55,9 @@ def same_person_files(session: Session, q: Query) -> list[FileRecord]:
     born = q.date_of_birth
     if born.year is None or not surname_keys:
         return []
-    statement = _statement(bool(given_keys), born.month is not None, born.day is not None)
-    return load_records(session, statement, {
+    return load_records(session, _statement(bool(given_keys), *date_shape(born)), {
         "surname_keys": sorted(surname_keys), "given_keys": sorted(given_keys),
-        "all_keys": sorted(surname_keys | given_keys), **date_values(born)}, joined=True)
+        "all_keys": sorted(surname_keys | given_keys), **date_values(born)})
 
 
 def person_query(surname: str, given_names: str, date_of_birth: PartialDate) -> Query:
