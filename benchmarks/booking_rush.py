@@ -31,6 +31,9 @@ What it does:
   e-mail; finds the confirmation link in the mail (the outbox table, as in their mailbox) and
   clicks it, landing on the booking's page. An applicant who is shown no free time is counted as
   told that the times are gone.
+- The mail worker runs as in production (`flask worker --only mail`, at nice 10 as
+  docs/deployment.md sets it), sending into a Maildir: it makes the confirmations' PDFs, which
+  the confirm link only queues. After the rush, every confirmation must have gone out with its PDF.
 - Afterwards the database is checked: no slot with more bookings than its capacity (nor more
   public bookings than its public share), `slot.taken` and `slot.public_taken` equal to the
   bookings holding it.
@@ -513,15 +516,22 @@ def _cpu_seconds(pids: list[int]) -> float:
     return total / os.sysconf("SC_CLK_TCK")
 
 
-def _app_pids(masters: list[subprocess.Popen]) -> list[int]:
-    """The gunicorn workers (children of each master): they serve the requests."""
-    pids = []
-    for master in masters:
-        try:
-            pids += [int(p) for p in Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()]
-        except OSError:
-            pass
-    return pids
+def _descendants(pid: int) -> list[int]:
+    """The processes this one started, and theirs (Linux /proc)."""
+    try:
+        children = [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+    return [n for child in children for n in (child, *_descendants(child))]
+
+
+def _cpu_by_process(pids: list[int]) -> dict[int, float]:
+    return {pid: _cpu_seconds([pid]) for pid in pids}
+
+
+def _cpu_used(before: dict[int, float], pids: list[int]) -> float:
+    """CPU seconds these processes used since `before` (a process started since: all of its)."""
+    return sum(_cpu_seconds([pid]) - before.get(pid, 0.0) for pid in pids)
 
 
 def _machine_busy() -> tuple[int, int]:
@@ -529,6 +539,33 @@ def _machine_busy() -> tuple[int, int]:
     values = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
     idle = values[3] + values[4]
     return sum(values) - idle, sum(values)
+
+
+def _mails_sent(engine, maildir: Path, confirmed: int, rush_end: float, wait: float = 120) -> dict:
+    """Wait until the worker has sent every confirmation of the release day (or `wait` seconds);
+    how many went out, when the last one did, how many carry their PDF."""
+    import sqlalchemy as sa
+
+    from portal.notify.dev_mailbox import DevMailbox
+
+    deadline = time.monotonic() + wait
+    while True:
+        with engine.connect() as conn:
+            left = conn.execute(sa.text("SELECT count(*) FROM outbound_mail WHERE status = 'pending' "
+                                        "AND recipient LIKE '%@rush.example'")).scalar_one()
+        if not left or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    done = time.monotonic()
+    box = DevMailbox(maildir)
+    confirmations = [message for message in (box.message(s.key) for s in box.summaries(limit=100_000))
+                     if message is not None and str(message["To"]).endswith("@rush.example")
+                     and any(part.get_filename() and part.get_filename().endswith(".ics")
+                             for part in message.iter_attachments())]
+    with_pdf = sum(any(part.get_content_type() == "application/pdf" and part.get_content().startswith(b"%PDF-")
+                       for part in message.iter_attachments()) for message in confirmations)
+    return {"left": left, "after": done - rush_end, "confirmations": len(confirmations), "with_pdf": with_pdf,
+            "expected": confirmed}
 
 
 def _postgres_version(engine) -> str:
@@ -575,6 +612,14 @@ def conduct(args) -> int:
         for port, log in zip(ports, logs):
             wait_for(f"http://127.0.0.1:{port}/healthz", log, seconds=60)
         _warm_up(ports, args.threads, (release["day"] - timedelta(days=1)).isoformat())
+        # The mail worker sends the outbox as in production (docs/deployment.md: at nice 10), into a
+        # Maildir; it renders the confirmations' PDFs, so their CPU is spent during the rush too.
+        maildir = Path(storage) / "maildir"
+        mail_worker = subprocess.Popen(
+            ["nice", "-n", "10", sys.executable, "-m", "flask", "--app", "portal", "worker", "--only", "mail",
+             "--interval", "1"], cwd=ROOT, env={**env, "PORTAL_DEV_MAILBOX_DIR": str(maildir)},
+            stdout=(Path(storage) / "worker.log").open("w"), stderr=subprocess.STDOUT)
+        processes.append(mail_worker)
 
         # The proof of work: fetched from each applicant's address and solved, before the release.
         print(f"proof of work for {args.applicants} applicants (+{args.retry_pool} for later tries, "
@@ -614,16 +659,21 @@ def conduct(args) -> int:
         print(f"release at {moment.astimezone(OFFICE_TZ):%H:%M:%S} office time: {args.applicants} applicants, "
               f"at most {args.concurrency} at once …", flush=True)
         rush = Rush(ports, day, own, retry_pool, engine)
-        app_pids = _app_pids(processes)
-        cpu_before = (time.process_time(), _cpu_seconds(app_pids), _machine_busy())
+        app_pids = [pid for process in processes for pid in _descendants(process.pid)]  # workers, their renderers
+        cpu_before = (time.process_time(), _cpu_by_process(app_pids + _descendants(mail_worker.pid)),
+                      _cpu_seconds([mail_worker.pid]), _machine_busy())
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             list(pool.map(rush.applicant, range(args.applicants)))
         rush_seconds = time.monotonic() - started
         busy_after = _machine_busy()
-        cpu = {"driver": time.process_time() - cpu_before[0], "app": _cpu_seconds(app_pids) - cpu_before[1],
-               "machine": (busy_after[0] - cpu_before[2][0]) / max(1, busy_after[1] - cpu_before[2][1])}
+        app_pids = [pid for process in processes for pid in _descendants(process.pid)]
+        cpu = {"driver": time.process_time() - cpu_before[0], "app": _cpu_used(cpu_before[1], app_pids),
+               "mail worker": _cpu_used(cpu_before[1], _descendants(mail_worker.pid))
+               + _cpu_seconds([mail_worker.pid]) - cpu_before[2],
+               "machine": (busy_after[0] - cpu_before[3][0]) / max(1, busy_after[1] - cpu_before[3][1])}
         check = database_check(engine, release)
+        mails = _mails_sent(engine, maildir, check["day"].get("confirmed", 0), started + rush_seconds)
 
         print(f"the same address for {args.shared} applicants at once …", flush=True)
         started = time.monotonic()
@@ -668,8 +718,12 @@ def conduct(args) -> int:
     _step_table(f"rush ({args.applicants} applicants, from the release moment to the last answer "
                 f"{rush_seconds:.1f} s)", recorder, STEPS, rush_seconds)
     print(f"CPU during the rush ({rush_seconds:.1f} s wall, {os.cpu_count()} CPUs): the two app processes "
-          f"{cpu['app']:.1f} s, the driver {cpu['driver']:.1f} s (its {args.concurrency} threads, outbox reads "
+          f"{cpu['app']:.1f} s (with their PDF renderers), the mail worker {cpu['mail worker']:.1f} s (nice 10, with "
+          f"its PDF renderer), the driver {cpu['driver']:.1f} s (its {args.concurrency} threads, outbox reads "
           f"included), PostgreSQL and others the rest; all CPUs of the machine busy {cpu['machine']:.0%} of the time")
+    print(f"mail:     the worker sent {mails['confirmations']} confirmations ({mails['with_pdf']} with their PDF) for "
+          f"{mails['expected']} confirmed bookings, the last {mails['after']:.1f} s after the rush's last answer; "
+          f"{mails['left']} of the rush's mails still pending")
     print("\napplicants:")
     for what, count in sorted(rush.outcomes.items(), key=lambda item: -item[1]):
         print(f"  {count:6d}  {what}")
@@ -719,11 +773,13 @@ def conduct(args) -> int:
         values = recorder.times.get(step, [])
         p95 = _percentile(values, 0.95) / 1000 if values else float("nan")
         print(f"  p95 of {step} <= {TARGET_P95_S:.0f} s: {p95 * 1000:.0f} ms: {verdict(p95 <= TARGET_P95_S)}")
+    mails_whole = mails["confirmations"] == mails["with_pdf"] == confirmed and not mails["left"]
+    print(f"  every confirmation mail sent with its PDF: {mails['with_pdf']} of {confirmed}: {verdict(mails_whole)}")
     if recorder.unexpected:
         print(f"  unexpected answers: {len(recorder.unexpected)} (see FAILED above)")
     print(f"load average {os.getloadavg()[0]:.2f} at the end")
     failed = overbooked or mismatched or server_errors or connection_errors or recorder.unexpected or \
-        not closed_before or confirmed != got
+        not closed_before or confirmed != got or not mails_whole
     return 1 if failed else 0
 
 

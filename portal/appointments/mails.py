@@ -33,6 +33,7 @@ from portal.domain.office_time import to_office_time
 from portal.models import Booking, BookingStatus, Slot
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail
+from portal.notify.outbox import pdf_made_when_sent
 
 log = logging.getLogger(__name__)
 
@@ -163,14 +164,11 @@ def _uid_domain(setup: BookingMailSetup) -> str:
     return uid_domain_of(setup.office.public_base_url)
 
 
-def confirmation_pdf(booking: Booking, setup: BookingMailSetup, *, link: str, moved: bool = False) -> bytes:
-    """The confirmation as a tagged PDF to print or show at the counter (portal.pdf.
-    appointment_confirmation), in the booking's language with German beneath."""
-    from portal.pdf.appointment_confirmation import (
-        AppointmentConfirmationData,
-        BringItem,
-        render_appointment_confirmation,
-    )
+def confirmation_html(booking: Booking, setup: BookingMailSetup, *, link: str, moved: bool = False) -> str:
+    """The confirmation to print or show at the counter (portal.pdf.appointment_confirmation), in
+    the booking's language with German beneath, as the HTML the mail's sender makes the tagged
+    PDF of (outbox.pdf_made_when_sent)."""
+    from portal.pdf.appointment_confirmation import AppointmentConfirmationData, BringItem, appointment_html
 
     language = _language(booking)
     site = booking.slot.site
@@ -181,7 +179,7 @@ def confirmation_pdf(booking: Booking, setup: BookingMailSetup, *, link: str, mo
     with force_locale("de"):
         bring_de = [str(item) for item in what_to_bring(booking.slot.service.code)]
     name = " ".join(part for part in (booking.given_names, booking.surname) if part)
-    return render_appointment_confirmation(AppointmentConfirmationData(
+    return appointment_html(AppointmentConfirmationData(
         language=language, office_name=setup.office.name, reference=booking.reference,
         service_title=_service_title(booking, language), service_title_de=_service_title(booking, "de"),
         date=day, date_de=day_de, time=clock, site_name=site.name,
@@ -212,8 +210,8 @@ def send_confirmation_request(session: Session, booking: Booking, setup: Booking
 
 def send_booking_confirmed(session: Session, booking: Booking, setup: BookingMailSetup, *, moved: bool = False,
                            now: datetime | None = None) -> OutboundMail | None:
-    """The booked appointment with its .ics and the confirmation as PDF, what to bring and the link
-    to cancel or move it. `moved`: after a reschedule (the mail says so; the .ics replaces the
+    """The booked appointment with its .ics and the confirmation as PDF (made when the mail is
+    sent), what to bring and the link to cancel or move it. `moved`: after a reschedule (the mail says so; the .ics replaces the
     earlier one)."""
     _require(booking, BookingStatus.CONFIRMED, "booking confirmed")
     if not booking.email:
@@ -223,8 +221,8 @@ def send_booking_confirmed(session: Session, booking: Booking, setup: BookingMai
     link = manage_url(booking, setup)  # once: the token carries a timestamp, the mail and the file show the same
     context = _context(booking, language) | _manage_context(booking, now, link, setup) | {"moved": moved}
     attachment = _store(setup.storage, calendar_file(booking, setup, now, link=link), f"{booking.reference}.ics")
-    confirmation = _store(setup.storage, confirmation_pdf(booking, setup, link=link, moved=moved),
-                          f"{booking.reference}.pdf", "application/pdf")
+    html = confirmation_html(booking, setup, link=link, moved=moved).encode("utf-8")
+    confirmation = pdf_made_when_sent(setup.storage.put(html), f"{booking.reference}.pdf")
     return _enqueue(session, booking, "booking_confirmed", language, context, [attachment, confirmation])
 
 

@@ -11,6 +11,10 @@ back-off (1, 2, 4 … minutes, at most 60) until SmtpSettings.max_attempts is re
 Temporary: no connection, timeout, TLS or login trouble, any 4xx, our own sender refused.
 Permanent (failed at once): a 5xx for the recipient or the message, an attachment missing
 from storage (a mail never goes out without its attachment).
+
+A PDF attachment queued as HTML (outbox.pdf_made_when_sent: the booking confirmation) is rendered
+here, before the first attempt; the row then names the PDF, so a retry sends the same file. A
+rendering that fails is retried like an unreachable server.
 """
 from __future__ import annotations
 
@@ -108,6 +112,7 @@ def _deliver(mail: OutboundMail, storage: DocumentStorage, sender: str,
              connection: _Connection, now: datetime, max_attempts: int) -> tuple[str, bool]:
     """Try one mail and record the outcome on the row. Returns (outcome, stop this round)."""
     try:
+        _make_pdfs(mail, storage)
         message = _build_message(mail, storage, sender, now)
         connection.send(message)
     except _Permanent as exc:
@@ -141,6 +146,29 @@ def _fail(mail: OutboundMail, error: str) -> None:
     mail.status = OutboundMailStatus.FAILED
     mail.last_error = error[:_MAX_ERROR_LENGTH]
     log.error("outbound mail %s failed: %s", mail.id, error)
+
+
+def _make_pdfs(mail: OutboundMail, storage: DocumentStorage) -> None:
+    """Render the attachments queued as HTML and name the PDFs on the row instead."""
+    if not any(item.get("made_from") for item in mail.attachments or []):
+        return
+    from portal.pdf.renderer import RenderError, render_pdf
+
+    made = []
+    for item in mail.attachments:
+        if item.get("made_from") == "text/html":
+            try:
+                html = storage.read(item["sha256"]).decode("utf-8")
+            except (FileNotFoundError, ValueError) as exc:
+                raise _Permanent(f"the HTML of attachment {item.get('filename')!r} ({item.get('sha256')}) "
+                                 "is missing from document storage; the mail was not sent") from exc
+            try:
+                pdf = render_pdf(html)
+            except RenderError as exc:
+                raise _Temporary(f"attachment {item.get('filename')!r} could not be rendered: {exc}") from exc
+            item = {"sha256": storage.put(pdf), "filename": item["filename"], "media_type": "application/pdf"}
+        made.append(item)
+    mail.attachments = made  # a new list: the JSON column sees the change
 
 
 def _build_message(mail: OutboundMail, storage: DocumentStorage, sender: str,

@@ -1,7 +1,8 @@
 """The appointment confirmation as a document to print or show at the counter: when and where,
 the service, the name it was booked for, the booking number, what to bring, and a QR code to
-the page that moves or cancels it. In the applicant's language with German beneath. Built by
-portal.appointments.mails and attached to the confirmation mail beside the calendar file.
+the page that moves or cancels it. In the applicant's language with German beneath. Its HTML is
+made by portal.appointments.mails with the confirmation mail; the mail's sender renders it as
+tagged PDF (portal.pdf.renderer) and attaches it beside the calendar file.
 Template: portal/templates/pdf/appointment.html.
 """
 from __future__ import annotations
@@ -12,7 +13,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from portal.pdf.templates import page_dir, render_html
-from portal.pdf.renderer import render_pdf
 
 
 @dataclass
@@ -63,8 +63,3 @@ def appointment_html(data: AppointmentConfirmationData) -> str:
         de = _texts(data.moved)
     return render_html("appointment.html", data=data, own=own, de=de, german=data.language != "de",
                        page=page_dir(data.language))
-
-
-def render_appointment_confirmation(data: AppointmentConfirmationData) -> bytes:
-    """The confirmation as tagged PDF bytes. Needs an application context (for the translations)."""
-    return render_pdf(appointment_html(data))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import threading
+from email.message import EmailMessage
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -43,6 +44,8 @@ from portal.models import (
 )
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail
+from portal.notify.dev_mailbox import DevMailbox
+from portal.notify.sender import send_due_mail
 from tests.support.helpers import ROOT
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -113,6 +116,16 @@ def _mails(session: Session, booking: Booking | None = None, kind: str | None = 
     if kind is not None:
         rows = [row for row in rows if _kind(row) == kind]
     return rows
+
+
+def _sent_by_the_worker(session: Session, row: OutboundMail, maildir) -> EmailMessage:
+    """The outbox row as the worker sends it (into a Maildir), with the others due."""
+    settings = settings_of(current_app)
+    report = send_due_mail(session, get_storage(), settings.smtp, settings.office.mail_from, dev_mailbox=maildir)
+    assert report.sent >= 1 and not report.retried and not report.failed, report
+    mailbox = DevMailbox(maildir)
+    [summary] = [summary for summary in mailbox.summaries() if summary.subject == _one_line(row.subject)]
+    return mailbox.message(summary.key)
 
 
 def _kind(row: OutboundMail) -> str:
@@ -196,7 +209,7 @@ def test_mails_are_refused_for_a_booking_in_the_wrong_state(app, counters):
 # -- confirmed, with the calendar file ------------------------------------------------------
 
 @pytest.mark.parametrize("language", ["fa", "de"])
-def test_confirmed_mail_carries_the_confirmation_as_tagged_pdf(app, counters, language):
+def test_confirmed_mail_carries_the_confirmation_as_tagged_pdf(app, counters, language, tmp_path):
     """The confirmation to print or show at the counter: date and time, site, booking number,
     what to bring, the manage link as QR code; in the booking's language with German beneath."""
     import pypdfium2
@@ -210,8 +223,13 @@ def test_confirmed_mail_carries_the_confirmation_as_tagged_pdf(app, counters, la
         booking = _book(session, MONDAY_8, language=language, surname="رضایی")
         [mail] = _mails(session, booking, "booking_confirmed")
         assert [a["media_type"] for a in mail.attachments] == ["text/calendar", "application/pdf"]
-        assert mail.attachments[1]["filename"] == f"{booking.reference}.pdf"
-        pdf = get_storage().read(mail.attachments[1]["sha256"])
+        # Queued as HTML, made into the PDF by the sender (the request does not wait for it).
+        assert mail.attachments[1]["made_from"] == "text/html"
+        sent = _sent_by_the_worker(session, mail, tmp_path / "maildir")
+        [pdf_part] = [part for part in sent.iter_attachments() if part.get_content_type() == "application/pdf"]
+        assert pdf_part.get_filename() == f"{booking.reference}.pdf"
+        pdf = pdf_part.get_content()
+        assert get_storage().read(_mails(session, booking, "booking_confirmed")[0].attachments[1]["sha256"]) == pdf
         assert_pdfua(pdf)
         text = pdfium_text(pdf)
         assert booking.reference in text and "08:00" in text and booking.slot.site.name in text

@@ -14,6 +14,7 @@ from portal.documents.storage import DocumentStorage
 from portal.extensions import get_storage
 from portal.models.mail import OutboundMail
 from portal.notify import SendReport, enqueue_mail, render_mail, send_due_mail
+from portal.notify.outbox import pdf_made_when_sent
 from tests.support.app_factory import override_settings
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
@@ -168,6 +169,49 @@ def test_a_missing_attachment_fails_and_nothing_is_sent(app, db_session, storage
     report = _send(app, db_session, storage)
     assert report.failed == 1 and smtp.handler.messages == []
     assert mail.status == "failed" and "Quittung.pdf" in mail.last_error and "missing" in mail.last_error
+
+
+ARABIC_LETTER = ('<!DOCTYPE html><html lang="ar" dir="rtl"><head><meta charset="utf-8"><title>تأكيد الموعد</title>'
+                 '</head><body><h1>تأكيد الموعد</h1><p>رقم الحجز WZ-7Q4K</p></body></html>')
+
+
+def test_a_pdf_made_when_sent_goes_out_as_pdf_and_the_row_names_it(app, db_session, storage, smtp):
+    """The booking confirmation is queued as HTML; the sender renders it before the first attempt,
+    and a retry after an outage sends the same file (the row names the PDF from then on)."""
+    html_digest = storage.put(ARABIC_LETTER.encode())
+    mail = _enqueue(db_session, language="ar", attachments=[pdf_made_when_sent(html_digest, "WZ-7Q4K.pdf")])
+    start = datetime.now(timezone.utc) + timedelta(seconds=1)
+
+    assert _send(app, db_session, storage, now=start).retried == 1  # nobody listens yet
+    [item] = mail.attachments
+    assert "made_from" not in item and item["sha256"] != html_digest
+    made = storage.read(item["sha256"])
+    assert made.startswith(b"%PDF-")
+
+    smtp.start()
+    assert _send(app, db_session, storage, now=start + timedelta(minutes=2)).sent == 1
+    [message] = smtp.handler.messages
+    [attachment] = list(message.iter_attachments())
+    assert attachment.get_content_type() == "application/pdf" and attachment.get_filename() == "WZ-7Q4K.pdf"
+    assert attachment.get_content() == made  # rendered once, the same file on the retry
+
+
+def test_a_pdf_whose_html_is_missing_fails_and_nothing_is_sent(app, db_session, storage, smtp):
+    smtp.start()
+    mail = _enqueue(db_session, attachments=[pdf_made_when_sent("1" * 64, "Termin.pdf")])
+    report = _send(app, db_session, storage)
+    assert report.failed == 1 and smtp.handler.messages == []
+    assert mail.status == "failed" and "Termin.pdf" in mail.last_error and "HTML" in mail.last_error
+
+
+@pytest.mark.parametrize("attachment", [
+    {"sha256": "2" * 64, "filename": "Termin.pdf", "media_type": "application/pdf", "made_from": "text/plain"},
+    {"sha256": "2" * 64, "filename": "Termin.html", "media_type": "text/html", "made_from": "text/html"},
+])
+def test_only_a_pdf_is_made_when_sent_and_only_from_html(db_session, attachment):
+    with pytest.raises(ValueError, match="made when the mail is sent"):
+        enqueue_mail(db_session, recipient="olena.koval@abh-test.example", subject="Test", body_text="Hallo.\n",
+                     attachments=[attachment])
 
 
 @pytest.mark.parametrize("field, value", [
