@@ -1,6 +1,6 @@
 """WSGI entry point: gunicorn wsgi:app"""
 from portal import create_app
-from portal.pdf import warm_up
+from portal.warm import warm_up
 
 app = create_app()
-warm_up()  # each worker loads the PDF engine before its first request, not during a submission
+warm_up(app)  # each worker compiles its templates and starts the PDF renderer before its first request

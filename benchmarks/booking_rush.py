@@ -608,7 +608,9 @@ def conduct(args) -> int:
         ports = [base_port, base_port + 1]
         logs = [Path(storage) / f"gunicorn-{n}.log" for n in range(len(ports))]
         for port, log in zip(ports, logs):
-            processes.append(gunicorn("wsgi:app", port, workers=1, threads=args.threads, env=env, log=log))
+            # Without gunicorn's access log, as gunicorn.conf.py runs the portal (it logs each request itself).
+            processes.append(gunicorn("wsgi:app", port, workers=1, threads=args.threads, env=env, log=log,
+                                      access_log=False))
         for port, log in zip(ports, logs):
             wait_for(f"http://127.0.0.1:{port}/healthz", log, seconds=60)
         _warm_up(ports, args.threads, (release["day"] - timedelta(days=1)).isoformat())
@@ -700,7 +702,7 @@ def conduct(args) -> int:
           f"{' '.join(f'{n:.2f}' for n in load_before)} before, "
           f"{' '.join(f'{n:.2f}' for n in os.getloadavg())} after (shared machine)")
     print(f"setup:    two app processes: gunicorn on 127.0.0.1:{ports[0]} and :{ports[1]}, each 1 worker x "
-          f"{args.threads} threads (PORTAL_ENV=development, FLASK_DEBUG=0), applicants alternating between them; "
+          f"{args.threads} threads, no access log (PORTAL_ENV=development, FLASK_DEBUG=0), applicants alternating between them; "
           f"PostgreSQL {postgres} (a throwaway schema); rate limits in Redis ({args.redis_url}, emptied first), "
           f"each applicant its own address (X-Forwarded-For, PORTAL_PROXY_COUNT=1); proof of work on "
           f"(ALTCHA, up to {challenges[0]['maxNumber']} hashes); the driver in the same machine: "

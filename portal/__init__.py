@@ -79,14 +79,14 @@ def create_app(overrides: dict | None = None) -> Flask:
     register_error_pages(app)
     cli.register(app)
     if _serving() and not app.testing:
-        from portal.pdf import warm_up
+        from portal.warm import warm_up
 
-        warm_up()  # before the first request: the first receipt need not load the PDF engine
+        warm_up(app)  # before the first request: modules, templates, the PDF engine
     return app
 
 
 def _serving() -> bool:
-    """Made for `flask run` (gunicorn calls portal.pdf.warm_up from wsgi.py itself)."""
+    """Made for `flask run` (gunicorn calls portal.warm.warm_up from wsgi.py itself)."""
     import click
 
     context = click.get_current_context(silent=True)

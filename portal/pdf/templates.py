@@ -70,7 +70,7 @@ def qr_src(value: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
+def document_environment() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATE_DIR)), autoescape=select_autoescape(default=True),
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     env.filters["text_dir"] = text_dir
@@ -79,4 +79,4 @@ def _environment() -> Environment:
 
 
 def render_html(name: str, **context) -> str:
-    return _environment().get_template(name).render(**context)
+    return document_environment().get_template(name).render(**context)
