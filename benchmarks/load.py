@@ -55,6 +55,13 @@ class Recorder:
         self.lock = threading.Lock()
         self.times: dict[str, list[float]] = defaultdict(list)
         self.failures: list[str] = []
+        self.reopened = 0
+
+    def count_reopened(self, client) -> None:
+        """Requests a client sent again after the server closed its idle connection (as a browser does)."""
+        with self.lock:
+            self.reopened += client.reopened
+        client.reopened = 0
 
     def timed(self, method: str, path: str, seconds: float, status: int) -> None:
         with self.lock:
@@ -154,6 +161,7 @@ def drive(url: str, users: int, seconds: float, seed: int, staff_emails: list[st
                     _casework(client, rng, casework)
             except Exception as exc:  # noqa: BLE001 - every failure is reported
                 recorder.fail(f"{kind}: {type(exc).__name__}: {exc}"[:300])
+            recorder.count_reopened(client)
 
     return _run_users(users, user, recorder)
 
@@ -166,7 +174,8 @@ def _run_users(users: int, user, recorder: Recorder) -> dict:
         thread.start()
     for thread in threads:
         thread.join()
-    return {"elapsed": time.monotonic() - started, "times": recorder.times, "failures": recorder.failures}
+    return {"elapsed": time.monotonic() - started, "times": recorder.times, "failures": recorder.failures,
+            "reopened": recorder.reopened}
 
 
 def drive_bare(url: str, users: int, seconds: float) -> dict:
@@ -212,7 +221,8 @@ def _print_table(title: str, result: dict) -> None:
     elapsed = result["elapsed"]
     total = sum(len(v) for v in result["times"].values())
     print(f"\n{title}: {total} requests in {elapsed:.1f} s = {total / elapsed:.1f} requests/s, "
-          f"{len(result['failures'])} failed")
+          f"{len(result['failures'])} failed; {result.get('reopened', 0)} sent again on a new connection after "
+          f"the server closed an idle one (as a browser does)")
     print(f"{'endpoint':52} {'n':>6} {'req/s':>7} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
     for label, values in sorted(result["times"].items(), key=lambda item: -len(item[1])):
         print(f"{label[:52]:52} {len(values):6d} {len(values) / elapsed:7.1f} {_percentile(values, 0.50):8.1f} "
@@ -251,7 +261,9 @@ def conduct(args) -> int:
 
         port = 18000 + os.getpid() % 1000
         log = Path(storage) / "gunicorn.log"
-        processes.append(gunicorn("wsgi:app", port, workers=args.workers, threads=args.threads, env=env, log=log))
+        # Without gunicorn's access log, as gunicorn.conf.py runs the portal (it logs each request itself).
+        processes.append(gunicorn("wsgi:app", port, workers=args.workers, threads=args.threads, env=env, log=log,
+                                  access_log=False))
         wait_for(f"http://127.0.0.1:{port}/healthz", log)
         print(f"driving the portal: {args.users} users for {args.seconds} s …", flush=True)
         portal = _run_driver(args, f"http://127.0.0.1:{port}",
@@ -260,7 +272,7 @@ def conduct(args) -> int:
         bare_port = port + 1
         bare_log = Path(storage) / "bare.log"
         processes.append(gunicorn("benchmarks.bare_app:app", bare_port, workers=args.workers, threads=args.threads,
-                                   env=env, log=bare_log))
+                                   env=env, log=bare_log, access_log=False))
         wait_for(f"http://127.0.0.1:{bare_port}/ping", bare_log)
         print("driving the bare Flask endpoint (the ceiling) …", flush=True)
         bare = _run_driver(args, f"http://127.0.0.1:{bare_port}", ["--bare"])

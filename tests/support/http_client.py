@@ -17,15 +17,33 @@ class HttpResponse:
         return self._text if as_text else self._text.encode()
 
 
+# gunicorn closes a keep-alive connection idle for its `keepalive` seconds (2 by default). A request
+# sent on such a connection as it closes meets a reset, and a browser sends it again on a new one.
+IDLE_CLOSE_SECONDS = 1.5
+
+
 class HttpClient:
     def __init__(self, base_url: str, headers: dict | None = None,
                  timed: Callable[[str, str, float, int], None] | None = None):
         self.base_url, self.session, self.timed = base_url, requests.Session(), timed
         self.session.headers.update(headers or {})
+        self.last_answer: float | None = None
+        self.reopened = 0  # requests sent again after the server closed the idle connection
 
     def _send(self, method: str, path: str, **kwargs) -> HttpResponse:
         started = time.perf_counter()
-        response = self.session.request(method, self.base_url + path, allow_redirects=False, timeout=60, **kwargs)
+        idle = self.last_answer is not None and started - self.last_answer >= IDLE_CLOSE_SECONDS
+        try:
+            response = self.session.request(method, self.base_url + path, allow_redirects=False, timeout=60,
+                                            **kwargs)
+        except requests.ConnectionError as exc:
+            if not idle or not _reset_before_an_answer(exc):
+                raise
+            self.reopened += 1
+            started = time.perf_counter()
+            response = self.session.request(method, self.base_url + path, allow_redirects=False, timeout=60,
+                                            **kwargs)
+        self.last_answer = time.perf_counter()
         if self.timed:
             self.timed(method, path, time.perf_counter() - started, response.status_code)
         return HttpResponse(response)
@@ -42,3 +60,10 @@ class HttpClient:
             else:
                 form[key] = value
         return self._send("POST", path, data=form, files=files or None)
+
+
+def _reset_before_an_answer(exc: requests.ConnectionError) -> bool:
+    """The connection was reset or closed before any byte of an answer (nothing was processed)."""
+    text = str(exc)
+    return "Connection aborted" in text and ("ConnectionResetError" in text or "RemoteDisconnected" in text)
+
