@@ -66,6 +66,7 @@ import platform
 import queue
 import random
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -618,7 +619,7 @@ def conduct(args) -> int:
         # Maildir; it renders the confirmations' PDFs, so their CPU is spent during the rush too.
         maildir = Path(storage) / "maildir"
         mail_worker = subprocess.Popen(
-            ["nice", "-n", "10", sys.executable, "-m", "flask", "--app", "portal", "worker", "--only", "mail",
+            [shutil.which("nice") or "/usr/bin/nice", "-n", "10", sys.executable, "-m", "flask", "--app", "portal", "worker", "--only", "mail",
              "--interval", "1"], cwd=ROOT, env={**env, "PORTAL_DEV_MAILBOX_DIR": str(maildir)},
             stdout=(Path(storage) / "worker.log").open("w"), stderr=subprocess.STDOUT)
         processes.append(mail_worker)
