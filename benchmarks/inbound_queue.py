@@ -2,9 +2,9 @@
 beside them), then the queue page's server time through the Flask test client, p50/p95 over
 repeated requests: the first page, filtered pages, and the 100th page reached by keyset cursors.
 
-    .venv/bin/python benchmarks/queue.py                          # SQLite in a temporary folder
-    .venv/bin/python benchmarks/queue.py --database-url postgresql://postgres@127.0.0.1:5432/test
-    .venv/bin/python benchmarks/queue.py --open 2000 --repeat 20   # quick
+    .venv/bin/python benchmarks/inbound_queue.py                          # SQLite in a temporary folder
+    .venv/bin/python benchmarks/inbound_queue.py --database-url postgresql://postgres@127.0.0.1:5432/test
+    .venv/bin/python benchmarks/inbound_queue.py --open 2000 --repeat 20   # quick
 
 On PostgreSQL the run uses a schema of its own and drops it afterwards. Not a test: the figures
 depend on the machine, which is printed with them.
@@ -147,7 +147,7 @@ def _measure(client, url: str, repeat: int, warmup: int = 3) -> tuple[float, flo
         response = client.get(url)
         samples.append((time.perf_counter() - started) * 1000)
         assert response.status_code == 200, (url, response.status_code)
-    count = int(re.search(r'id="queue-count">(\d+)', response.get_data(as_text=True)).group(1))
+    count = int(re.search(r'id="queue-count">\D*(\d+)', response.get_data(as_text=True)).group(1))  # "Mehr als 1000 …" too
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95, ordered[-1], count

@@ -102,3 +102,28 @@ def test_plural_rules_of_each_language(app, lang, count, expected):
 
         g.lang = lang
         assert ngettext("%(num)s free time", "%(num)s free times", count) == expected
+
+
+def test_the_catalogue_kept_for_the_request_follows_a_forced_language_and_back(app):
+    """The catalogue is found once per request and language (portal.i18n.LocalDigitsDomain), so a
+    mail written in another language within the request (force_locale) and the page after it each
+    get their own texts, in templates too."""
+    from flask import render_template_string
+    from flask_babel import force_locale, gettext, refresh
+
+    with app.test_request_context("/uk/"):
+        from flask import g
+
+        g.lang = "uk"
+        assert gettext("Start page") == "Головна сторінка"
+        with force_locale("ar"):
+            assert gettext("Start page") == "الصفحة الرئيسية"
+            assert render_template_string("{{ _('Start page') }}") == "الصفحة الرئيسية"
+            with force_locale("de"):
+                assert gettext("Start page") == "Startseite"
+            assert gettext("Start page") == "الصفحة الرئيسية"
+        assert gettext("Start page") == "Головна сторінка"
+        assert render_template_string("{{ _('Start page') }}") == "Головна сторінка"
+        g.lang = "tr"
+        refresh()  # the language chosen anew: the next text is Turkish
+        assert gettext("Start page") == "Ana sayfa"
