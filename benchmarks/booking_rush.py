@@ -617,10 +617,12 @@ def conduct(args) -> int:
         _warm_up(ports, args.threads, (release["day"] - timedelta(days=1)).isoformat())
         # The mail worker sends the outbox as in production (docs/deployment.md: at nice 10), into a
         # Maildir; it renders the confirmations' PDFs, so their CPU is spent during the rush too.
+        servers = list(processes)
         maildir = Path(storage) / "maildir"
         mail_worker = subprocess.Popen(
-            [shutil.which("nice") or "/usr/bin/nice", "-n", "10", sys.executable, "-m", "flask", "--app", "portal", "worker", "--only", "mail",
-             "--interval", "1"], cwd=ROOT, env={**env, "PORTAL_DEV_MAILBOX_DIR": str(maildir)},
+            [shutil.which("nice") or "/usr/bin/nice", "-n", "10", sys.executable, "-m", "flask", "--app", "portal",
+             "worker", "--only", "mail", "--interval", "1"], cwd=ROOT,
+            env={**env, "PORTAL_DEV_MAILBOX_DIR": str(maildir)},
             stdout=(Path(storage) / "worker.log").open("w"), stderr=subprocess.STDOUT)
         processes.append(mail_worker)
 
@@ -662,19 +664,21 @@ def conduct(args) -> int:
         print(f"release at {moment.astimezone(OFFICE_TZ):%H:%M:%S} office time: {args.applicants} applicants, "
               f"at most {args.concurrency} at once …", flush=True)
         rush = Rush(ports, day, own, retry_pool, engine)
-        app_pids = [pid for process in processes for pid in _descendants(process.pid)]  # workers, their renderers
-        cpu_before = (time.process_time(), _cpu_by_process(app_pids + _descendants(mail_worker.pid)),
-                      _cpu_seconds([mail_worker.pid]), _machine_busy())
+        def app_pids() -> list[int]:  # the gunicorn workers and their PDF renderers
+            return [pid for server in servers for pid in _descendants(server.pid)]
+
+        def worker_pids() -> list[int]:
+            return [mail_worker.pid, *_descendants(mail_worker.pid)]
+
+        cpu_before = (time.process_time(), _cpu_by_process(app_pids() + worker_pids()), _machine_busy())
         started = time.monotonic()
         with ThreadPoolExecutor(max_workers=args.concurrency) as pool:
             list(pool.map(rush.applicant, range(args.applicants)))
         rush_seconds = time.monotonic() - started
         busy_after = _machine_busy()
-        app_pids = [pid for process in processes for pid in _descendants(process.pid)]
-        cpu = {"driver": time.process_time() - cpu_before[0], "app": _cpu_used(cpu_before[1], app_pids),
-               "mail worker": _cpu_used(cpu_before[1], _descendants(mail_worker.pid))
-               + _cpu_seconds([mail_worker.pid]) - cpu_before[2],
-               "machine": (busy_after[0] - cpu_before[3][0]) / max(1, busy_after[1] - cpu_before[3][1])}
+        cpu = {"driver": time.process_time() - cpu_before[0], "app": _cpu_used(cpu_before[1], app_pids()),
+               "mail worker": _cpu_used(cpu_before[1], worker_pids()),
+               "machine": (busy_after[0] - cpu_before[2][0]) / max(1, busy_after[1] - cpu_before[2][1])}
         check = database_check(engine, release)
         mails = _mails_sent(engine, maildir, check["day"].get("confirmed", 0), started + rush_seconds)
 
@@ -703,7 +707,8 @@ def conduct(args) -> int:
           f"{' '.join(f'{n:.2f}' for n in load_before)} before, "
           f"{' '.join(f'{n:.2f}' for n in os.getloadavg())} after (shared machine)")
     print(f"setup:    two app processes: gunicorn on 127.0.0.1:{ports[0]} and :{ports[1]}, each 1 worker x "
-          f"{args.threads} threads, no access log (PORTAL_ENV=development, FLASK_DEBUG=0), applicants alternating between them; "
+          f"{args.threads} threads, no access log (PORTAL_ENV=development, FLASK_DEBUG=0), applicants "
+          f"alternating between them; "
           f"PostgreSQL {postgres} (a throwaway schema); rate limits in Redis ({args.redis_url}, emptied first), "
           f"each applicant its own address (X-Forwarded-For, PORTAL_PROXY_COUNT=1); proof of work on "
           f"(ALTCHA, up to {challenges[0]['maxNumber']} hashes); the driver in the same machine: "

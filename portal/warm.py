@@ -43,6 +43,7 @@ def compile_templates(app) -> int:
     for name in pages:
         app.jinja_env.get_template(name)
     documents = document_environment()
-    for name in documents.list_templates():
+    printed = documents.list_templates()
+    for name in printed:
         documents.get_template(name)
-    return len(pages) + len(documents.list_templates())
+    return len(pages) + len(printed)

@@ -211,8 +211,8 @@ def send_confirmation_request(session: Session, booking: Booking, setup: Booking
 def send_booking_confirmed(session: Session, booking: Booking, setup: BookingMailSetup, *, moved: bool = False,
                            now: datetime | None = None) -> OutboundMail | None:
     """The booked appointment with its .ics and the confirmation as PDF (made when the mail is
-    sent), what to bring and the link to cancel or move it. `moved`: after a reschedule (the mail says so; the .ics replaces the
-    earlier one)."""
+    sent), what to bring and the link to cancel or move it. `moved`: after a reschedule (the
+    mail says so; the .ics replaces the earlier one)."""
     _require(booking, BookingStatus.CONFIRMED, "booking confirmed")
     if not booking.email:
         return None

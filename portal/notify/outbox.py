@@ -104,8 +104,9 @@ def _checked_attachment(item: Mapping[str, str]) -> dict[str, str]:
     _refuse_line_breaks("attachment filename", filename)
     if not _MEDIA_TYPE.match(media_type):
         raise ValueError(f"attachment media type is not type/subtype: {media_type!r}")
+    checked = {"sha256": sha256, "filename": filename, "media_type": media_type}
     if "made_from" in item:
         if item["made_from"] != "text/html" or media_type != "application/pdf":
             raise ValueError("only a PDF is made when the mail is sent, and only from HTML")
-        return {"sha256": sha256, "filename": filename, "media_type": media_type, "made_from": "text/html"}
-    return {"sha256": sha256, "filename": filename, "media_type": media_type}
+        checked["made_from"] = "text/html"
+    return checked

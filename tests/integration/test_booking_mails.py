@@ -238,8 +238,8 @@ def test_confirmed_mail_carries_the_confirmation_as_tagged_pdf(app, counters, la
         if language != "de":
             assert any(lang == "de" for lang, _text in read)
         # QR codes only: the Persian confirmation once gave a second reading (not reproduced since).
-        codes = [code.text for page in pypdfium2.PdfDocument(pdf)
-                 for code in zxingcpp.read_barcodes(page.render(scale=2).to_pil(), formats=zxingcpp.BarcodeFormat.QRCode)]
+        codes = [code.text for page in pypdfium2.PdfDocument(pdf) for code in
+                 zxingcpp.read_barcodes(page.render(scale=2).to_pil(), formats=zxingcpp.BarcodeFormat.QRCode)]
         assert len(codes) == 1 and f"/{language}/appointments/manage/" in codes[0]
         assert _without_token(codes[0]) == _without_token(_link(mail.body_text, "manage"))
 

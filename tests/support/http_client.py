@@ -31,18 +31,19 @@ class HttpClient:
         self.reopened = 0  # requests sent again after the server closed the idle connection
 
     def _send(self, method: str, path: str, **kwargs) -> HttpResponse:
+        def send():
+            return self.session.request(method, self.base_url + path, allow_redirects=False, timeout=60, **kwargs)
+
         started = time.perf_counter()
         idle = self.last_answer is not None and started - self.last_answer >= IDLE_CLOSE_SECONDS
         try:
-            response = self.session.request(method, self.base_url + path, allow_redirects=False, timeout=60,
-                                            **kwargs)
+            response = send()
         except requests.ConnectionError as exc:
             if not idle or not _reset_before_an_answer(exc):
                 raise
             self.reopened += 1
             started = time.perf_counter()
-            response = self.session.request(method, self.base_url + path, allow_redirects=False, timeout=60,
-                                            **kwargs)
+            response = send()
         self.last_answer = time.perf_counter()
         if self.timed:
             self.timed(method, path, time.perf_counter() - started, response.status_code)

@@ -156,7 +156,8 @@ def test_the_printed_qr_code_reads_back_as_the_status_url(render):
             image = page.render(scale=2).to_pil()  # 144 dpi: a phone camera sees less
             page.close()
             # QR codes only (the test of the Persian appointment confirmation once read a second code).
-            found += [(code.format, code.text) for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
+            found += [(code.format, code.text)
+                      for code in zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)]
         document.close()
         assert found == [(zxingcpp.BarcodeFormat.QRCode, f"https://portal.example.org/{language}/status")]
 
