@@ -436,7 +436,10 @@ def test_errors_are_announced(narrow, app, lang, sites, db_session):
     expect(page.locator("#upload-result")).to_contain_text("foto.png")
     thumbnail = page.locator("img.upload-thumbnail").first
     expect(thumbnail).to_be_visible()
-    assert page.evaluate("(img) => img.complete && img.naturalWidth > 0", thumbnail.element_handle())
+    # Visible is not loaded: the preview arrives a moment later (it once had not yet). A broken
+    # image never loads, and the wait ends in a timeout.
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=thumbnail.element_handle(),
+                           timeout=10_000)
     files = {f"file-{slot_key}": {"name": name, "mimeType": "application/octet-stream", "buffer": content()}
              for slot_key, ((name, content), *_rest) in samples.FILES[code].items() if slot_key != "photo"}
     _post(page, f"{base}/documents", multipart={**files, "action": "upload"})
