@@ -151,6 +151,13 @@ class HumanCheckSettings:
 
 
 @dataclass(frozen=True)
+class RequestRules:
+    """Requests for documents to applicants (portal.casework.requests)."""
+    deadline_days: int = 14  # the deadline a caseworker is offered, in calendar days from today
+    reminder_days: int = 3  # the reminder mail goes this many days before the deadline (0: none)
+
+
+@dataclass(frozen=True)
 class QueueRules:
     """The inbound queue's rules (portal.casework.queue)."""
     target_days: int  # working days an item may wait before it counts as overdue
@@ -229,6 +236,7 @@ class Settings:
     # Development only: the worker delivers mail into this Maildir instead of SMTP, and
     # /dev/mailbox shows it (portal.dev); None everywhere else.
     dev_mailbox_dir: Path | None
+    requests: RequestRules = RequestRules()
     # Tests only (no environment variable): the moment published content is judged at, or a
     # function giving it; None is the current time.
     content_now: datetime | Callable[[], datetime] | None = None
@@ -504,6 +512,10 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         queue=QueueRules(
             target_days=_number(environ, "PORTAL_QUEUE_TARGET_DAYS", 5),
             claim_timeout_minutes=_number(environ, "PORTAL_CLAIM_TIMEOUT_MINUTES", 120),
+        ),
+        requests=RequestRules(
+            deadline_days=_number(environ, "PORTAL_REQUEST_DEADLINE_DAYS", 14),
+            reminder_days=_number(environ, "PORTAL_REQUEST_REMINDER_DAYS", 3, minimum=0),
         ),
         virus_scan=_virus_scan(environ, production),
         monitoring=_monitoring(environ, production),

@@ -18,11 +18,14 @@ from portal.api.responses import audit_read, json_response, require_current
 from portal.casefiles.operations import AttachError
 from portal.casefiles.timeline import find_case_file
 from portal.casework import access, actions
+from portal.casework import requests as document_requests
 from portal.casework.listing import SubmissionFilter, list_submissions
 from portal.clients.accounts import Scope
 from portal.config import current_settings
+from portal.domain.office_time import local_date
 from portal.extensions import db
 from portal.models import Document, Submission
+from portal.models._types import utcnow
 from portal.models.submission import StatusChangeRefused
 
 READ, WRITE = Scope.SUBMISSIONS_READ.value, Scope.SUBMISSIONS_WRITE.value
@@ -100,12 +103,6 @@ REFUSALS = {
 }
 
 
-def _office_email(item: Submission) -> str:
-    if item.site is not None and item.site.email:
-        return item.site.email
-    return current_settings().office.mail_address
-
-
 def _apply(item: Submission, change: S.StatusChange) -> None:
     client, address = current_client(), request.remote_addr or ""
     if change.status == "in_progress":
@@ -120,8 +117,13 @@ def _apply(item: Submission, change: S.StatusChange) -> None:
         if unknown:
             raise Problem("invalid-request", f"The form of this submission has no document slot {', '.join(unknown)}.",
                           errors=[{"location": "body.documents", "message": f"known: {', '.join(sorted(known))}"}])
-        actions.request_documents(db.session, item, None, change.documents, change.note,
-                                  office_email=_office_email(item), client_address=address, api_client=client)
+        settings = current_settings()
+        today = local_date(utcnow())
+        # Without an address on record the request is recorded as sent by post; the office prints
+        # the letter from the submission's page.
+        document_requests.ask_for_documents(db.session, item, None, change.documents, change.note,
+                                   deadline=document_requests.default_deadline(today, settings.requests), today=today,
+                                   office=settings.office, client_address=address, api_client=client)
     else:  # attached
         if not change.case_file:
             raise Problem("invalid-request", "Attaching needs the file number.",

@@ -2,6 +2,8 @@
 open a new one. Thin views over portal.casework.actions (which writes the audit entries)."""
 from __future__ import annotations
 
+from datetime import date
+
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,9 +14,12 @@ from portal.audit import record
 from portal.backoffice import bp, loaders
 from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access, actions
+from portal.casework import requests as document_requests
 from portal.config import current_settings
+from portal.domain.office_time import local_date
 from portal.extensions import db
 from portal.models import CaseFile, Submission
+from portal.models._types import utcnow
 
 REFUSALS = {
     "not_open": lambda: _("This submission is no longer open."),
@@ -22,6 +27,8 @@ REFUSALS = {
     "note_too_long": lambda: ngettext("The text may have at most %(num)s character.",
                                       "The text may have at most %(num)s characters.", actions.MAX_NOTE),
     "nothing_requested": lambda: _("Choose at least one document or write what is missing."),
+    "unknown_document": lambda: _("This document is not one of the service's documents."),
+    "deadline_invalid": lambda: _("Choose a deadline after today and within a year."),
 }
 
 
@@ -57,12 +64,6 @@ def match_candidates(submission: Submission):
     if submission.case_file_id is not None:
         allowed = and_(allowed, CaseFile.id != submission.case_file_id)
     return for_submission(db.session, submission, limit=5, where=allowed)
-
-
-def _office_email(item: Submission) -> str:
-    if item.site is not None and item.site.email:
-        return item.site.email
-    return current_settings().office.mail_address
 
 
 def _client() -> str:
@@ -107,13 +108,25 @@ def close_submission(reference: str):
 @requires_role(*CASEWORK_STAFF)
 def request_documents(reference: str):
     item = loaders.submission(reference)
+    settings = current_settings()
+    today = local_date(utcnow())
     try:
-        actions.request_documents(db.session, item, current_user, request.form.getlist("slot"),
-                                  request.form.get("message", ""), office_email=_office_email(item),
-                                  client_address=_client())
+        deadline = _deadline(request.form.get("deadline", ""), today, settings)
+        document_requests.ask_for_documents(db.session, item, current_user, request.form.getlist("slot"),
+                                            request.form.get("message", ""), deadline=deadline, today=today,
+                                            office=settings.office, client_address=_client())
     except actions.ActionRefused as exc:
         return _refused(item, exc)
     return _done(item, _("The applicant has been asked for the documents."))
+
+
+def _deadline(text: str, today: date, settings) -> date:
+    if not text.strip():
+        return document_requests.default_deadline(today, settings.requests)
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise actions.ActionRefused("deadline_invalid") from None
 
 
 def _not_attachable(reference: str):

@@ -1,6 +1,6 @@
-"""What a caseworker does with a submission: reject it, close it, ask for missing documents,
-file it in a case file or open a new file for it. Each change of status goes through
-Submission.change_status (the status history the applicant's status page shows) and each action
+"""What a caseworker does with a submission: reject it, close it (asking for documents is
+portal.casework.requests), file it in a case file or open a new file for it. Each change of
+status goes through Submission.change_status (the status history the applicant's status page shows) and each action
 writes its audit entry. The caller commits."""
 from __future__ import annotations
 
@@ -32,8 +32,13 @@ def _change(session: Session, submission: Submission, status: SubmissionStatus, 
     note = (note or "").strip()
     if len(note) > MAX_NOTE:
         raise ActionRefused("note_too_long")
-    return submission.change_status(status, staff=staff, note=note,
-                                    api_client_id=api_client.id if api_client is not None else None)
+    change = submission.change_status(status, staff=staff, note=note,
+                                      api_client_id=api_client.id if api_client is not None else None)
+    if not submission.is_open:
+        from portal.casework.requests import withdraw_open_requests
+
+        withdraw_open_requests(session, submission)  # their answer links stop working
+    return change
 
 
 # Each action is done by a member of staff, or through the API by a client (then `staff` is None).
@@ -59,26 +64,6 @@ def mark_in_progress(session: Session, submission: Submission, staff: StaffUser 
     """The office works on it (the specialist application took it up); the note is the applicant's."""
     change = _change(session, submission, SubmissionStatus.IN_PROGRESS, staff, note, api_client)
     _audit(session, "in_progress", submission, staff, client_address, api_client)
-    return change
-
-
-def request_documents(session: Session, submission: Submission, staff: StaffUser | None, slots: list[str],
-                      message: str = "", *, office_email: str, client_address: str = "",
-                      api_client: ApiClient | None = None) -> SubmissionStatusChange:
-    """Ask the applicant for missing documents, by mail in the applicant's language."""
-    from portal.notify.outbox import enqueue_mail
-    from portal.notify.templates import render_mail
-
-    if not slots and not (message or "").strip():
-        raise ActionRefused("nothing_requested")
-    change = _change(session, submission, SubmissionStatus.AWAITING_DOCUMENTS, staff, message, api_client)
-    if submission.applicant_email:
-        mail = render_mail("documents_requested", submission.language, reference=submission.reference,
-                           documents=requested_labels(submission, slots), message=(message or "").strip(),
-                           office_email=office_email)
-        enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
-                     body_html=mail.html, language=submission.language, submission_id=submission.id)
-    _audit(session, "request_documents", submission, staff, client_address, api_client)
     return change
 
 

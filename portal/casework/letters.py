@@ -42,8 +42,11 @@ def status_page_url(office: OfficeSettings, submission: Submission, status_code:
 
 
 def request_letter(session: Session, submission: Submission, slots: list[str], message: str, *,
-                   office: OfficeSettings, status_code: str | None = None, written_on: date | None = None) -> bytes:
-    """The request for missing documents as a tagged PDF in the applicant's language and German."""
+                   office: OfficeSettings, status_code: str | None = None, written_on: date | None = None,
+                   answer_link: str | None = None) -> bytes:
+    """The request for missing documents as a tagged PDF in the applicant's language and German;
+    its QR code and link open the answer page when `answer_link` is given (a request just made),
+    else the status page."""
     from portal.casework.actions import requested_labels
     from portal.forms.catalogue import BY_CODE
     from portal.forms.display import label_in
@@ -52,19 +55,19 @@ def request_letter(session: Session, submission: Submission, slots: list[str], m
     language = submission.language
     entry = BY_CODE.get(submission.service.code)
     own = requested_labels(submission, slots)
-    german = _german_labels(submission, slots)
+    german = german_labels(submission, slots)
     data = RequestLetterData(
         language=language, office_name=office.name, office_lines=_office_lines(session, submission),
         office_email=office.mail_address, reference=submission.reference,
         service_title=label_in(entry.title, language) if entry else submission.service.name_de,
         service_title_de=entry.name_de if entry else submission.service.name_de,
-        status_url=status_page_url(office, submission, status_code), written_on=written_on or local_date(utcnow()),
+        status_url=answer_link or status_page_url(office, submission, status_code), written_on=written_on or local_date(utcnow()),
         documents=[RequestedDocument(label, label_de) for label, label_de in zip(own, german)],
         message=(message or "").strip(), status_code=status_code, recipient_lines=_recipient(submission))
     return render_request_letter(data)
 
 
-def _german_labels(submission: Submission, slots: list[str]) -> list[str]:
+def german_labels(submission: Submission, slots: list[str]) -> list[str]:
     from portal.forms.display import label_in
     from portal.forms.registry import form_for
 

@@ -27,6 +27,10 @@ from portal.models.submission import (
     SubmissionStatusChange,
 )
 from portal.models.change import SubmissionChange
+from portal.models.conversation import (
+    AnswerUpload, AppointmentInvitation, DocumentRequest, MessageAuthor, MessageChannel, RequestDelivery, RequestState,
+    SubmissionMessage,
+)
 
 __all__ = [
     "ContentItem", "ContentKind", "ContentMedia", "ContentTranslation", "ContentVersion", "NoticePlacement",
@@ -39,4 +43,6 @@ __all__ = [
     "ScanBatch", "ScanBatchRow", "ScanBatchStatus", "ScanRowStatus",
     "JobRun",
     "ApiClient", "SubmissionChange",
+    "AnswerUpload", "AppointmentInvitation", "DocumentRequest", "MessageAuthor", "MessageChannel", "RequestDelivery",
+    "RequestState", "SubmissionMessage",
 ]

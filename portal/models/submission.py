@@ -123,6 +123,9 @@ class Submission(db.Model):
     receipt_sha256: Mapped[str | None] = mapped_column(String(64))
     receipt_html_sha256: Mapped[str | None] = mapped_column(String(64))
     received_at: Mapped[datetime] = created_at_column()
+    # The applicant answered a request for documents online (or by reply mail) since a caseworker
+    # last acted on it: the queue's "documents received" (cleared by the next status change).
+    answer_received_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, onupdate=utcnow)
 
     service: Mapped[Service] = relationship()
@@ -158,6 +161,8 @@ class Submission(db.Model):
                                         api_client_id=api_client_id)
         self.history.append(change)
         self.status = SubmissionStatus(new_status)
+        if staff is not None or api_client_id is not None:
+            self.answer_received_at = None  # the office has acted on the answer
         return change
 
 
