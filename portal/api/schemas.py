@@ -141,6 +141,10 @@ class StatusChange(Strict):
     documents: list[text(60, 1)] = Field(default_factory=list, max_length=20,
                                          description="awaiting_documents: the form's document slots to ask for.")
     case_file: text(40, 1) | None = Field(default=None, description="attached: the file number to file it in.")
+    deadline: date | None = Field(default=None, description="awaiting_documents: the day the applicant should "
+                                  "answer by, after today and within a year (default: PORTAL_REQUEST_DEADLINE_DAYS "
+                                  "from today). Without an e-mail address on record the request is recorded as "
+                                  "sent by post.")
 
 
 # -- case files --------------------------------------------------------------------------------

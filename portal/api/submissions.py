@@ -100,6 +100,8 @@ REFUSALS = {
     "note_too_long": f"The note may have at most {actions.MAX_NOTE} characters.",
     "nothing_requested": "Asking for documents needs document slots or a note saying what is missing.",
     "not_attachable": "Only an open submission can be attached.",
+    "deadline_invalid": "The deadline must be after today and within a year.",
+    "unknown_document": "The form of this submission has no such document slot.",
 }
 
 
@@ -121,9 +123,10 @@ def _apply(item: Submission, change: S.StatusChange) -> None:
         today = local_date(utcnow())
         # Without an address on record the request is recorded as sent by post; the office prints
         # the letter from the submission's page.
-        document_requests.ask_for_documents(db.session, item, None, change.documents, change.note,
-                                   deadline=document_requests.default_deadline(today, settings.requests), today=today,
-                                   office=settings.office, client_address=address, api_client=client)
+        deadline = change.deadline or document_requests.default_deadline(today, settings.requests)
+        document_requests.ask_for_documents(db.session, item, None, change.documents, change.note, deadline=deadline,
+                                            today=today, office=settings.office, client_address=address,
+                                            api_client=client)
     else:  # attached
         if not change.case_file:
             raise Problem("invalid-request", "Attaching needs the file number.",

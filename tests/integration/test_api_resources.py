@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b64encode
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
 
-from portal.models import ApiClient, AuditEvent, CaseFile, Document, OutboundMail, Submission
+from portal.models import ApiClient, AuditEvent, CaseFile, Document, DocumentRequest, OutboundMail, Submission
 from tests.support.api import bearer, is_problem, make_client
 
 
@@ -92,6 +92,18 @@ def test_status_with_note_reaches_the_history_and_mails_as_a_caseworker_would(cl
     wrong = client.post(f"/api/v1/submissions/{reference}/status", headers=bearer(token),
                         json={"status": "awaiting_documents", "documents": ["horoscope"]})
     assert is_problem(wrong, 400, "invalid-request")
+    # The deadline: the one given, else the office's default; a day past is refused.
+    (request,) = db_session.scalars(select(DocumentRequest)).all()
+    assert request.deadline > date.today() and request.delivery == "mail"
+    past = client.post(f"/api/v1/submissions/{reference}/status", headers=bearer(token),
+                       json={"status": "awaiting_documents", "documents": ["passport"], "deadline": "2020-01-31"})
+    assert is_problem(past, 409, "conflict") and "deadline" in past.get_json()["detail"]
+    given = client.post(f"/api/v1/submissions/{reference}/status", headers=bearer(token),
+                        json={"status": "awaiting_documents", "documents": ["passport"],
+                              "deadline": (date.today() + timedelta(days=30)).isoformat()})
+    assert given.status_code == 200
+    db_session.rollback()
+    assert max(r.deadline for r in db_session.scalars(select(DocumentRequest))) == date.today() + timedelta(days=30)
     client.post(f"/api/v1/submissions/{reference}/status", headers=bearer(token),
                 json={"status": "rejected", "note": "Nicht zuständig"})
     late = client.post(f"/api/v1/submissions/{reference}/status", headers=bearer(token),
