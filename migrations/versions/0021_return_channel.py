@@ -134,6 +134,7 @@ def downgrade():
         batch_op.drop_index('ix_document_request_open_deadline')
 
     op.drop_table('document_request')
-    with op.batch_alter_table('submission', schema=None) as batch_op:
-        batch_op.drop_column('answer_received_at')
+    # A plain ALTER TABLE … DROP COLUMN (SQLite 3.35 and newer have it): a batch copy of the table
+    # would drop `submission` while documents, bookings and status changes point at it.
+    op.drop_column('submission', 'answer_received_at')
 

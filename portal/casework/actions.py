@@ -34,11 +34,16 @@ def _change(session: Session, submission: Submission, status: SubmissionStatus, 
         raise ActionRefused("note_too_long")
     change = submission.change_status(status, staff=staff, note=note,
                                       api_client_id=api_client.id if api_client is not None else None)
+    _withdraw_requests(session, submission)
+    return change
+
+
+def _withdraw_requests(session: Session, submission: Submission) -> None:
+    """A finished submission leaves no request for documents open: their answer links stop."""
     if not submission.is_open:
         from portal.casework.requests import withdraw_open_requests
 
-        withdraw_open_requests(session, submission)  # their answer links stop working
-    return change
+        withdraw_open_requests(session, submission)
 
 
 # Each action is done by a member of staff, or through the API by a client (then `staff` is None).
@@ -95,6 +100,7 @@ def attach(session: Session, submission: Submission, case_file: CaseFile, staff:
     if not attachable(submission):
         raise ActionRefused("not_attachable")
     attach_submission(session, submission, case_file, staff, client_address=client_address, api_client=api_client)
+    _withdraw_requests(session, submission)
 
 
 def open_case_file(session: Session, submission: Submission, site: Site, staff: StaffUser, *,
@@ -106,7 +112,10 @@ def open_case_file(session: Session, submission: Submission, site: Site, staff: 
     elsewhere, not a second file opened)."""
     if not openable(submission):
         raise ActionRefused("not_attachable")
-    return open_case_file_for(session, submission, site, staff, client_address=client_address, spellings=spellings)
+    case_file = open_case_file_for(session, submission, site, staff, client_address=client_address,
+                                   spellings=spellings)
+    _withdraw_requests(session, submission)
+    return case_file
 
 
 def openable(submission: Submission) -> bool:

@@ -14,6 +14,13 @@ from portal.models import (
 )
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+# The secret parts of links the portal mails (answer and invitation tokens, status codes): kept out
+# of the conversation, which staff and the applicant read and which a copy of the database holds.
+_LINK_SECRETS = re.compile(r"(/(?:answer|invitation)/)[A-Za-z0-9_-]{16,}|([?&]code=)[^\s&\"'<>]+")
+
+
+def without_link_secrets(text: str) -> str:
+    return _LINK_SECRETS.sub(lambda m: (m.group(1) or m.group(2)) + "…", text)
 
 
 def _is_latin(word: str) -> bool:
@@ -49,7 +56,8 @@ def add_office_message(session: Session, submission: Submission, staff: StaffUse
                        sent_text: str, channel: MessageChannel, request: DocumentRequest | None = None
                        ) -> SubmissionMessage:
     message = SubmissionMessage(submission_id=submission.id, author=MessageAuthor.OFFICE, channel=channel,
-                                language=submission.language, body=german_text, sent_text=sent_text,
+                                language=submission.language, body=german_text,
+                                sent_text=without_link_secrets(sent_text),
                                 staff_user_id=staff.id if staff is not None else None, request=request)
     session.add(message)
     return message
@@ -58,6 +66,7 @@ def add_office_message(session: Session, submission: Submission, staff: StaffUse
 def add_applicant_message(session: Session, submission: Submission, text: str, *, language: str,
                           channel: MessageChannel, request: DocumentRequest | None = None,
                           inbound_mail: InboundMail | None = None, document_count: int = 0) -> SubmissionMessage:
+    text = without_link_secrets(text)  # a reply mail quoting ours
     message = SubmissionMessage(submission_id=submission.id, author=MessageAuthor.APPLICANT, channel=channel,
                                 language=language, body=text, transliteration=latin_reading(text),
                                 request=request, inbound_mail_id=inbound_mail.id if inbound_mail else None,

@@ -43,7 +43,7 @@ def status_page_url(office: OfficeSettings, submission: Submission, status_code:
 
 def request_letter(session: Session, submission: Submission, slots: list[str], message: str, *,
                    office: OfficeSettings, status_code: str | None = None, written_on: date | None = None,
-                   answer_link: str | None = None) -> bytes:
+                   answer_link: str | None = None, deadline: date | None = None) -> bytes:
     """The request for missing documents as a tagged PDF in the applicant's language and German;
     its QR code and link open the answer page when `answer_link` is given (a request just made),
     else the status page."""
@@ -63,7 +63,8 @@ def request_letter(session: Session, submission: Submission, slots: list[str], m
         service_title_de=entry.name_de if entry else submission.service.name_de,
         status_url=answer_link or status_page_url(office, submission, status_code), written_on=written_on or local_date(utcnow()),
         documents=[RequestedDocument(label, label_de) for label, label_de in zip(own, german)],
-        message=(message or "").strip(), status_code=status_code, recipient_lines=_recipient(submission))
+        message=(message or "").strip(), status_code=status_code, recipient_lines=_recipient(submission),
+        deadline=deadline, answers_online=answer_link is not None)
     return render_request_letter(data)
 
 

@@ -114,7 +114,7 @@ def ask_for_documents(session: Session, submission: Submission, staff: StaffUser
     mail = render_mail("documents_requested", submission.language, reference=submission.reference,
                        documents=requested_labels(submission, slots), message=message,
                        office_email=office.mail_address, deadline=deadline,
-                       answer_url=answer_url(office, submission, token))
+                       answer_url=answer_url(office, submission, token), by_post=not by_mail)
     if by_mail:
         enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
                      body_html=mail.html, language=submission.language, submission_id=submission.id)
@@ -127,6 +127,16 @@ def ask_for_documents(session: Session, submission: Submission, staff: StaffUser
            detail={"slots": slots, "deadline": deadline.isoformat(), "delivery": request.delivery})
     session.flush()
     return NewRequest(request, token)
+
+
+def reissue_token(session: Session, request: DocumentRequest, staff: StaffUser, *, client_address: str = "") -> str:
+    """A new answer link for the letter of a request sent by post, printed now. Only the token's
+    hash is kept, so a letter printed before stops working: the applicant must get this one."""
+    token = secrets.token_urlsafe(24)
+    request.token_hash = token_hash(token)
+    record(session, "print_request_letter", staff=staff, object_type="submission",
+           object_id=request.submission.reference, client_address=client_address, detail={"request": request.id})
+    return token
 
 
 def request_in_german(submission: Submission, slots: list[str], message: str, deadline: date) -> str:
@@ -235,6 +245,7 @@ def send_answer(session: Session, storage: DocumentStorage, request: DocumentReq
     documents = add_files(session, storage, submission, files, Channel.WEB) if files else []
     message = add_applicant_message(session, submission, text, language=language, channel=MessageChannel.WEB,
                                     request=request, document_count=len(documents))
+    message.created_at = now  # before the status change it causes, in the history
     request.state = RequestState.ANSWERED
     request.answered_at = now
     request.uploads.clear()

@@ -19,10 +19,10 @@ NOT_STORED: dict[str, str] = {
 
 
 def stored_file_columns() -> list:
-    from portal.models import ContentMedia, Document, DraftUpload, InboundMail, Submission
+    from portal.models import AnswerUpload, ContentMedia, Document, DraftUpload, InboundMail, Submission
 
-    return [Document.sha256, DraftUpload.sha256, DraftUpload.pdf_sha256, Submission.receipt_sha256,
-            Submission.receipt_html_sha256, InboundMail.sha256, ContentMedia.sha256]
+    return [Document.sha256, DraftUpload.sha256, DraftUpload.pdf_sha256, AnswerUpload.sha256, AnswerUpload.pdf_sha256,
+            Submission.receipt_sha256, Submission.receipt_html_sha256, InboundMail.sha256, ContentMedia.sha256]
 
 
 def attachment_list_columns() -> list:

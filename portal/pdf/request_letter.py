@@ -38,11 +38,19 @@ class RequestLetterData:
     message: str = ""  # the caseworker's note, printed as written
     status_code: str | None = None
     recipient_lines: list[str] = field(default_factory=list)  # name and postal address, when known
+    deadline: date | None = None
+    # status_url opens the request's answer page (a letter printed when the request was recorded).
+    answers_online: bool = False
 
 
-def _texts(reference: str, email: str) -> dict:
+def _texts(reference: str, email: str, deadline: str) -> dict:
     """The fixed texts in the current (forced) locale; the mail's wording where it says the same."""
     return {
+        "answer_by": _("Please answer by %(date)s.", date=deadline),
+        "upload": _("Upload the documents and write to us on this page (no registration needed):"),
+        "or_bring": _("You can also bring the documents to our office."),
+        "answer_online": _("Answer online"),
+        "answer_qr_alt": _("QR code with the address of the page where you answer"),
         "title": _("Request for missing documents"),
         "reference": _("Reference number"),
         "status_code": _("Status code"),
@@ -61,10 +69,13 @@ def _texts(reference: str, email: str) -> dict:
 
 
 def request_letter_html(data: RequestLetterData) -> str:
+    def deadline(locale: str) -> str:
+        return dates.format_date(data.deadline, "long", locale=locale) if data.deadline else ""
+
     with force_locale(data.language):
-        own = _texts(data.reference, data.office_email)
+        own = _texts(data.reference, data.office_email, deadline(data.language))
     with force_locale("de"):
-        de = _texts(data.reference, data.office_email)
+        de = _texts(data.reference, data.office_email, deadline("de"))
     return render_html("request_letter.html", data=data, own=own, de=de, german=data.language != "de",
                        page=page_dir(data.language),
                        date=dates.format_date(data.written_on, "long", locale=data.language),

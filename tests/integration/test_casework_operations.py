@@ -4,7 +4,7 @@ one. Each changes the status only as the table allows (Submission.change_status)
 history the applicant reads and its own audit entry; a refused one changes nothing."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import select
@@ -12,6 +12,7 @@ from sqlalchemy import select
 from portal.casefiles.notes import NOTE_MAX_LENGTH, add_note
 from portal.casefiles.operations import attach_submission
 from portal.casework import actions
+from portal.casework import requests as document_requests
 from portal.casework import queue as inbound
 from portal.domain.office_time import aware
 from portal.intake.email.understanding import note_received
@@ -25,6 +26,13 @@ RULES = default_settings().queue
 @pytest.fixture
 def anna(make_staff):
     return make_staff("caseworker", "WZ")
+
+
+def _ask(session, submission, staff, slots, message=""):
+    today = date(2026, 12, 7)
+    return document_requests.ask_for_documents(session, submission, staff, slots, message,
+                                               deadline=today + timedelta(days=14), today=today,
+                                               office=default_settings().office)
 
 
 def _history(submission: Submission) -> list[tuple[str, int | None]]:
@@ -109,8 +117,7 @@ def test_reject_needs_a_reason_and_a_rejected_submission_stays_as_it_is(db_sessi
 
     for refused_action in (lambda: actions.close(db_session, item, anna),
                            lambda: actions.reject(db_session, item, anna, "Noch einmal."),
-                           lambda: actions.request_documents(db_session, item, anna, ["attachment"],
-                                                             office_email="abh@lahn-dill.example")):
+                           lambda: _ask(db_session, item, anna, ["attachment"])):
         with pytest.raises(actions.ActionRefused) as refused:
             refused_action()
         assert refused.value.code == "not_open"
@@ -137,19 +144,17 @@ def test_asking_for_documents_mails_the_applicant_and_their_answer_puts_it_back_
     item = make_submission(language="uk").submission
     with app.app_context():
         with pytest.raises(actions.ActionRefused) as refused:
-            actions.request_documents(db_session, item, anna, [], "  ", office_email="abh@lahn-dill.example")
+            _ask(db_session, item, anna, [], "  ")
         assert refused.value.code == "nothing_requested"
-        actions.request_documents(db_session, item, anna, ["attachment"], "Бракує сторінки паспорта.",
-                                  office_email="abh@lahn-dill.example")
+        _ask(db_session, item, anna, ["attachment"], "Бракує сторінки паспорта.")
         # Asked once more while waiting: one more entry, the status stays.
-        actions.request_documents(db_session, item, anna, [], "Und das Meldeformular.",
-                                  office_email="abh@lahn-dill.example")
+        _ask(db_session, item, anna, [], "Und das Meldeformular.")
         db_session.commit()
     item = _fresh(db_session, item)
     assert [status for status, _ in _history(item)] == ["received", "awaiting_documents", "awaiting_documents"]
     mails = db_session.scalars(select(OutboundMail).where(OutboundMail.submission_id == item.id)).all()
     assert len(mails) == 2 and {m.language for m in mails} == {"uk"} and mails[0].recipient == item.applicant_email
-    assert [e.detail for e in _audit(db_session, "request_documents")] == [{"status": "awaiting_documents"}] * 2
+    assert [e.detail["slots"] for e in _audit(db_session, "request_documents")] == [["attachment"], []]
 
     with app.app_context():
         note_received(item, 1, datetime.now(timezone.utc))  # the applicant's mail with the page

@@ -68,7 +68,8 @@ def test_a_request_is_recorded_mailed_in_the_applicants_language_and_kept_in_the
     assert message.author == "office" and message.channel == "email" and message.staff_user_id == staff.id
     assert message.body.startswith(f"Bitte bis {(TODAY + timedelta(days=14)):%d.%m.%Y} nachreichen:")
     assert "Reisepass" in message.body, "the caseworker reads the documents in German"
-    assert message.sent_text == mail.body_text, "the applicant's copy as it was sent"
+    assert message.sent_text == mail.body_text.replace(made.token, "…"), "the applicant's copy as it was sent"
+    assert made.token not in message.sent_text, "the answer link's token stays out of the conversation"
     audit = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "request_documents")).one()
     assert audit.detail["slots"] == ["passport", "registration"] and audit.client_address == "192.0.2.7"
 
@@ -100,14 +101,17 @@ def test_without_an_address_on_record_the_request_is_recorded_as_sent_by_post(db
     request = ask().request
     assert request.delivery == "post"
     assert db_session.scalars(select(OutboundMail)).all() == [], "no mail to nobody"
-    assert thread(db_session, submission)[0].channel == "post"
+    [message] = thread(db_session, submission)
+    assert message.channel == "post" and "/uk/answer/…" in message.sent_text
+    assert "e-mail" not in message.sent_text.lower(), "the letter's wording: nothing to reply to"
 
 
 def test_the_answer_link_works_until_answered_withdrawn_or_long_past_its_deadline(app, db_session, asked, make_staff):
     submission, staff, ask = asked
     made = ask()
     assert document_requests.request_from_token(db_session, made.token, TODAY) == made.request
-    assert document_requests.request_from_token(db_session, made.token[:-1] + "x", TODAY) is None
+    wrong = made.token[:-1] + ("x" if made.token[-1] != "x" else "y")
+    assert document_requests.request_from_token(db_session, wrong, TODAY) is None
     assert document_requests.request_from_token(db_session, "", TODAY) is None
     late = made.request.deadline + timedelta(days=document_requests.LINK_DAYS_AFTER_DEADLINE)
     assert document_requests.request_from_token(db_session, made.token, late) == made.request
@@ -185,3 +189,13 @@ def test_answer_files_are_limited_per_slot_to_requested_slots_and_an_empty_answe
             document_requests.send_answer(db_session, _storage(app), request, "x" * 4001, language="uk")
         assert refused.value.code == "too_long"
     assert request.state == "open"
+
+
+def test_filing_the_submission_in_a_case_file_withdraws_its_open_requests(app, db_session, asked, case_files):
+    submission, staff, ask = asked
+    made = ask()
+    case_file = db_session.scalars(select(CaseFile).where(CaseFile.site_id == submission.site_id)).first()
+    actions.attach(db_session, submission, case_file, staff)
+    db_session.commit()
+    assert submission.status == "attached" and made.request.state == "withdrawn"
+    assert document_requests.request_from_token(db_session, made.token, TODAY) is None
