@@ -71,9 +71,12 @@ def _visible_submission(reference: str) -> Submission:
 def status_page(reference: str):
     if not has_status_access(reference):
         return redirect(url_for("public.status_lookup", reference=reference))
+    from portal.public.history import applicant_history
+
     submission = _visible_submission(reference)
     return render_template("public/status/show.html", submission=submission,
-                           service=BY_CODE.get(submission.service.code))
+                           service=BY_CODE.get(submission.service.code),
+                           history=applicant_history(db.session, submission))
 
 
 @bp.get("/status/<reference>/receipt.pdf")

@@ -83,7 +83,7 @@ def _public_post_rules(app):
 
 def _sample_url(rule) -> str:
     values = {"lang": "ar", "code": "general-enquiry", "step": "identity", "token": "A" * 43,
-              "reference": "ABH-2026-000001-7", "public_id": "0" * 32}
+              "reference": "ABH-2026-000001-7", "public_id": "0" * 32, "request_id": 1, "upload_id": 1}
     return rule.build({arg: values.get(arg, "x") for arg in rule.arguments})[1]
 
 
