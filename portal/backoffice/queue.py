@@ -27,7 +27,8 @@ from portal.models._types import utcnow
 
 PAGE_SIZE = 50
 BROWSER_TYPES = {"application/pdf", "image/jpeg", "image/png"}
-FILTER_NAMES = ("status", "service", "site", "channel", "age", "older_than", "assignee", "language", "sort")
+FILTER_NAMES = ("status", "service", "site", "channel", "age", "older_than", "assignee", "language", "answer",
+                "sort")
 
 
 def queue_rules() -> inbound.QueueRules:
@@ -61,6 +62,7 @@ def _filters_from(args, services: list[Service], sites: list[Site]) -> inbound.Q
         assignee_id=_number(assignee, 2**31 - 1),
         age=_choice(args, "age", (inbound.AGE_OVERDUE, inbound.AGE_ON_TIME)),
         older_than=_number(args.get("older_than", ""), inbound.MAX_AGE_DAYS),
+        answer=_choice(args, "answer", (inbound.ANSWER_RECEIVED, inbound.ANSWER_OVERDUE)),
         # Caseworkers: their own site and the items no site has been chosen for yet.
         visible=access.submission_condition(current_user),
     )
@@ -98,7 +100,8 @@ def queue():
                              settings.target_days, days="%(days)s"), "due": _("due %(date)s"),
              "since": _("since %(time)s"), "you": _("%(name)s (you)"),
              "ran_out": _("the claim of %(name)s ran out"), "claim": _("Claim"), "free": _("free"),
-             "overdue": _("Overdue"), "no_site": _("No site yet")}
+             "overdue": _("Overdue"), "no_site": _("No site yet"),
+             "answer_received": _("Documents received"), "answer_overdue": _("Answer overdue")}
     return render_template(
         "backoffice/queue.html", page=page, next_url=next_url, first_url=first_url,
         is_first_page=not request.args.get("after"), chosen=chosen,

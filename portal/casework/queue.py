@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-from sqlalchemy import and_, bindparam, func, or_, select, tuple_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, tuple_, update
 from sqlalchemy.orm import Session, selectinload
 
 from portal.domain.office_time import (
@@ -22,7 +22,7 @@ from portal.domain.office_time import (
 )
 from portal.audit import record
 from portal.config import QueueRules  # the office's settings (PORTAL_QUEUE_TARGET_DAYS, ...)
-from portal.models import Service, StaffUser, Submission, SubmissionStatus
+from portal.models import DocumentRequest, RequestState, Service, StaffUser, Submission, SubmissionStatus
 from portal.models.submission import OPEN_STATUSES
 
 OPEN_VALUES = tuple(s.value for s in OPEN_STATUSES)
@@ -33,6 +33,8 @@ SORT_OLDEST, SORT_NEWEST, SORT_SERVICE = "oldest", "newest", "service"
 SORTS = (SORT_OLDEST, SORT_NEWEST, SORT_SERVICE)
 ASSIGNEE_ME, ASSIGNEE_NOBODY = "me", "nobody"
 AGE_OVERDUE, AGE_ON_TIME = "overdue", "on_time"
+# Requests for documents: the applicant has answered, or an answer is past its deadline.
+ANSWER_RECEIVED, ANSWER_OVERDUE = "received", "overdue"
 
 
 # -- age in working days ----------------------------------------------------------------------
@@ -96,6 +98,7 @@ class QueueFilter:
     assignee_id: int | None = None   # a given staff member (current claims)
     age: str | None = None           # AGE_OVERDUE or AGE_ON_TIME against the target
     older_than: int | None = None    # working days
+    answer: str | None = None        # ANSWER_RECEIVED or ANSWER_OVERDUE
     visible: object = None           # who may see what: a condition from portal.casework.access
 
 
@@ -133,7 +136,30 @@ def conditions(f: QueueFilter, *, me_id: int, today: date, now: datetime, rules:
         where.append(Submission.received_at >= received_before_for_age_over(today, rules.target_days))
     if f.older_than is not None:
         where.append(Submission.received_at < received_before_for_age_over(today, f.older_than))
+    if f.answer == ANSWER_RECEIVED:
+        where.append(Submission.answer_received_at.is_not(None))
+    elif f.answer == ANSWER_OVERDUE:
+        where.append(_answer_overdue(today))
     return where
+
+
+def _overdue_request(today: date):
+    # Open requests by deadline: ix_document_request_open_deadline. The submission is open by the
+    # queue's own condition; a finished one has no open request left (they are withdrawn).
+    return and_(DocumentRequest.state == RequestState.OPEN.value, DocumentRequest.deadline < today)
+
+
+def _answer_overdue(today: date):
+    """An open request of the submission whose deadline has passed (a condition on Submission)."""
+    return exists().where(DocumentRequest.submission_id == Submission.id, _overdue_request(today))
+
+
+def answers_overdue(session: Session, submission_ids: list[int], today: date) -> set[int]:
+    """Which of these submissions wait for an answer past its deadline (one query per page)."""
+    if not submission_ids:
+        return set()
+    return set(session.scalars(select(DocumentRequest.submission_id).distinct().where(
+        DocumentRequest.submission_id.in_(submission_ids), _overdue_request(today))))
 
 
 @dataclass(frozen=True)
@@ -242,6 +268,7 @@ class QueueRow:
     submission: Submission
     age: Age
     claim: ClaimState
+    answer_overdue: bool = False  # an open request for documents is past its deadline
 
 
 @dataclass
@@ -268,8 +295,10 @@ def queue_page(session: Session, f: QueueFilter, sort: str, after: Cursor | None
         items = _by_received(session, where, after, size + 1, descending=sort == SORT_NEWEST)
     more = len(items) > size
     items = items[:size]
+    overdue = answers_overdue(session, [item.id for item in items], today)
     rows = [QueueRow(item, age_of(item.received_at, today, rules.target_days),
-                     claim_state(item, me_id, viewer_is_lead=me_is_lead, now=now, rules=rules))
+                     claim_state(item, me_id, viewer_is_lead=me_is_lead, now=now, rules=rules),
+                     answer_overdue=item.id in overdue)
             for item in items]
     next_cursor = None
     if more:

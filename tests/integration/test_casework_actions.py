@@ -1,8 +1,15 @@
 """A caseworker rejects, closes or asks for documents; the applicant sees it on the status page
 and gets the request by mail in their language."""
+import re
+
+from babel.dates import format_date
 from sqlalchemy import select
 
-from portal.models import AuditEvent, OutboundMail, Submission
+from portal.casework.requests import default_deadline, token_hash
+from portal.config import settings_of
+from portal.domain.office_time import local_date
+from portal.models import AuditEvent, DocumentRequest, OutboundMail, Submission
+from portal.models._types import utcnow
 from tests.support import samples
 from tests.support.helpers import Applicant, csrf_token_from, sign_in
 
@@ -33,7 +40,12 @@ def test_asking_for_documents_mails_the_applicant_in_their_language(app, client,
     mail = db_session.scalars(select(OutboundMail).order_by(OutboundMail.id.desc())).first()
     assert mail.language == "uk" and submission.reference in mail.subject
     assert "Біометричне" in mail.body_text or "біометричне" in mail.body_text.lower()
-    assert "abh-wetzlar@lahn-dill.example" in mail.body_text
+    # The answer link (its token's hash is what the request keeps) and the default deadline.
+    request = db_session.scalars(select(DocumentRequest)).one()
+    link = re.search(r"https?://\S+/uk/answer/([A-Za-z0-9_-]+)", mail.body_text)
+    assert link and token_hash(link.group(1)) == request.token_hash
+    assert request.deadline == default_deadline(local_date(utcnow()), settings_of(app).requests)
+    assert format_date(request.deadline, "long", locale="uk") in mail.body_text
     status = applicant.get(f"/uk/status/{submission.reference}").get_data(as_text=True)
     assert "Das Foto ist zu dunkel." in status
     assert "request_documents" in {e.action for e in db_session.scalars(select(AuditEvent))}
