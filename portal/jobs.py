@@ -90,6 +90,22 @@ def _send_reminders():
     return _Reminded(send_due_reminders(db.session, setup))  # commits per booking
 
 
+class _RequestsReminded(_Count):
+    what = "document request reminders queued"
+
+
+def _remind_requests():
+    from portal.casework.request_reminders import send_request_reminders
+    from portal.domain.office_time import office_today
+    from portal.models._types import utcnow
+
+    settings = current_settings()
+    now = utcnow()
+    reminded = send_request_reminders(db.session, settings.office, settings.requests, today=office_today(now),
+                                      now=now)
+    return _RequestsReminded(reminded)  # commits per request
+
+
 class _NotConfigured:
     """A report that is false: the worker logs nothing, `worker --once` says why."""
 
@@ -146,6 +162,7 @@ JOBS: tuple[Job, ...] = (
     Job("holds", _release_holds),
     Job("slots", _ensure_slots),
     Job("reminders", _send_reminders),
+    Job("request-reminders", _remind_requests),
     Job("receipts", _finish_receipts),  # before "mail": it releases the confirmation mail it held
     Job("mail", _send_mail),
     Job("drafts", _purge_drafts),

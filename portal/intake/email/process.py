@@ -8,7 +8,8 @@
    same Message-ID and content, or the same bytes, as an earlier message: duplicates.py), or
    a submission through intake.receive() (idempotency key "email:" + hash), or documents
    added to the submission whose reference the message names, if it comes from that
-   submission's applicant (follow_ups.py). Then the acknowledgement, through the outbox.
+   submission's applicant (follow_ups.py), the mail then joining the conversation on it
+   (conversation_replies.py). Then the acknowledgement, through the outbox.
 
 Every function here commits; the caller gives a session, the app context (for translations)
 and the e-mail channel's settings (portal.config.MailSettings: limits, the office, auto-attach).
@@ -27,7 +28,7 @@ from sqlalchemy.orm import Session
 from portal.audit import record
 from portal.config import MailSettings
 from portal.documents.storage import DocumentStorage
-from portal.intake.email import duplicates, follow_ups
+from portal.intake.email import conversation_replies, duplicates, follow_ups
 from portal.intake.email import understanding as meaning
 from portal.intake.email.duplicates import dedup_key
 from portal.intake.email.finding import find_file_numbers, find_references
@@ -266,6 +267,7 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
     joined = target is not None and meaning.is_open(target)
     if joined:
         meaning.add_to_submission(session, storage, target, stored, parsed.sent_at, now)
+        conversation_replies.add_reply(session, target, mail, parsed.text, len(stored), now)
         submission, status_code, created = target, None, False
     else:
         # A new submission, linked by the intake to the case file the message is about, if any.
