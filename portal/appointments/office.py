@@ -78,7 +78,7 @@ def listed_bookings(session: Session, site_id: int, day: date, now: datetime) ->
                or_(Booking.status == BookingStatus.CONFIRMED,
                    and_(Booking.status == BookingStatus.UNCONFIRMED,
                         or_(Booking.held_until.is_(None), Booking.held_until >= now))))
-        .options(selectinload(Booking.slot).selectinload(Slot.service))
+        .options(selectinload(Booking.slot).selectinload(Slot.service), selectinload(Booking.submission))
         .order_by(Slot.starts_at, Booking.id)))
 
 

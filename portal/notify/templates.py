@@ -26,6 +26,8 @@ SUBJECTS = {
     "submission_received": _l("Your application has been received – reference number %(reference)s"),
     "draft_resume": _l("Your saved application for %(service_title)s"),
     "documents_requested": _l("Documents missing for your application %(reference)s"),
+    # The reminder before the deadline (portal.casework.request_reminders).
+    "documents_reminder": _l("Reminder: documents missing for your application %(reference)s"),
     # The e-mail channel's acknowledgement (portal.intake.email).
     "email_received": _l("We have received your e-mail – reference number %(reference)s"),
     # Appointments (portal.appointments.mails): date and time as written in the mail.
@@ -33,6 +35,8 @@ SUBJECTS = {
     "booking_confirmed": _l("Your appointment on %(date)s at %(time)s is booked"),
     "booking_reminder": _l("Reminder: your appointment on %(date)s at %(time)s"),
     "booking_cancelled": _l("Your appointment on %(date)s at %(time)s has been cancelled"),
+    # A caseworker's invitation to book for a submission (portal.casework.invitations).
+    "appointment_invitation": _l("Please book an appointment for your application %(reference)s"),
 }
 
 

@@ -68,3 +68,5 @@ def start():
 
 from portal.public import applications, appointments, human_check, pages, services, status, views  # noqa: E402,F401  (routes register on bp)
 from portal.public import labels  # noqa: E402,F401  (the applicants' labels)
+from portal.public import answers  # noqa: E402,F401  (the answer to a request for documents)
+from portal.public import invitations  # noqa: E402,F401  (the link of an invitation to book)

@@ -33,7 +33,9 @@ EXPECTED = {
     "backoffice.document": STAFF,
     "backoffice.reject_submission": STAFF,
     "backoffice.close_submission": STAFF,
+    "backoffice.invite_to_appointment": STAFF,
     "backoffice.request_documents": STAFF,
+    "backoffice.print_request_letter": STAFF,
     "backoffice.attach_to_case_file": STAFF,
     "backoffice.open_new_case_file": STAFF,
     "backoffice.confirm_new_case_file": STAFF,
@@ -248,9 +250,33 @@ def _content_item(wz: Wetzlar) -> int:
                        staff=None, now=utcnow()).id
 
 
+def _document_request(wz: Wetzlar) -> int:
+    """A request for documents recorded as sent by post (no e-mail address on record), on the
+    walk's Wetzlar submission (the routes take both): what "print the letter" would change."""
+    from datetime import timedelta
+
+    from sqlalchemy import select
+
+    from portal.casework.requests import ask_for_documents
+    from portal.domain.office_time import office_today
+    from portal.models import Submission
+    from portal.models._types import utcnow
+
+    submission = wz.db_session.scalar(select(Submission).where(Submission.reference == wz.value("reference")))
+    submission.applicant_email = ""
+    today = office_today(utcnow())
+    with wz.app.test_request_context():
+        made = ask_for_documents(wz.db_session, submission, None, ["attachment"], "Bitte Pass nachreichen",
+                                 deadline=today + timedelta(days=14), today=today,
+                                 office=settings_of(wz.app).office)
+    assert made.request.delivery == "post"
+    return wz.watch(made.request).id
+
+
 # URL argument -> how to make a Wetzlar object for it.
 OTHER_SITE_OBJECTS = {
     "reference": _submission,
+    "request_id": _document_request,
     "document_id": _document,
     "file_number": _case_file,
     "mail_id": _inbound_mail,
