@@ -117,6 +117,14 @@ class MatchingSettings:
 
 
 @dataclass(frozen=True)
+class RequestRules:
+    """Requests for documents to applicants (portal.casework.requests)."""
+    deadline_days: int = 14  # the deadline a caseworker is offered, in calendar days from today
+    reminder_days: int = 3  # the reminder mail goes this many days before the deadline (0: none)
+    notify_by_mail: bool = False  # the caseworker who asked also gets a mail when the answer comes
+
+
+@dataclass(frozen=True)
 class MailSettings:
     """What the e-mail channel needs: its limits, the office (its own addresses are never
     answered; the status link) and the auto-attach rule every channel follows."""
@@ -125,6 +133,7 @@ class MailSettings:
     office: OfficeSettings
     matching: MatchingSettings
     virus_scan: VirusScanSettings  # every attachment is scanned before it is filed
+    requests: RequestRules = RequestRules()  # a reply answering a request may tell the caseworker
 
     @property
     def office_addresses(self) -> frozenset[str]:
@@ -148,13 +157,6 @@ class HumanCheckSettings:
     enabled: bool
     max_number: int
     expiry_minutes: int  # how long a challenge is valid
-
-
-@dataclass(frozen=True)
-class RequestRules:
-    """Requests for documents to applicants (portal.casework.requests)."""
-    deadline_days: int = 14  # the deadline a caseworker is offered, in calendar days from today
-    reminder_days: int = 3  # the reminder mail goes this many days before the deadline (0: none)
 
 
 @dataclass(frozen=True)
@@ -248,7 +250,8 @@ class Settings:
     @property
     def mail_intake(self) -> MailSettings:
         return MailSettings(max_bytes=self.mail_max_bytes, max_file_bytes=self.uploads.max_file_bytes,
-                            office=self.office, matching=self.matching, virus_scan=self.virus_scan)
+                            office=self.office, matching=self.matching, virus_scan=self.virus_scan,
+                            requests=self.requests)
 
     def flask_config(self) -> dict:
         """Flask's and its extensions' own keys, derived from these settings (the one place)."""
@@ -516,6 +519,7 @@ def load_settings(instance_path: str | Path, environ: dict | None = None) -> Set
         requests=RequestRules(
             deadline_days=_number(environ, "PORTAL_REQUEST_DEADLINE_DAYS", 14),
             reminder_days=_number(environ, "PORTAL_REQUEST_REMINDER_DAYS", 3, minimum=0),
+            notify_by_mail=_flag(environ.get("PORTAL_REQUEST_NOTIFY_BY_MAIL")),
         ),
         virus_scan=_virus_scan(environ, production),
         monitoring=_monitoring(environ, production),

@@ -223,10 +223,12 @@ def remove_answer_file(request: DocumentRequest, upload_id: int) -> bool:
 
 
 def send_answer(session: Session, storage: DocumentStorage, request: DocumentRequest, text: str, *,
-                language: str, client_address: str = "", now: datetime | None = None):
+                language: str, client_address: str = "", now: datetime | None = None,
+                notify: OfficeSettings | None = None):
     """File the answer: its documents in the submission (and its case file), the text in the
     conversation, the request answered, the submission marked "documents received" and, when no
-    other request is open, back "in progress" in the queue. The caller commits. Raises
+    other request is open, back "in progress" in the queue; with `notify` (the office wants it:
+    PORTAL_REQUEST_NOTIFY_BY_MAIL) the caseworker who asked gets a mail. The caller commits. Raises
     AnswerRefused ("not_open", "empty", "too_long") or IntakeError (a file gone from storage)."""
     from portal.intake.pipeline import IntakeFile, add_files
 
@@ -256,6 +258,10 @@ def send_answer(session: Session, storage: DocumentStorage, request: DocumentReq
     submission.answer_received_at = now
     record(session, "answer_request", staff=None, object_type="submission", object_id=submission.reference,
            client_address=client_address, detail={"request": request.id, "documents": len(documents)})
+    if notify is not None:
+        from portal.casework.answer_notice import tell_requester
+
+        tell_requester(session, request, notify, documents=len(documents), wrote=bool(text), by_mail=False)
     return message
 
 

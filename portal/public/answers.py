@@ -161,8 +161,10 @@ def answer_send(reference: str, request_id: int):
     taken, errors = _take_files(found)
     if not errors:
         try:
+            settings = current_settings()
             document_requests.send_answer(db.session, get_storage(), found, text, language=g.lang,
-                                          client_address=request.remote_addr or "")
+                                          client_address=request.remote_addr or "",
+                                          notify=settings.office if settings.requests.notify_by_mail else None)
         except document_requests.AnswerRefused as refused:
             errors[ANSWER_FIELD] = _refusal(found, refused)
         except IntakeError:

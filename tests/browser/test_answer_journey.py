@@ -116,6 +116,13 @@ def test_a_request_for_the_proof_of_income_answered_in_ukrainian(page, app, db_s
     assert message.body == ANSWER and message.language == "uk" and message.transliteration.startswith("Dobryi den!")
     casefile_page = office.get(f"/backoffice/casefiles/{case_file.file_number}").get_data(as_text=True)
     assert "довідка-про-доходи.pdf" in casefile_page and "IMG_20261207_093012.jpg" in casefile_page
+    # The conversation on the submission's page: the request as asked, the answer as written with
+    # its Latin reading, and the two documents it brought.
+    staff_page = office.get(f"/backoffice/submissions/{reference}").get_data(as_text=True)
+    assert 'data-author="office"' in staff_page and "Bitte die Lohnabrechnungen der letzten drei Monate." in staff_page
+    assert ANSWER in staff_page and message.transliteration in staff_page
+    assert staff_page.index('data-author="office"') < staff_page.index('data-author="applicant"')
+    assert "2 Dokumente" in staff_page
     # The queue's "documents received" shows it.
     queue = office.get(f"/backoffice/queue?answer={ANSWER_RECEIVED}").get_data(as_text=True)
     assert reference in queue and "queue-badge--answer-received" in queue

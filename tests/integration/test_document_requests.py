@@ -199,3 +199,25 @@ def test_filing_the_submission_in_a_case_file_withdraws_its_open_requests(app, d
     db_session.commit()
     assert submission.status == "attached" and made.request.state == "withdrawn"
     assert document_requests.request_from_token(db_session, made.token, TODAY) is None
+
+
+def test_the_caseworker_who_asked_hears_of_the_answer_by_mail_when_the_office_wants_it(app, db_session, asked):
+    submission, staff, ask = asked
+    quiet, told = ask(["passport"]).request, ask(["registration"]).request
+    with app.test_request_context():
+        document_requests.send_answer(db_session, _storage(app), quiet, "Der Pass folgt.", language="uk")
+        document_requests.send_answer(db_session, _storage(app), told, "Добрий день!", language="uk",
+                                      notify=settings_of(app).office)
+    db_session.commit()
+    [notice] = db_session.scalars(select(OutboundMail).where(OutboundMail.recipient == staff.email)).all()
+    assert notice.language == "de" and submission.reference in notice.subject
+    assert f"/backoffice/submissions/{submission.reference}" in notice.body_text
+    assert "Шевченко" not in notice.body_text and "Добрий" not in notice.body_text, "names and words stay inside"
+    # Nobody to tell: an account switched off, or a request made through the API.
+    staff.is_active_account = False
+    third = ask(["photo"]).request
+    with app.test_request_context():
+        document_requests.send_answer(db_session, _storage(app), third, "Foto folgt.", language="uk",
+                                      notify=settings_of(app).office)
+    db_session.commit()
+    assert len(db_session.scalars(select(OutboundMail).where(OutboundMail.recipient == staff.email)).all()) == 1

@@ -101,3 +101,28 @@ def test_other_mails_keep_the_do_not_reply_footer(app):
         mail = render_mail("draft_resume", "en", service_title="X", resume_url="https://example.org/r",
                            expires_on=TODAY)
     assert "Please do not reply" in mail.text and "Please do not reply" in mail.html
+
+
+def test_a_reply_answering_a_caseworkers_request_tells_them_when_the_office_wants_it(app, db_session, sites,
+                                                                                        make_submission, make_staff):
+    from dataclasses import replace
+
+    from portal.config import RequestRules
+    from portal.documents.storage import DocumentStorage
+    from portal.intake.email.process import take_in
+    from portal.models import InboundMailSource, OutboundMail
+
+    submission = make_submission().submission
+    staff = make_staff()
+    with app.app_context():
+        ask_for_documents(db_session, submission, staff, ["attachment"], "Bitte den Pass.",
+                          deadline=TODAY + timedelta(days=14), today=TODAY, office=settings_of(app).office)
+    db_session.commit()
+    settings = replace(settings_of(app).mail_intake, requests=RequestRules(notify_by_mail=True))
+    raw = corpus.with_attachments("Hier ist mein Pass.", subject=f"Re: {submission.reference}",
+                                  message_id="<told@example.org>")
+    with app.app_context():
+        take_in(db_session, DocumentStorage(settings_of(app).storage_dir), raw, source=InboundMailSource.FILE,
+                source_detail="test", settings=settings)
+    [notice] = db_session.scalars(select(OutboundMail).where(OutboundMail.recipient == staff.email)).all()
+    assert notice.language == "de" and submission.reference in notice.subject

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from portal.audit import record
 from portal.casework.conversation import add_applicant_message
 from portal.casework.requests import open_requests
-from portal.config import LANGUAGES
+from portal.config import LANGUAGES, OfficeSettings
 from portal.intake.email.text import bounded, tidy
 from portal.models import (
     InboundMail, MessageChannel, RequestState, Submission, SubmissionMessage, SubmissionStatus,
@@ -28,9 +28,9 @@ MAX_TEXT = 20_000  # as much as the mail's stored text (process.MAX_STORED_TEXT)
 
 
 def add_reply(session: Session, submission: Submission, mail: InboundMail, text: str, documents: int,
-              now: datetime) -> SubmissionMessage:
-    """The mail as the applicant's message (`documents`: the attachments filed with it). The
-    caller commits."""
+              now: datetime, notify: OfficeSettings | None = None) -> SubmissionMessage:
+    """The mail as the applicant's message (`documents`: the attachments filed with it); with
+    `notify`, the caseworker who asked gets a mail when it answers a request. The caller commits."""
     requests = open_requests(session, submission)
     request = requests[0] if requests else None  # the oldest: the one the applicant most likely answers
     language = mail.language if mail.language in LANGUAGES else submission.language
@@ -41,6 +41,10 @@ def add_reply(session: Session, submission: Submission, mail: InboundMail, text:
     if request is None:
         return message
     submission.answer_received_at = now
+    if notify is not None:
+        from portal.casework.answer_notice import tell_requester
+
+        tell_requester(session, request, notify, documents=documents, wrote=bool(message.body), by_mail=True)
     if documents:
         request.state = RequestState.ANSWERED
         request.answered_at = now

@@ -267,7 +267,8 @@ def _process(session: Session, storage: DocumentStorage, mail: InboundMail, sett
     joined = target is not None and meaning.is_open(target)
     if joined:
         meaning.add_to_submission(session, storage, target, stored, parsed.sent_at, now)
-        conversation_replies.add_reply(session, target, mail, parsed.text, len(stored), now)
+        conversation_replies.add_reply(session, target, mail, parsed.text, len(stored), now,
+                                       notify=settings.office if settings.requests.notify_by_mail else None)
         submission, status_code, created = target, None, False
     else:
         # A new submission, linked by the intake to the case file the message is about, if any.
