@@ -26,6 +26,7 @@ def upgrade():
     sa.Column('state', sa.String(length=9), nullable=False),
     sa.Column('delivery', sa.String(length=4), nullable=False),
     sa.Column('token_hash', sa.String(length=64), nullable=False),
+    sa.Column('reminder_token_hash', sa.String(length=64), nullable=True),
     sa.Column('requested_by_id', sa.Integer(), nullable=True),
     sa.Column('api_client_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
@@ -37,6 +38,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['requested_by_id'], ['staff_user.id'], name=op.f('fk_document_request_requested_by_id_staff_user')),
     sa.ForeignKeyConstraint(['submission_id'], ['submission.id'], name=op.f('fk_document_request_submission_id_submission'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_document_request')),
+    sa.UniqueConstraint('reminder_token_hash', name=op.f('uq_document_request_reminder_token_hash')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_document_request_token_hash'))
     )
     with op.batch_alter_table('document_request', schema=None) as batch_op:

@@ -4,10 +4,8 @@ One reminder per request, for requests sent by mail, still open on an open submi
 deadline is today or within RequestRules.reminder_days (0: no reminders). After the deadline
 nothing is sent and nothing is closed: the caseworker decides (the queue shows "answer overdue").
 
-The first mail's answer link is not repeated: only its hash is stored, and issuing a new token
-would break the link the applicant already has. The reminder links to the status page (the
-reference filled in; the applicant adds the status code from the receipt) and points to the
-link in the first mail.
+The reminder carries an answer link of its own (requests.reminder_token): the first mail's link
+cannot be repeated, as only its hash is stored, and it keeps working beside the new one.
 
 No flask.request here; the mail is rendered with Flask-Babel (an application context)."""
 from __future__ import annotations
@@ -70,7 +68,7 @@ def send_request_reminders(session: Session, office: OfficeSettings, rules: Requ
 
 
 def _remind(session: Session, request: DocumentRequest, office: OfficeSettings) -> None:
-    from portal.casework.letters import status_page_url
+    from portal.casework.requests import answer_url, reminder_token
     from portal.notify.outbox import enqueue_mail
     from portal.notify.templates import render_mail
 
@@ -78,7 +76,7 @@ def _remind(session: Session, request: DocumentRequest, office: OfficeSettings) 
     mail = render_mail("documents_reminder", submission.language, reference=submission.reference,
                        documents=requested_labels(submission, request.slots or []), message=request.message,
                        deadline=request.deadline, office_email=office.mail_address,
-                       status_url=status_page_url(office, submission, None))
+                       answer_url=answer_url(office, submission, reminder_token(request)))
     enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
                  body_html=mail.html, language=submission.language, submission_id=submission.id)
     record(session, "remind_request", staff=None, object_type="submission", object_id=submission.reference,

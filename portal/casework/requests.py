@@ -19,7 +19,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from portal.audit import record
@@ -139,6 +139,13 @@ def reissue_token(session: Session, request: DocumentRequest, staff: StaffUser, 
     return token
 
 
+def reminder_token(request: DocumentRequest) -> str:
+    """A second answer link, for the reminder mail: the first one keeps working beside it."""
+    token = secrets.token_urlsafe(24)
+    request.reminder_token_hash = token_hash(token)
+    return token
+
+
 def request_in_german(submission: Submission, slots: list[str], message: str, deadline: date) -> str:
     """The request as the back office reads it in the conversation."""
     from portal.casework.letters import german_labels
@@ -161,7 +168,9 @@ def request_from_token(session: Session, token: str, today: date) -> DocumentReq
     an answered or withdrawn request, a finished submission or a link long past its deadline."""
     if not token or len(token) > 100:
         return None
-    request = session.scalar(select(DocumentRequest).where(DocumentRequest.token_hash == token_hash(token)))
+    digest = token_hash(token)
+    request = session.scalar(select(DocumentRequest).where(
+        or_(DocumentRequest.token_hash == digest, DocumentRequest.reminder_token_hash == digest)))
     if request is None or not request.is_open or not request.submission.is_open:
         return None
     if today > request.deadline + timedelta(days=LINK_DAYS_AFTER_DEADLINE):

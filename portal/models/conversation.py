@@ -62,8 +62,10 @@ class DocumentRequest(db.Model):
     deadline: Mapped[date] = mapped_column(Date)
     state: Mapped[str] = enum_column(RequestState, default=RequestState.OPEN)
     delivery: Mapped[str] = enum_column(RequestDelivery, default=RequestDelivery.MAIL)
-    # The answer link of the mail or letter (SHA-256 of its token).
+    # The answer link of the mail or letter (SHA-256 of its token), and the reminder's own link: the
+    # first one cannot be repeated (only its hash is kept) and must keep working.
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    reminder_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id"))
     api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_client.id"))
     created_at: Mapped[datetime] = created_at_column()

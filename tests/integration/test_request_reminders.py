@@ -3,6 +3,7 @@ PORTAL_REQUEST_REMINDER_DAYS of the deadline; never for a letter, an answered re
 finished submission; none at all with reminder_days 0."""
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -10,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.casework.request_reminders import send_request_reminders
-from portal.casework.requests import ask_for_documents
+from portal.casework.requests import ask_for_documents, request_from_token, token_hash
 from portal.config import settings_of
 from portal.models import AuditEvent, DocumentRequest, OutboundMail, RequestState, Service, SubmissionStatus
 
@@ -62,9 +63,15 @@ def test_one_reminder_in_the_applicants_language_within_the_window(app, db_sessi
     [mail] = _reminders(db_session)
     assert mail.language == "uk" and mail.recipient == "o.shevchenko@example.org"
     assert reference in mail.subject and mail.submission_id == request.submission_id
-    # The status page with the reference filled in; the first mail's link is not repeated or replaced.
-    assert f"/uk/status/?reference={reference}" in mail.body_text
-    assert "/answer/" not in mail.body_text + mail.body_html
+    # An answer link of its own; the first mail's link keeps working beside it.
+    link = re.search(r"/uk/answer/([\w-]+)", mail.body_text)
+    assert link and link.group(1) in mail.body_html
+    db_session.refresh(request)
+    first_hash = request.token_hash
+    assert request.reminder_token_hash == token_hash(link.group(1)) != first_hash
+    assert request_from_token(db_session, link.group(1), DEADLINE) == request
+    with app.test_request_context():
+        assert app.test_client().get(f"/uk/answer/{link.group(1)}").status_code == 302
     assert "Bitte <b>bald</b>" in mail.body_text and "Bitte &lt;b&gt;bald&lt;/b&gt;" in mail.body_html
     assert '<html lang="uk" dir="ltr">' in mail.body_html
     db_session.refresh(request)
@@ -87,7 +94,7 @@ def test_the_reminder_names_the_documents_and_the_deadline_in_english(app, db_se
     [mail] = _reminders(db_session)
     assert mail.subject.startswith("Reminder: documents missing")
     assert "Passport" in mail.body_text and "December 21, 2026" in mail.body_text
-    assert "status code" in mail.body_text and "first e-mail" in mail.body_text
+    assert "Upload the documents and write to us on this page" in mail.body_text and "/en/answer/" in mail.body_text
     assert "Please do not reply" not in mail.body_text  # the footer says replies reach the office
 
 
