@@ -21,18 +21,19 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.casework.actions import requested_labels
-from portal.domain.office_time import aware
+from portal.domain.office_time import aware, to_office_time
 from portal.models import (
-    Booking, BookingStatus, DocumentRequest, MessageAuthor, Submission, SubmissionMessage, SubmissionStatus,
+    AppointmentInvitation, Booking, BookingStatus, DocumentRequest, MessageAuthor, Submission, SubmissionMessage, SubmissionStatus,
 )
 
 RECEIVED, IN_PROGRESS, DOCUMENTS_REQUESTED, DOCUMENTS_RECEIVED, APPOINTMENT_BOOKED, FILED, REJECTED, FINISHED = (
     "received", "in_progress", "documents_requested", "documents_received", "appointment_booked", "filed",
     "rejected", "finished")
+APPOINTMENT_INVITED = "appointment_invited"
 
 # Steps at the same moment in the order things happen (an answer before the status it brings).
-_ORDER = {RECEIVED: 0, DOCUMENTS_REQUESTED: 1, DOCUMENTS_RECEIVED: 2, IN_PROGRESS: 3, APPOINTMENT_BOOKED: 4,
-          FILED: 5, REJECTED: 6, FINISHED: 6}
+_ORDER = {RECEIVED: 0, DOCUMENTS_REQUESTED: 1, DOCUMENTS_RECEIVED: 2, IN_PROGRESS: 3, APPOINTMENT_INVITED: 4,
+          APPOINTMENT_BOOKED: 4, FILED: 5, REJECTED: 6, FINISHED: 6}
 
 # (title, what it means, what happens next). The meanings repeat portal.public.labels' message
 # ids where they say the same, so that one translation serves both.
@@ -46,6 +47,10 @@ _TEXTS = {
     DOCUMENTS_REQUESTED: (_l("Documents requested"), _l("We need more documents from you before we can continue."),
                           _l("Please send them by the deadline: upload them on this page, reply to our e-mail "
                              "with the documents attached, or bring them to our office.")),
+    APPOINTMENT_INVITED: (_l("Invited to book an appointment"),
+                          _l("We have invited you by e-mail to book an appointment for this application."),
+                          _l("Please choose a time with the link in our e-mail. The link works once, until the "
+                             "date below.")),
     APPOINTMENT_BOOKED: (_l("Appointment booked"), _l("You have an appointment with us."),
                          _l("Please come on time and bring the documents named in the confirmation e-mail.")),
     FILED: (_l("Added to your case file"),
@@ -82,6 +87,7 @@ class HistoryStep:
     document_count: int = 0
     appointment_at: datetime | None = None
     appointment_place: str = ""
+    text: str = ""  # the applicant's own message, as written
 
 
 def _step(kind: str, at: datetime, **values) -> HistoryStep:
@@ -97,6 +103,7 @@ def applicant_history(session: Session, submission: Submission) -> list[HistoryS
     steps += [_step(DOCUMENTS_REQUESTED, r.created_at, documents=requested_labels(submission, r.slots or []),
                     deadline=r.deadline, note=r.message or "") for r in requests]
     steps += _answers(session, submission)
+    steps += _invitations(session, submission)
     steps += _appointments(session, submission)
     if not any(step.kind == RECEIVED for step in steps):  # a submission from before the status history
         steps.append(_step(RECEIVED, submission.received_at))
@@ -141,8 +148,16 @@ def _answers(session: Session, submission: Submission) -> list[HistoryStep]:
         else:
             title, meaning = _l("Message received"), _l("We have received your message.")
         steps.append(HistoryStep(kind=DOCUMENTS_RECEIVED, at=aware(message.created_at), title=title,
-                                 meaning=meaning, next=_RECEIVED_NEXT, document_count=count))
+                                 meaning=meaning, next=_RECEIVED_NEXT, document_count=count, text=message.body))
     return steps
+
+
+def _invitations(session: Session, submission: Submission) -> list[HistoryStep]:
+    """Invitations to book (the deadline: the last day the link works)."""
+    invitations = session.scalars(select(AppointmentInvitation).where(
+        AppointmentInvitation.submission_id == submission.id).order_by(AppointmentInvitation.created_at))
+    return [_step(APPOINTMENT_INVITED, invitation.created_at, deadline=to_office_time(invitation.expires_at).date())
+            for invitation in invitations]
 
 
 def _appointments(session: Session, submission: Submission) -> list[HistoryStep]:

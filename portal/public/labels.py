@@ -43,8 +43,9 @@ SUBMISSION_MEANING = {
     ),
     SubmissionStatus.AWAITING_DOCUMENTS: (
         _l("We need more documents from you before we can continue."),
-        _l("Our e-mail says which documents and by when. Please send them by e-mail with your "
-           "reference number in the subject, or bring them to our office."),
+        # The history's words for the same step (portal.public.history): one translation.
+        _l("Please send them by the deadline: upload them on this page, reply to our e-mail "
+           "with the documents attached, or bring them to our office."),
     ),
     SubmissionStatus.REJECTED: (
         _l("We cannot process this application."),

@@ -163,3 +163,33 @@ def test_an_answer_sent_online_comes_before_the_status_it_brings(app, db_session
     steps = _history(app, db_session, submission)
     assert [k for k, _, _ in steps] == ["received", "documents_requested", "documents_received", "in_progress"]
     assert steps[2][1] == "Message received" and steps[2][2].document_count == 0
+
+
+def test_the_applicants_own_words_and_an_invitation_are_on_their_page(app, client, db_session, requested, sites):
+    """The conversation on the applicant's side: their answer as written (escaped), the office's
+    invitation to book with the last day its link works."""
+    from portal.casework.invitations import INVITATION_DAYS
+    from portal.casework.requests import open_requests, send_answer
+    from portal.documents.storage import DocumentStorage
+    from portal.models import AppointmentInvitation
+
+    result = requested(language="uk")
+    submission = result.submission
+    [request] = open_requests(db_session, submission)
+    words = "Паспорт у посольстві, надішлю наступного тижня. " + HOSTILE
+    with app.app_context():
+        send_answer(db_session, DocumentStorage(settings_of(app).storage_dir), request, words, language="uk")
+    invited_at = datetime(2026, 12, 8, 9, 0, tzinfo=timezone.utc)
+    db_session.add(AppointmentInvitation(submission_id=submission.id, service_id=submission.service_id,
+                                         site_id=submission.site_id, token_hash="a" * 64, created_at=invited_at,
+                                         expires_at=invited_at + timedelta(days=INVITATION_DAYS)))
+    db_session.commit()
+    steps = _history(app, db_session, submission)
+    assert [k for k, _, _ in steps][-1] == "appointment_invited"
+    assert steps[-1][1] == "Invited to book an appointment" and steps[-1][2].deadline == date(2026, 12, 29)
+    answer = next(step for kind, _, step in steps if kind == "documents_received")
+    assert answer.text == words
+    html = _open_status_page(client, "uk", result).get_data(as_text=True)
+    assert "Паспорт у посольстві, надішлю наступного тижня." in html
+    assert 'class="kern-body conversation-text status-history__text" dir="auto"' in html
+    assert "<script>alert" not in html and 'data-kind="appointment_invited"' in html
