@@ -4,11 +4,15 @@ status goes through Submission.change_status (the status history the applicant's
 writes its audit entry. The caller commits."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from portal.audit import record
 from portal.casefiles.operations import attach_submission, open_case_file_for
-from portal.models import ApiClient, CaseFile, Site, StaffUser, Submission, SubmissionStatus, SubmissionStatusChange
+from portal.models import (
+    ApiClient, CaseFile, DocumentRequest, RequestState, Site, StaffUser, Submission, SubmissionStatus,
+    SubmissionStatusChange,
+)
 
 MAX_NOTE = 2000
 
@@ -39,11 +43,14 @@ def _change(session: Session, submission: Submission, status: SubmissionStatus, 
 
 
 def _withdraw_requests(session: Session, submission: Submission) -> None:
-    """A finished submission leaves no request for documents open: their answer links stop."""
-    if not submission.is_open:
-        from portal.casework.requests import withdraw_open_requests
-
-        withdraw_open_requests(session, submission)
+    """A finished submission leaves no request for documents open (portal.casework.requests):
+    their answer links stop, and files added to an answer not sent are let go."""
+    if submission.is_open:
+        return
+    for request in session.scalars(select(DocumentRequest).where(DocumentRequest.submission_id == submission.id,
+                                                                 DocumentRequest.state == RequestState.OPEN)):
+        request.state = RequestState.WITHDRAWN
+        request.uploads.clear()
 
 
 # Each action is done by a member of staff, or through the API by a client (then `staff` is None).

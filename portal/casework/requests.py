@@ -272,13 +272,3 @@ def send_answer(session: Session, storage: DocumentStorage, request: DocumentReq
 
         tell_requester(session, request, notify, documents=len(documents), wrote=bool(text), by_mail=False)
     return message
-
-
-def withdraw_open_requests(session: Session, submission: Submission) -> int:
-    """A submission finished (filed, rejected, closed) leaves no request open: the links stop."""
-    withdrawn = 0
-    for request in open_requests(session, submission):
-        request.state = RequestState.WITHDRAWN
-        request.uploads.clear()
-        withdrawn += 1
-    return withdrawn
