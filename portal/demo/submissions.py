@@ -1,6 +1,7 @@
 """Demo submissions, so that the queue has work in it: web applications and e-mails from people
 who have a case file (under another spelling or an unknown birth day) and from people who have
-none yet, through the same intake as real ones. Idempotent (one key per demo submission)."""
+none yet, through the same intake as real ones; and one request for documents whose mail (in the
+demo mailbox) the applicant answers. Idempotent (one key per demo submission)."""
 from __future__ import annotations
 
 import io
@@ -111,4 +112,31 @@ def seed_submissions(session: Session, storage: DocumentStorage, settings: Setti
         if key not in done:
             _web(session, storage, settings, key, service, language, surname, given_names, born, None)
             made += 1
+    _ask_for_documents(session, settings)
     return made
+
+
+def _ask_for_documents(session: Session, settings: Settings) -> None:
+    """One request for documents, to the Russian e-mail's sender: its mail (with the answer link)
+    lands in the demo mailbox. Once: not when any request exists."""
+    from datetime import timedelta
+
+    from portal.casework.requests import ask_for_documents, default_deadline
+    from portal.domain.office_time import local_date
+    from portal.models import DocumentRequest, StaffUser
+    from portal.models._types import utcnow
+
+    if session.scalar(select(DocumentRequest.id).limit(1)) is not None:
+        return
+    asked = session.scalar(select(Submission).where(Submission.channel == Channel.EMAIL, Submission.language == "ru",
+                                                    Submission.applicant_email != "")
+                           .order_by(Submission.id))
+    staff = session.scalar(select(StaffUser).where(StaffUser.email == "sachbearbeitung.wetzlar@abh-demo.example"))
+    if asked is None or not asked.is_open:
+        return
+    today = local_date(utcnow())
+    ask_for_documents(session, asked, staff, ["attachment"],
+                      "Bitte senden Sie eine Kopie Ihres Reisepasses (alle Seiten mit Stempeln).",
+                      deadline=max(default_deadline(today, settings.requests), today + timedelta(days=1)),
+                      today=today, office=settings.office, client_address="seed-demo")
+    session.commit()

@@ -4,7 +4,8 @@ import unicodedata
 from sqlalchemy import func, select
 
 from portal.models import (
-    CaseFile, CaseFileAlias, InboundMail, OpeningHours, OutboundMail, Service, Site, StaffUser, Submission,
+    CaseFile, CaseFileAlias, DocumentRequest, InboundMail, OpeningHours, OutboundMail, Service, Site, StaffUser,
+    Submission,
 )
 from portal.models.content import ContentItem, ContentTranslation, ContentVersion
 from tests.support.app_factory import override_settings
@@ -65,6 +66,12 @@ def test_seed_demo_is_idempotent(app, db_session):
     channels = sorted(db_session.scalars(select(Submission.channel)))
     assert channels == ["email"] * 2 + ["web"] * 6
     assert all(s.receipt_sha256 for s in db_session.scalars(select(Submission).where(Submission.channel == "web")))
+    # One request for documents, mailed in Russian to the e-mail's sender (the demo mailbox).
+    [asked] = db_session.scalars(select(DocumentRequest)).all()
+    assert asked.submission.language == "ru" and asked.delivery == "mail" and asked.state == "open"
+    request_mail = db_session.scalars(select(OutboundMail).where(OutboundMail.submission_id == asked.submission_id,
+                                                                 OutboundMail.language == "ru")).all()
+    assert any("/ru/answer/" in m.body_text for m in request_mail)
 
     second = _invoke(app, ["seed-demo", "--case-files", "400"])
     assert second.exit_code == 0 and "case files created: 0" in second.output
