@@ -59,4 +59,5 @@ from portal.backoffice import scan_batches  # noqa: E402,F401  (scanned paper fi
 from portal.backoffice import content_edit, content_items, content_media  # noqa: E402,F401  (portal content)
 from portal.backoffice import api_clients  # noqa: E402,F401  (systems using the API)
 from portal.backoffice import labels  # noqa: E402,F401  (codes in words: languages, the audit trail)
+from portal.backoffice import document_requests  # noqa: E402,F401  (asking for documents, the conversation)
 from portal.backoffice import invitations  # noqa: E402,F401  (inviting an applicant to book)
