@@ -35,6 +35,7 @@ from portal.casefiles.operations import record_spelling, remove_spelling
 from portal.matching.names import key_prefixes
 from portal.models import CaseFile, CaseFileAlias, CaseFileNameKey, SpellingKind
 from portal.models._types import utcnow
+from portal.row_ids import form_row_id
 
 SEARCH_LIMIT = 50
 CASE_FILE_STATUS_LABELS = {"active": _l("Active"), "moved_away": _l("Moved away"), "closed": _l("Closed")}
@@ -203,7 +204,7 @@ def case_file_spelling_add(file_number: str):
 @requires_role(*CASEWORK_STAFF)
 def case_file_spelling_remove(file_number: str):
     item = loaders.case_file(file_number)
-    alias = db.session.get(CaseFileAlias, request.form.get("spelling", type=int) or 0)
+    alias = db.session.get(CaseFileAlias, form_row_id(request.form, "spelling") or 0)
     if alias is None or alias.case_file_id != item.id:
         flash(_("This spelling is not one of this case file (any more)."), "error")
         return _back_to_spellings(item)

@@ -15,6 +15,7 @@ from portal.backoffice.guard import CASEWORK_STAFF, requires_role
 from portal.casework import access, actions
 from portal.extensions import db
 from portal.models import CaseFile, Submission
+from portal.row_ids import form_row_id
 
 REFUSALS = {
     "not_open": lambda: _("This submission is no longer open."),
@@ -99,7 +100,7 @@ def _not_attachable(reference: str):
 @requires_role(*CASEWORK_STAFF)
 def attach_to_case_file(reference: str):
     item = loaders.submission(reference)
-    case_file = db.session.get(CaseFile, request.form.get("case_file", type=int) or 0)
+    case_file = db.session.get(CaseFile, form_row_id(request.form, "case_file") or 0)
     # Asked before the site rule on the file, so that a finished submission is refused as such.
     if case_file is None or not actions.attachable(item):
         return _not_attachable(reference)

@@ -21,6 +21,7 @@ from portal.models._types import utcnow
 from portal.public import bp
 from portal.public.access import has_status_access
 from portal.public.page_cache import cached_page
+from portal.row_ids import form_row_id
 
 HELD = "booking_held"
 FOR_SUBMISSION = "booking_submission"
@@ -179,7 +180,7 @@ def _local(slot: Slot):
 def hold_appointment():
     from portal.appointments.pow import human_check_failed
 
-    slot = db.session.get(Slot, request.form.get("slot", type=int) or 0)
+    slot = db.session.get(Slot, form_row_id(request.form, "slot") or 0)
     if slot is None:
         return _choose_a_time()
     problem = human_check_failed(db.session, request.form, current_settings().human_check,
@@ -397,11 +398,11 @@ def appointment_move(token: str):
         return redirect(url_for("public.appointment_manage", token=token))
     slot = booking.slot
     error = None
-    if request.method == "POST" and not request.form.get("slot", type=int):
+    if request.method == "POST" and not form_row_id(request.form, "slot"):
         error = _("Please choose a time.")  # none is chosen beforehand
     elif request.method == "POST":
         try:
-            booking_rules.reschedule(db.session, booking, request.form.get("slot", type=int) or 0, now,
+            booking_rules.reschedule(db.session, booking, form_row_id(request.form, "slot") or 0, now,
                                      deadline_hours=deadline)
             send_booking_confirmed(db.session, booking, _mail_setup(), moved=True)
             db.session.commit()

@@ -107,3 +107,22 @@ def test_every_public_post_route_survives_hostile_fields(app, client, sites):
             assert not RAW_MARKUP.search(response.get_data(as_text=True)), rule.rule
 
     attempt()
+
+
+def test_a_row_id_beyond_the_databases_range_is_refused_not_a_server_error(app, client, sites, make_staff,
+                                                                         make_submission):
+    """A tampered form naming a time or a file by a number no id column holds: the database would
+    refuse the comparison (integer out of range); the page treats it as no such row."""
+    from tests.support.helpers import sign_in
+
+    too_large = (str(2**31), str(2**63), "9" * 30)
+    token = csrf_token_from(client.get("/de/status/").get_data(as_text=True))
+    for value in too_large:
+        assert client.post("/de/appointments/hold", data={"csrf_token": token, "slot": value}).status_code < 500
+    reference = make_submission().submission.reference
+    sign_in(client, make_staff().email)
+    page = client.get(f"/backoffice/submissions/{reference}").get_data(as_text=True)
+    for value in too_large:
+        response = client.post(f"/backoffice/submissions/{reference}/attach",
+                               data={"csrf_token": csrf_token_from(page), "case_file": value})
+        assert response.status_code == 302
