@@ -30,7 +30,7 @@ from portal.config import DEFAULT_LANGUAGE, LANGUAGES, BookingSettings, OfficeSe
 from portal.documents.storage import DocumentStorage
 from portal.domain.digits import local_digits
 from portal.domain.office_time import to_office_time
-from portal.models import Booking, BookingStatus, Slot
+from portal.models import Booking, BookingStatus, Service, Slot
 from portal.models._types import utcnow
 from portal.models.mail import OutboundMail
 from portal.notify.outbox import pdf_made_when_sent
@@ -80,9 +80,13 @@ def book_again_url(language: str, setup: BookingMailSetup) -> str:
 # -- what the mails say ---------------------------------------------------------------------
 
 def _service_title(booking: Booking, language: str) -> str:
+    return service_title(booking.slot.service, language)
+
+
+def service_title(service: Service, language: str) -> str:
+    """The service's name in `language` (its catalogue title), or the German name it is stored with."""
     from portal.forms.catalogue import BY_CODE
 
-    service = booking.slot.service
     entry = BY_CODE.get(service.code)
     if entry is None:
         return service.name_de

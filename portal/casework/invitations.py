@@ -20,6 +20,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from portal.appointments.booking import BookingError, Person, book_for_caller, free_slots
+from portal.appointments.mails import service_title
 from portal.audit import record
 from portal.casework.conversation import add_office_message
 from portal.casework.requests import token_hash
@@ -106,7 +107,7 @@ def invite(session: Session, submission: Submission, staff: StaffUser | None, si
         expires_at=now + timedelta(days=INVITATION_DAYS))
     session.add(invitation)
     mail = render_mail("appointment_invitation", submission.language, reference=submission.reference,
-                       service_title=_service_title(service, submission.language), site_name=site.name,
+                       service_title=service_title(service, submission.language), site_name=site.name,
                        site_address=_address(site), expires_on=to_office_time(invitation.expires_at).date(),
                        invitation_url=invitation_url(office, submission, token), office_email=office.mail_address)
     enqueue_mail(session, recipient=submission.applicant_email, subject=mail.subject, body_text=mail.text,
@@ -125,18 +126,6 @@ def invitation_in_german(invitation: AppointmentInvitation, service: Service, si
     until = to_office_time(invitation.expires_at)
     return (f"Einladung zur Terminbuchung: {service.name_de}, {site.name}. "
             f"Der Link gilt bis {until:%d.%m.%Y} für eine Buchung.")
-
-
-def _service_title(service: Service, language: str) -> str:
-    from flask_babel import force_locale
-
-    from portal.forms.catalogue import BY_CODE
-
-    entry = BY_CODE.get(service.code)
-    if entry is None:
-        return service.name_de
-    with force_locale(language):
-        return str(entry.title)
 
 
 def _address(site: Site) -> str:
