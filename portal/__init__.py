@@ -44,6 +44,9 @@ def create_app(overrides: dict | None = None) -> Flask:
     from portal.public import page_cache
 
     page_cache.init_app(app, settings.page_cache_url, settings.page_cache_seconds)  # after csrf: its form token
+    from portal.public import form_source
+
+    form_source.init_app(app)  # the forms' versions per generation, as the page cache keeps pages
     from portal import assets
 
     assets.init_app(app)  # static files under digest names, compressed, cached for a year

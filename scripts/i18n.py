@@ -20,10 +20,10 @@ from portal.config import BACKOFFICE_LANGUAGES, LANGUAGES  # noqa: E402
 
 DOMAINS = {
     # domain: (languages, extra pybabel extract arguments)
-    "messages": (LANGUAGES, ["--ignore-dirs", "backoffice matching casefiles casework", "portal"]),
-    # Back-office only: views, templates, matching reasons, case-file and casework rules.
+    "messages": (LANGUAGES, ["--ignore-dirs", "backoffice matching casefiles casework authoring", "portal"]),
+    # Back-office only: views, templates, matching reasons, case-file and casework rules, making forms.
     "backoffice": (BACKOFFICE_LANGUAGES, ["portal/backoffice", "portal/templates/backoffice", "portal/matching",
-                                          "portal/casefiles", "portal/casework"]),
+                                          "portal/casefiles", "portal/casework", "portal/forms/authoring"]),
 }
 
 

@@ -140,9 +140,9 @@ def _apply(item: Submission, change: S.StatusChange) -> None:
 
 
 def _requestable(item: Submission) -> list[tuple[str, object]]:
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
-    form = form_for(item.service.code)
+    form = submission_form(item)
     return [(slot.key, slot.label) for slot in form.documents] if form else []
 
 

@@ -28,9 +28,9 @@ from portal.models._types import utcnow
 def requestable_documents(submission: Submission) -> list[tuple[str, str]]:
     """(slot key, German label) of the submission's form, for the "ask for documents" action."""
     from portal.forms.display import label_in
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     return [(slot.key, label_in(slot.label, "de")) for slot in form.documents] if form else []
 
 

@@ -21,7 +21,7 @@ from portal.config import LANGUAGES, current_settings
 from portal.extensions import db, get_storage
 from portal.casefiles.person import latin_beside
 from portal.forms.display import ROMANISED_FIELDS, display_value, label_in
-from portal.forms.registry import form_for
+from portal.forms.registry import submission_form
 from portal.models import Channel, Document, Service, Site, StaffUser
 from portal.models._types import utcnow
 
@@ -115,7 +115,7 @@ def queue():
 @requires_role(*CASEWORK_STAFF)
 def submission(reference: str):
     item = loaders.submission_with_history(reference)
-    form = form_for(item.service.code)
+    form = submission_form(item)
     fields = []
     for spec in form.fields if form else ():
         value = item.field_values.get(spec.name, "")

@@ -26,13 +26,15 @@ from portal.models.content import ContentItem, ContentTranslation
 # (applications, audit, mail, …) leaves the cached pages as they are.
 PUBLIC_TABLES = frozenset({
     "content_item", "content_translation", "content_version", "content_media", "service",
-    "service_counters", "site", "opening_hours", "site_closure", "site_booking_rules",
+    "service_counters", "site", "opening_hours", "site_closure", "site_booking_rules", "form_version",
 })
 AVAILABILITY_TABLES = frozenset({
     "slot", "service_counters", "site_closure", "site_booking_rules", "opening_hours", "service", "site",
 })
 AVAILABILITY = "availability"
-TOPICS = {"content": PUBLIC_TABLES, AVAILABILITY: AVAILABILITY_TABLES}
+# The online forms' definitions (portal.forms.registry keeps the published ones per generation).
+FORMS = "forms"
+TOPICS = {"content": PUBLIC_TABLES, AVAILABILITY: AVAILABILITY_TABLES, FORMS: frozenset({"form_version"})}
 _CHANGED = "portal_cached_topics_changed"
 _CHECKS = "portal_cached_topics_checks"
 # An execution option: the watch does not judge this statement by its table; its author tells

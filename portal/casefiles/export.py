@@ -83,9 +83,9 @@ def answers_of(submission: Submission) -> list[ExportAnswer]:
     """The answers as the back office shows them: German label, the value as given (a choice or
     a country by its German name), a Latin form beside names, places and addresses."""
     from portal.forms.display import ROMANISED_FIELDS, display_value, label_in
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     answers = []
     for spec in form.fields if form else ():
         shown = display_value(spec, submission.field_values.get(spec.name, ""), "de")

@@ -82,9 +82,9 @@ def mark_in_progress(session: Session, submission: Submission, staff: StaffUser 
 def requested_labels(submission: Submission, slots: list[str]) -> list[str]:
     """The document names in the applicant's language (the caseworker chose them in German)."""
     from portal.forms.display import label_in
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     labels = []
     for key in slots:
         slot = form.slot(key) if form else None

@@ -70,9 +70,9 @@ def request_letter(session: Session, submission: Submission, slots: list[str], m
 
 def german_labels(submission: Submission, slots: list[str]) -> list[str]:
     from portal.forms.display import label_in
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     labels = []
     for key in slots:
         slot = form.slot(key) if form else None

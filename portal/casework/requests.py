@@ -74,9 +74,9 @@ def default_deadline(today: date, rules: RequestRules) -> date:
 
 
 def _checked_slots(submission: Submission, slots: list[str]) -> list[str]:
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     chosen = list(dict.fromkeys(s for s in slots if s))
     if any(form is None or form.slot(key) is None for key in chosen):
         raise ActionRefused("unknown_document")
@@ -184,11 +184,11 @@ def answerable(request: DocumentRequest | None, submission: Submission) -> bool:
 
 
 def slot_max_files(request: DocumentRequest, slot: str) -> int:
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
     if slot == OTHER_SLOT:
         return OTHER_SLOT_MAX_FILES
-    form = form_for(request.submission.service.code)
+    form = submission_form(request.submission)
     spec = form.slot(slot) if form else None
     return spec.max_files if spec else 0
 

@@ -17,3 +17,6 @@ def register(app: Flask) -> None:
     from portal.cli import api_clients  # the API's clients (portal.clients)
 
     app.cli.add_command(api_clients.api_clients)
+    from portal.cli import forms  # the online forms' versions (portal.forms.authoring)
+
+    app.cli.add_command(forms.forms)

@@ -1,13 +1,16 @@
 """What the office offers online: one entry per service.
 
 The database row (models.Service) holds what an admin may change (appointment length,
-active); the entry here holds the translated texts that applicants read.
+active); the entry here holds the translated texts that applicants read. A service with an online
+form is described by its form's definition (docs/forms.md); the others are listed here.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
+
+from portal.forms.definitions.texts import localised
 
 
 @dataclass(frozen=True)
@@ -45,47 +48,7 @@ class ServiceEntry:
         return [(item, True) for item in self.bring_along]
 
 
-CATALOGUE: tuple[ServiceEntry, ...] = (
-    ServiceEntry(
-        code="temporary-protection",
-        name_de="Aufenthaltserlaubnis zum vorübergehenden Schutz (§ 24 AufenthG)",
-        title=_l("Residence permit for temporary protection (section 24 Residence Act)"),
-        summary=_l("Apply for protection status if you fled the war in Ukraine."),
-        audience=_l("For people who fled Ukraine and live in the district."),
-        needs_appointment=True, appointment_minutes=30,
-    ),
-    ServiceEntry(
-        code="permit-extension",
-        name_de="Verlängerung der Aufenthaltserlaubnis",
-        title=_l("Extension of a residence permit"),
-        summary=_l("Apply in good time before your residence permit expires."),
-        audience=_l("For people whose residence permit will expire soon."),
-        needs_appointment=True, appointment_minutes=20,
-    ),
-    ServiceEntry(
-        code="obligation-declaration",
-        name_de="Verpflichtungserklärung für einen Besuch",
-        title=_l("Formal obligation declaration for a visitor"),
-        summary=_l("Declare that you will cover the costs of a visitor from abroad."),
-        audience=_l("For people in the district who invite a guest who needs a visa."),
-        needs_appointment=True, appointment_minutes=30,
-    ),
-    ServiceEntry(
-        code="address-change",
-        name_de="Adressänderung innerhalb des Kreises",
-        title=_l("Change of address within the district"),
-        summary=_l("Tell us your new address after a move within the district."),
-        audience=_l("For people who have moved within the district."),
-        needs_appointment=False, appointment_minutes=10,
-    ),
-    ServiceEntry(
-        code="general-enquiry",
-        name_de="Allgemeine Anfrage",
-        title=_l("General enquiry"),
-        summary=_l("Ask a question or send us documents."),
-        audience=_l("For everyone whose matter is not listed here."),
-        needs_appointment=False, appointment_minutes=10,
-    ),
+OTHER_SERVICES: tuple[ServiceEntry, ...] = (
     ServiceEntry(
         code="card-collection",
         name_de="Abholung des elektronischen Aufenthaltstitels (eAT)",
@@ -118,7 +81,74 @@ CATALOGUE: tuple[ServiceEntry, ...] = (
     ),
 )
 
-BY_CODE = {entry.code: entry for entry in CATALOGUE}
+
+
+def _form_entry(form) -> ServiceEntry:
+    service = form.definition["service"]
+    return ServiceEntry(
+        code=form.code, name_de=service["name_de"], title=localised(service["title"]),
+        summary=localised(service.get("summary")) or "", audience=localised(service.get("audience")) or "",
+        needs_appointment=bool(service.get("needs_appointment")),
+        appointment_minutes=int(service.get("appointment_minutes") or 10),
+    )
+
+
+def entries(public_only: bool = False) -> tuple[ServiceEntry, ...]:
+    """Every service: those with an online form (from its newest published definition), then the
+    others, in that order."""
+    from portal.forms.registry import current_forms_view
+
+    forms = current_forms_view()
+    kept = _made.get(public_only)
+    if kept is not None and kept[0] is forms:
+        return kept[1]
+    ordered = sorted(forms.values(), key=lambda f: (f.definition["service"].get("position", DEFAULT_POSITION), f.code))
+    found = tuple(_form_entry(form) for form in ordered) + OTHER_SERVICES
+    if public_only:
+        found = tuple(e for e in found if e.offered_to_applicants)
+    _made[public_only] = (forms, found)  # holding `forms` keeps its identity unique while kept
+    return found
+
+
+DEFAULT_POSITION = 50
+_made: dict[bool, tuple[dict, tuple[ServiceEntry, ...]]] = {}
+
+
+class _Entries:
+    """The catalogue as the pages read it, made anew when asked (a published form adds or changes a
+    service): iterate it, or look an entry up by code."""
+
+    def __init__(self, public_only: bool):
+        self.public_only = public_only
+
+    def _by_code(self) -> dict[str, ServiceEntry]:
+        return {entry.code: entry for entry in entries(self.public_only)}
+
+    def __iter__(self):
+        return iter(entries(self.public_only))
+
+    def __len__(self) -> int:
+        return len(entries(self.public_only))
+
+    def __contains__(self, code) -> bool:
+        return code in self._by_code()
+
+    def __getitem__(self, code: str) -> ServiceEntry:
+        return self._by_code()[code]
+
+    def get(self, code: str, default=None):
+        return self._by_code().get(code, default)
+
+    def keys(self):
+        return self._by_code().keys()
+
+    def values(self):
+        return entries(self.public_only)
+
+    def items(self):
+        return self._by_code().items()
+
+
+CATALOGUE = BY_CODE = _Entries(public_only=False)
 # What the public pages list and open.
-PUBLIC_CATALOGUE = tuple(entry for entry in CATALOGUE if entry.offered_to_applicants)
-PUBLIC_BY_CODE = {entry.code: entry for entry in PUBLIC_CATALOGUE}
+PUBLIC_CATALOGUE = PUBLIC_BY_CODE = _Entries(public_only=True)

@@ -13,6 +13,7 @@ _EXTRA = {"XKX": "XK"}  # Kosovo
 STATELESS = "XXA"
 UNKNOWN = "XXX"
 _SPECIAL = {STATELESS: _l("Stateless"), UNKNOWN: _l("Nationality unclear")}
+SPECIAL = frozenset(_SPECIAL)
 
 
 @lru_cache(maxsize=1)
@@ -35,9 +36,12 @@ def country_name(code: str, language: str) -> str:
     return Locale.parse(language).territories.get(alpha2) or pycountry.countries.get(alpha_2=alpha2).name
 
 
-def country_choices(language: str) -> list[tuple[str, str]]:
-    """(alpha-3, name) sorted by name in the language; stateless and unclear at the end."""
+def country_choices(language: str, *, nationality: bool = True) -> list[tuple[str, str]]:
+    """(alpha-3, name) sorted by name in the language; for a nationality, stateless and unclear at
+    the end."""
     territories = Locale.parse(language).territories
     names = [(code, territories.get(alpha2, code)) for code, alpha2 in _alpha2_by_alpha3().items()]
     names.sort(key=lambda item: item[1].casefold())
+    if not nationality:
+        return names
     return names + [(code, str(label)) for code, label in _SPECIAL.items()]

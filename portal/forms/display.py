@@ -5,7 +5,7 @@ from flask_babel import force_locale
 
 from portal.domain.dates import PartialDate
 from portal.forms import countries
-from portal.forms.fields import BIRTH_DATE, CHECKBOX, CHOICE, COUNTRY, DATE, FieldSpec
+from portal.forms.fields import BIRTH_DATE, CHECKBOX, CHECKBOXES, CHOICE_KINDS, COUNTRY_KINDS, DATE, FieldSpec
 from portal.forms.spec import ServiceForm
 
 
@@ -27,11 +27,14 @@ def display_value(spec: FieldSpec, value: str, language: str) -> str:
             return PartialDate.parse(value).german()
         except ValueError:
             return value
-    if spec.kind == COUNTRY:
+    if spec.kind in COUNTRY_KINDS:
         return countries.country_name(value, language)
     with force_locale(language):
-        if spec.kind == CHOICE:
+        if spec.kind in CHOICE_KINDS:
             return next((str(label) for code, label in spec.choices if code == value), value)
+        if spec.kind == CHECKBOXES:
+            labels = {code: str(label) for code, label in spec.choices}
+            return ", ".join(labels.get(code, code) for code in value.split(","))
         if spec.kind == CHECKBOX:
             return str(_yes()) if value == "yes" else ""
     return value
@@ -44,9 +47,10 @@ def _yes():
 
 
 def summary(form: ServiceForm, values: dict, language: str) -> list[tuple[object, list[tuple[FieldSpec, str]]]]:
-    """(step title, [(field, shown value)]) for every step with fields: review page, receipt."""
+    """(step title, [(field, shown value)]) for every step asked, with the fields asked: review page,
+    receipt."""
     return [(step.title, [(spec, display_value(spec, values.get(spec.name, ""), language))
-                          for spec in step.fields]) for step in form.steps]
+                          for spec in form.visible_fields(step, values)]) for step in form.visible_steps(values)]
 
 
 def label_in(label, language: str) -> str:

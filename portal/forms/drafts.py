@@ -51,12 +51,13 @@ def save_step(draft: ApplicationDraft, step_key: str, values: dict[str, str], *,
 
 def first_incomplete_step(form: ServiceForm, draft: ApplicationDraft) -> str:
     done = set(draft.completed_steps or [])
-    return next((key for key in form.step_keys if key not in done), form.step_keys[-1])
+    keys = form.keys_for(draft.values or {})
+    return next((key for key in keys if key not in done), keys[-1])
 
 
 def may_open(form: ServiceForm, draft: ApplicationDraft, step_key: str) -> bool:
     """A step opens when every step before it is done (no skipping by URL)."""
-    keys = form.step_keys
+    keys = form.keys_for(draft.values or {})  # a step passed over (its condition fails) does not open
     if step_key not in keys:
         return False
     return keys.index(step_key) <= keys.index(first_incomplete_step(form, draft))
@@ -127,7 +128,7 @@ def remove_upload(draft: ApplicationDraft, upload_id: int) -> bool:
 
 def missing_documents(form: ServiceForm, draft: ApplicationDraft):
     present = {u.slot for u in draft.uploads}
-    return [slot for slot in form.documents if slot.required and slot.key not in present]
+    return [slot for slot in form.documents_for(draft.values or {}) if slot.required and slot.key not in present]
 
 
 def issue_resume_token(draft: ApplicationDraft, days: int) -> str:

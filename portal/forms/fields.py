@@ -17,13 +17,23 @@ from flask_babel import lazy_ngettext
 
 from portal.domain.dates import InvalidPartialDate, PartialDate
 from portal.domain.digits import western_digits
-from portal.forms import countries
+from portal.forms import countries, district
 
 TEXT, TEXTAREA, EMAIL, PHONE, DATE, BIRTH_DATE, COUNTRY, CHOICE, CHECKBOX, POSTCODE, PASSPORT, NUMBER = (
     "text", "textarea", "email", "tel", "date", "birth_date", "country", "choice", "checkbox",
     "postcode", "passport", "number")
+# A country list that also offers "stateless" and "nationality unclear"; one choice of yes or no;
+# several choices at once (stored as their values joined by commas).
+NATIONALITY, YES_NO, CHECKBOXES = "nationality", "yes_no", "checkboxes"
+KINDS = frozenset({TEXT, TEXTAREA, EMAIL, PHONE, DATE, BIRTH_DATE, COUNTRY, NATIONALITY, CHOICE, YES_NO, CHECKBOX,
+                   CHECKBOXES, POSTCODE, PASSPORT, NUMBER})
+COUNTRY_KINDS = frozenset({COUNTRY, NATIONALITY})
+CHOICE_KINDS = frozenset({CHOICE, YES_NO})
+YES_NO_CHOICES = (("yes", _l("Yes")), ("no", _l("No")))
 
 REQUIRED = _l("This field is required.")
+OUTSIDE_DISTRICT = _l("This postcode is not in the Lahn-Dill district. Please contact the office of your place of "
+                      "residence.")
 # Date messages name what is wrong and repeat the example of the date hints (macros/apply.html).
 DATE_HINT = _l("For example 27 3 1987.")
 BIRTH_DATE_HINT = _l("For example 27 3 1987. Leave day or month empty if unknown.")
@@ -65,6 +75,12 @@ class FieldSpec:
     max_length: int = 200
     autocomplete: str | None = None
     rules: tuple[Rule, ...] = ()
+    # From a definition (docs/forms.md): when the field is asked, its rules as data (checked once the
+    # whole step has its values), how a choice is shown, whether a postcode must be in the district.
+    show_if: Mapping | None = None
+    checks: tuple[Mapping, ...] = ()
+    display: str = "radio"
+    district_check: bool = False
 
     @property
     def input_names(self) -> tuple[str, ...]:
@@ -82,6 +98,11 @@ class FieldSpec:
             return f"{year}-{month or 0:0>2}-{day or 0:0>2}" if _digits(year) else f"{year}|{month}|{day}"
         if self.kind == CHECKBOX:
             return "yes" if form.get(self.name) in ("yes", "on", "1", "true") else ""
+        if self.kind == CHECKBOXES:
+            # Ticked boxes from the browser; "a,b" from a stored value; one per line from a filled PDF.
+            chosen = (form.getlist(self.name) if hasattr(form, "getlist")
+                      else re.split(r"[,\n]", str(form.get(self.name, ""))))
+            return ",".join(str(value).strip() for value in chosen if str(value).strip())
         return str(form.get(self.name, ""))
 
     @property
@@ -172,7 +193,7 @@ def _date(field: FieldSpec, text: str) -> str:
 
 def _country(field: FieldSpec, text: str) -> str:
     code = text.upper()
-    if not countries.is_known(code):
+    if not countries.is_known(code) or (field.kind == COUNTRY and code in countries.SPECIAL):
         raise FieldError(_l("Choose a country from the list."))
     return code
 
@@ -186,7 +207,17 @@ def _choice(field: FieldSpec, text: str) -> str:
 def _postcode(field: FieldSpec, text: str) -> str:
     if not _POSTCODE.match(text):
         raise FieldError(_l("Enter a postcode of 5 digits."))
+    if field.district_check and not district.in_district(text):
+        raise FieldError(OUTSIDE_DISTRICT)
     return text
+
+
+def _checkboxes(field: FieldSpec, text: str) -> str:
+    known = [value for value, _ in field.choices]
+    chosen = set(text.split(","))
+    if not chosen <= set(known):
+        raise FieldError(_l("Choose one of the options."))
+    return ",".join(value for value in known if value in chosen)  # in the form's order, each once
 
 
 def _passport(field: FieldSpec, text: str) -> str:
@@ -208,8 +239,9 @@ def _number(field: FieldSpec, text: str) -> str:
     return str(int(digits))
 
 
-_CLEANERS = {EMAIL: _email, PHONE: _phone, DATE: _date, BIRTH_DATE: _date, COUNTRY: _country,
-             CHOICE: _choice, POSTCODE: _postcode, PASSPORT: _passport, NUMBER: _number}
+_CLEANERS = {EMAIL: _email, PHONE: _phone, DATE: _date, BIRTH_DATE: _date, COUNTRY: _country, NATIONALITY: _country,
+             CHOICE: _choice, YES_NO: _choice, CHECKBOXES: _checkboxes, POSTCODE: _postcode, PASSPORT: _passport,
+             NUMBER: _number}
 
 
 def as_date(value: str) -> date | None:

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 from portal.forms import countries
 from portal.forms.display import label_in
-from portal.forms.fields import BIRTH_DATE, CHECKBOX, CHOICE, COUNTRY, DATE, TEXTAREA
+from portal.forms.fields import (
+    BIRTH_DATE, CHECKBOX, CHECKBOXES, CHOICE_KINDS, COUNTRY_KINDS, DATE, NATIONALITY, TEXTAREA,
+)
 from portal.forms.spec import ServiceForm
 
 DECLARATION_FIELD = "declaration"
@@ -24,10 +26,14 @@ def fillable_spec(form: ServiceForm, entry, language: str, office_name: str, off
                 kind = "multiline"
             elif spec.kind == CHECKBOX:
                 kind = "checkbox"
-            elif spec.kind == CHOICE:
+            elif spec.kind in CHOICE_KINDS:
                 kind, choices = "choice", [(code, label_in(label, language)) for code, label in spec.choices]
-            elif spec.kind == COUNTRY:
-                kind, choices = "choice", countries.country_choices(language)
+            elif spec.kind in COUNTRY_KINDS:
+                kind, choices = "choice", countries.country_choices(language, nationality=spec.kind == NATIONALITY)
+            elif spec.kind == CHECKBOXES:
+                # A PDF list box of several choices is unreliable across readers: the values, one per line.
+                kind = "multiline"
+                hint = " · ".join(f"{code}: {label_in(label, language)}" for code, label in spec.choices)
             elif spec.kind in (DATE, BIRTH_DATE):
                 hint = date_hint
             fields.append(FillableField(name=spec.name, label=label_in(spec.label, language),

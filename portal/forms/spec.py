@@ -7,6 +7,8 @@ from typing import Callable, Mapping
 from flask_babel import lazy_gettext as _l
 
 from portal.domain.dates import PartialDate
+from portal.forms.definitions import rules
+from portal.forms.definitions.conditions import holds
 from portal.forms.fields import FieldError, FieldSpec
 
 # Steps every form has after its own: documents, review, declaration.
@@ -21,21 +23,47 @@ class StepSpec:
     intro: object | None = None
     # Checks across fields of this step: values -> {field name: message}.
     checks: tuple[Callable[[Mapping[str, str]], dict], ...] = ()
+    show_if: Mapping | None = None  # a condition on earlier steps' values (docs/forms.md)
 
-    def validate(self, form: Mapping[str, str]) -> tuple[dict[str, str], dict[str, object]]:
-        """Clean every field; returns (values, errors by field name)."""
+    def validate(self, form: Mapping[str, str], earlier: Mapping[str, str] | None = None
+                 ) -> tuple[dict[str, str], dict[str, object]]:
+        """Clean every field that is asked (its condition holds on `earlier` steps' values and this
+        step's fields before it); a field not asked is stored empty. Then the rules as data, of
+        each field without an error of its own, on every value of this step and the earlier ones.
+        Returns (values, errors by field name)."""
         raw = {f.name: f.raw_from(form) for f in self.fields}
+        known = dict(earlier or {})
         values, errors = {}, {}
         for spec in self.fields:
+            if not holds(spec.show_if, known):
+                values[spec.name] = known[spec.name] = ""
+                continue
             try:
                 values[spec.name] = spec.clean(raw[spec.name], raw)
             except FieldError as exc:
                 errors[spec.name] = exc.message
                 values[spec.name] = raw[spec.name]
+            known[spec.name] = values[spec.name] if spec.name not in errors else ""
+        for spec in self.fields:
+            if spec.checks and spec.name not in errors and holds(spec.show_if, known):
+                error = _first_rule_error(spec, known, errors)
+                if error is not None:
+                    errors[spec.name] = error
         if not errors:
             for check in self.checks:
                 errors.update(check(values))
         return values, errors
+
+
+def _first_rule_error(spec: FieldSpec, known: Mapping[str, str], errors: Mapping[str, object]):
+    """A rule that names a field with an error of its own says nothing (that error is reported)."""
+    for rule in spec.checks:
+        if rules.fields_named_by_rule(rule) & set(errors):
+            continue
+        error = rules.rule_error(rule, spec.name, known.get(spec.name, ""), known)
+        if error is not None:
+            return error
+    return None
 
 
 @dataclass(frozen=True)
@@ -45,6 +73,7 @@ class DocumentSlot:
     hint: object | None = None
     required: bool = True
     max_files: int = 3
+    show_if: Mapping | None = None  # asked for only when this holds on the form's values
 
 
 @dataclass(frozen=True)
@@ -56,10 +85,28 @@ class ServiceForm:
     declaration: object = field(default=_l(
         "I declare that the information I have given is true and complete. I know that false "
         "information can lead to a refusal and may be a criminal offence."))
+    # The definition it was made from (docs/forms.md), None for a form made in code (tests).
+    definition: Mapping | None = field(default=None, compare=False, repr=False)
 
     @property
     def step_keys(self) -> tuple[str, ...]:
+        """Every step the form has, asked or not."""
         return tuple(s.key for s in self.steps) + (DOCUMENTS, REVIEW, DECLARATION)
+
+    def keys_for(self, values: Mapping[str, str]) -> tuple[str, ...]:
+        """The steps asked of an applicant with these values: a step whose condition does not
+        hold is passed over."""
+        return tuple(s.key for s in self.visible_steps(values)) + (DOCUMENTS, REVIEW, DECLARATION)
+
+    def visible_steps(self, values: Mapping[str, str]) -> tuple[StepSpec, ...]:
+        return tuple(s for s in self.steps if holds(s.show_if, values))
+
+    def visible_fields(self, step: StepSpec, values: Mapping[str, str]) -> tuple[FieldSpec, ...]:
+        return tuple(f for f in step.fields if holds(f.show_if, values))
+
+    def documents_for(self, values: Mapping[str, str]) -> tuple[DocumentSlot, ...]:
+        """The document slots asked for with these values."""
+        return tuple(d for d in self.documents if holds(d.show_if, values))
 
     def step(self, key: str) -> StepSpec | None:
         return next((s for s in self.steps if s.key == key), None)
@@ -75,9 +122,9 @@ class ServiceForm:
         return next((d for d in self.documents if d.key == key), None)
 
     def validate_all(self, values: Mapping[str, str]) -> dict[str, object]:
-        """Every step again, as at submission: the e-mail intake and replays go through this too."""
+        """Every step asked again, as at submission: the e-mail intake and replays go through this."""
         errors = {}
-        for step in self.steps:
+        for step in self.visible_steps(values):
             form = {}
             for spec in step.fields:
                 value = values.get(spec.name, "")
@@ -85,7 +132,7 @@ class ServiceForm:
                     form.update(_split_date(spec, value))
                 else:
                     form[spec.name] = value
-            errors.update(step.validate(form)[1])
+            errors.update(step.validate(form, values)[1])
         return errors
 
 

@@ -12,7 +12,7 @@ from portal.config import OfficeSettings
 from portal.documents.storage import DocumentStorage
 from portal.forms.catalogue import BY_CODE
 from portal.forms.display import display_value, label_in
-from portal.forms.registry import form_for
+from portal.forms.registry import submission_form
 from portal.models import ApplicationDraft, Site, Submission
 
 
@@ -39,7 +39,7 @@ def build_receipt(session: Session, submission: Submission, status_code: str, of
 
     language = submission.language
     entry = BY_CODE[submission.service.code]
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     fields = []
     for spec in form.fields if form else ():
         value = submission.field_values.get(spec.name, "")

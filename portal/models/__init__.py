@@ -12,6 +12,7 @@ from portal.models.casefile import (
     CaseFile, CaseFileAlias, CaseFileNameKey, CaseFileNote, CaseFileStatus, SpellingKind,
 )
 from portal.models.document import CopyReason, Document
+from portal.models.form import FormVersion
 from portal.models.draft import ApplicationDraft, DraftUpload
 from portal.models.mail import InboundMail, InboundMailSource, InboundMailStatus, OutboundMail, OutboundMailStatus, ReplyLimit
 from portal.models.scan import ScanBatch, ScanBatchRow, ScanBatchStatus, ScanRowStatus
@@ -42,6 +43,7 @@ __all__ = [
     "SubmissionStatus", "SubmissionStatusChange",
     "ScanBatch", "ScanBatchRow", "ScanBatchStatus", "ScanRowStatus",
     "JobRun",
+    "FormVersion",
     "ApiClient", "SubmissionChange",
     "AnswerUpload", "AppointmentInvitation", "DocumentRequest", "MessageAuthor", "MessageChannel", "RequestDelivery",
     "RequestState", "SubmissionMessage",

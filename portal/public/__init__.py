@@ -53,10 +53,10 @@ def _language_cookie(language: str, secure: bool, second: int) -> str:
 
 
 @bp.app_template_global()
-def country_choices(language: str):
+def country_choices(language: str, nationality: bool = True):
     from portal.forms.countries import country_choices as choices
 
-    return choices(language)
+    return choices(language, nationality=nationality)
 
 
 @root_bp.get("/")

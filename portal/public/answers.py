@@ -84,10 +84,10 @@ def answer_upload_limits() -> dict:
 def open_document_requests(submission: Submission) -> list[RequestView]:
     """The open requests of the submission for the status page, with what a post left to show."""
     from portal.forms.display import label_in
-    from portal.forms.registry import form_for
+    from portal.forms.registry import submission_form
 
     shown: AnswerForm | None = g.get("answer_form")
-    form = form_for(submission.service.code)
+    form = submission_form(submission)
     uploads = current_settings().uploads
     texts = {"too_large": refusals.too_large(uploads.max_file_bytes).message,
              "too_large_together": str(drafts.too_large_together(uploads.max_submission_bytes))}

@@ -15,6 +15,7 @@ from portal.forms import drafts
 from portal.forms.catalogue import BY_CODE
 from portal.forms.display import summary
 from portal.forms.registry import form_for
+from portal.forms.showing import shown_fields
 from portal.forms.spec import DECLARATION, DOCUMENTS, REVIEW, date_inputs
 from portal.intake import IntakeError, web
 from portal.public import bp
@@ -60,13 +61,25 @@ def _step_titles(form) -> dict:
 
 def _render(template: str, form, draft, step: str, **context):
     return render_template(template, form=form, draft=draft, step=step, step_titles=_step_titles(form),
-                           service=BY_CODE[form.code], **context)
+                           step_keys=form.keys_for(draft.values or {}), service=BY_CODE[form.code], **context)
 
 
-def _neighbour(form, step: str, offset: int) -> str | None:
-    keys = form.step_keys
+def _neighbour(form, draft, step: str, offset: int) -> str | None:
+    """The step before or after, of those asked with the draft's answers."""
+    keys = form.keys_for(draft.values or {})
+    if step not in keys:
+        return None
     index = keys.index(step) + offset
     return keys[index] if 0 <= index < len(keys) else None
+
+
+def _draft_form(code: str, draft):
+    """The form version the draft was started with: a version published meanwhile does not change
+    the questions half-way (the draft submits against its own version)."""
+    form = form_for(code, draft.form_version)
+    if form is None:
+        abort(404)
+    return form
 
 
 @bp.post("/services/<code>/start")
@@ -82,13 +95,14 @@ def start_application(code: str):
 
 @bp.route("/apply/<code>/<step>", methods=["GET", "POST"])
 def application_step(code: str, step: str):
-    form = _form_or_404(code)
+    _form_or_404(code)
     draft = _current_draft(code)
     if draft is None:
         flash(_("Your application was not started or has expired. Please start again."), "info")
         return redirect(url_for("public.service", code=code))
     if draft.submission_id is not None:
         return redirect(url_for("public.application_done", code=code))
+    form = _draft_form(code, draft)
     if step not in form.step_keys:
         abort(404)
     if not drafts.may_open(form, draft, step):
@@ -101,19 +115,19 @@ def _fields(form, draft, step: str):
     spec = form.step(step)
     errors, raw = {}, None
     if request.method == "POST":
-        values, errors = spec.validate(request.form)
+        values, errors = spec.validate(request.form, draft.values or {})
         drafts.save_step(draft, step, values, complete=not errors)
         db.session.commit()
         action = request.form.get("action", "continue")
         if action == "back":
-            previous = _neighbour(form, step, -1)
+            previous = _neighbour(form, draft, step, -1)
             return _to_step(form.code, previous) if previous else redirect(url_for("public.service", code=form.code))
         if action == "save":
             return redirect(url_for("public.save_application", code=form.code))
         if not errors:
             if request.args.get("return") == "review" and drafts.may_open(form, draft, REVIEW):
                 return _to_step(form.code, REVIEW)
-            return _to_step(form.code, _neighbour(form, step, +1))
+            return _to_step(form.code, _neighbour(form, draft, step, +1))
         raw = request.form
     stored = draft.values or {}
     field_inputs = {
@@ -124,7 +138,8 @@ def _fields(form, draft, step: str):
     }
     error_items = [("f-" + f.input_names[0], f.label, errors[f.name]) for f in spec.fields if f.name in errors]
     return _render("public/apply/step.html", form, draft, step, spec=spec, field_inputs=field_inputs,
-                   errors=errors, error_items=error_items)
+                   errors=errors, error_items=error_items,
+                   shown=shown_fields(spec, draft.values or {}, raw if raw is not None else None))
 
 
 JUST_UPLOADED = "just_uploaded"
@@ -143,7 +158,7 @@ def _documents(form, draft, step: str):
         # The page after an upload names what was taken (focus goes there: js/upload-progress.js).
         session[JUST_UPLOADED] = [u.id for u in draft.uploads[count_before:]]
         if action == "back":
-            return _to_step(form.code, _neighbour(form, step, -1))
+            return _to_step(form.code, _neighbour(form, draft, step, -1))
         if action == "save":
             return redirect(url_for("public.save_application", code=form.code))
         if action == "continue" and not errors:
@@ -168,13 +183,15 @@ def _render_documents(form, draft, errors: dict, status: int = 200):
     uploads_by_slot = {}
     for upload in draft.uploads:
         uploads_by_slot.setdefault(upload.slot, []).append(upload)
-    error_items = [("f-file-" + slot.key, slot.label, errors[slot.key]) for slot in form.documents if slot.key in errors]
+    slots = form.documents_for(draft.values or {})
+    error_items = [("f-file-" + slot.key, slot.label, errors[slot.key]) for slot in slots if slot.key in errors]
     limits = _upload_limits(draft)
     # The browser checks the same limits before sending, with the same texts (static/js/upload-progress.js).
     texts = {"too_large": refusals.too_large(limits.max_file_bytes).message,
              "too_large_together": drafts.too_large_together(limits.max_total_bytes),
-             "too_many": {slot.key: drafts.too_many_files(slot.max_files) for slot in form.documents}}
+             "too_many": {slot.key: drafts.too_many_files(slot.max_files) for slot in slots}}
     return _render("public/apply/documents.html", form, draft, DOCUMENTS, errors=errors, error_items=error_items,
+                   slots=slots,
                    uploads_by_slot=uploads_by_slot, limits=limits, texts=texts,
                    just_uploaded=[u for u in draft.uploads if u.id in just_uploaded]), status
 
@@ -186,15 +203,17 @@ def request_too_large(error):
     read or stored. Elsewhere the error page. Both in the applicant's language."""
     _discard_request_body()
     args = request.view_args or {}
-    form = form_for(args.get("code", "")) if request.endpoint == "public.application_step" else None
-    draft = _current_draft(form.code) if form is not None and args.get("step") == DOCUMENTS else None
+    code = args.get("code", "")
+    form = form_for(code) if request.endpoint == "public.application_step" else None
+    draft = _current_draft(code) if form is not None and args.get("step") == DOCUMENTS else None
     if draft is None or draft.submission_id is not None:
         return error_page(413)
+    form = _draft_form(code, draft)
     limits = _upload_limits(draft)
     message = _("The chosen files were not uploaded: together they are larger than the %(total)s MB an "
                 "application may have. Each file may be at most %(size)s MB.",
                 total=limits.max_total_mb, size=limits.max_file_mb)
-    first_slot = form.documents[0].key
+    first_slot = form.documents_for(draft.values or {})[0].key
     return _render_documents(form, draft, {first_slot: message}, status=413)
 
 
@@ -222,7 +241,7 @@ def _take_uploads(form, draft) -> dict[str, str]:
     storage = get_storage()
     settings = current_settings()
     max_file = settings.uploads.max_file_bytes
-    for slot in form.documents:
+    for slot in form.documents_for(draft.values or {}):
         for upload in request.files.getlist(f"file-{slot.key}"):
             if not upload or not upload.filename:
                 continue
@@ -263,7 +282,7 @@ def _review(form, draft, step: str):
         drafts.save_step(draft, REVIEW, {}, complete=True)
         db.session.commit()
         return _to_step(form.code, DECLARATION)
-    sections = list(zip(form.steps, summary(form, draft.values or {}, g.lang)))
+    sections = list(zip(form.visible_steps(draft.values or {}), summary(form, draft.values or {}, g.lang)))
     step_of = {f.name: s for s in form.steps for f in s.fields}
     return _render("public/apply/review.html", form, draft, step, sections=sections, problems=problems,
                    missing=missing, step_of=step_of)
@@ -277,13 +296,14 @@ def _declaration(form, draft, step: str):
 # Generous: many applicants may share one address (a shelter, a counselling office).
 @limiter.limit("120 per hour")
 def submit_application(code: str):
-    form = _form_or_404(code)
+    _form_or_404(code)
     draft = _current_draft(code)
     if draft is None:
         flash(_("Your application was not started or has expired. Please start again."), "info")
         return redirect(url_for("public.service", code=code))
     if draft.submission_id is not None:  # a replayed POST: show what the first one made
         return redirect(url_for("public.application_done", code=code))
+    form = _draft_form(code, draft)
     if not drafts.may_open(form, draft, DECLARATION):
         return _to_step(code, drafts.first_incomplete_step(form, draft))
     if request.form.get("declaration") != "yes":
@@ -329,10 +349,11 @@ def save_application(code: str):
     from portal.forms.fields import EMAIL, FieldError, FieldSpec
     from portal.intake.acknowledge import send_resume_link
 
-    form = _form_or_404(code)
+    _form_or_404(code)
     draft = _current_draft(code)
     if draft is None or draft.submission_id is not None:
         return redirect(url_for("public.service", code=code))
+    form = _draft_form(code, draft)
     email_field = FieldSpec("email", _("E-mail address"), kind=EMAIL, max_length=254)
     error, email = None, (draft.values or {}).get("email", "")
     if request.method == "POST":
@@ -359,4 +380,7 @@ def resume_application(token: str):
     if draft is None:
         return render_template("public/apply/resume_invalid.html"), 404
     _remember(draft)
-    return _to_step(draft.service_code, drafts.first_incomplete_step(form_for(draft.service_code), draft))
+    form = form_for(draft.service_code, draft.form_version)
+    if form is None:
+        return render_template("public/apply/resume_invalid.html"), 404
+    return _to_step(draft.service_code, drafts.first_incomplete_step(form, draft))

@@ -10,7 +10,7 @@ from portal.domain.digits import local_digits, western_digits
 from portal.forms.fields import (
     BIRTH_DATE, DATE, NUMBER, PHONE, POSTCODE, TEXTAREA, FieldError, FieldSpec,
 )
-from portal.forms.registry import FORMS
+from portal.forms.registry import current_forms
 from portal.intake.references import InvalidReference, format_reference, hash_secret, parse_reference
 
 PERSIAN = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
@@ -43,7 +43,7 @@ def test_numeric_fields_take_any_script(kind, typed, stored):
 
 def test_a_persian_postcode_of_the_district_is_in_the_district():
     """۳۵۶۸۳ is Dillenburg: it must not send the resident to another office."""
-    step = FORMS["temporary-protection"].step("contact")
+    step = current_forms()["temporary-protection"].step("contact")
     values, errors = step.validate({"email": "maryam.rezaei@example.org", "phone": "۰۶۴۴۱ ۱۲۳۴۵۶",
                                     "street": "Wilhelmstraße ۷", "postcode": "۳۵۶۸۳", "city": "Dillenburg"})
     assert not errors, errors

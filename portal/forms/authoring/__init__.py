@@ -1,0 +1,1 @@
+"""Making and changing form definitions: checks, versions, workflow (back office)."""
