@@ -472,3 +472,14 @@ def test_a_definition_of_copies_passes_like_the_original():
 @pytest.mark.parametrize("definition", [None, [], "text", {}])
 def test_what_is_not_a_definition_is_refused_without_crashing(definition):
     assert problems(definition)
+
+
+def test_the_german_title_is_the_services_german_name():
+    import copy
+
+    from portal.forms.authoring.check import problems
+    from portal.forms.definitions.shipped import shipped
+
+    definition = copy.deepcopy(shipped()["general-enquiry"])
+    definition["service"]["name_de"] = "Anfrage allgemein"
+    assert [p.where for p in problems(definition)] == ["service.title.de"]

@@ -248,6 +248,10 @@ class _Check:
         else:
             self.add("service.name_de", _l("The service needs its German name (name_de)."))
         self.text("service.title", service.get("title"), required=True, translated=True)
+        title = service.get("title")
+        if isinstance(name_de, str) and isinstance(title, Mapping) and title.get("de") not in (None, name_de):
+            # The list, the service page, the booking and the back office name a service alike.
+            self.add("service.title.de", _l("The German title must be the service's German name (name_de)."))
         self.text("service.summary", service.get("summary"))
         self.text("service.audience", service.get("audience"))
         self.flag("service.needs_appointment", service.get("needs_appointment"), "needs_appointment")

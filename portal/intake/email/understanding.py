@@ -147,7 +147,11 @@ def read_portal_form(data: bytes) -> FilledPortalForm | None:
     from portal.pdf.fillable import read_fillable_form
 
     filled = read_fillable_form(data)
-    form = form_for(filled.service_code) if filled is not None else None
+    if filled is None:
+        return None
+    # The version the PDF was made from, while it is known; else the current one (the difference
+    # is flagged for the caseworker).
+    form = form_for(filled.service_code, filled.form_version) or form_for(filled.service_code)
     if form is None:
         return None
     raw = {spec.name: str(filled.values.get(spec.name, "") or "") for spec in form.fields}
@@ -160,6 +164,9 @@ def read_portal_form(data: bytes) -> FilledPortalForm | None:
             except FieldError:
                 values[spec.name] = raw[spec.name]  # kept as entered, flagged for the caseworker
                 problems.append(spec.name)
+        asked = {spec.name for step in form.visible_steps(values) for spec in form.visible_fields(step, values)}
+        problems = [name for name in problems if name in asked]
+        values = {name: value if name in asked else "" for name, value in values.items()}
         for name in form.validate_all(values):
             if name not in problems:
                 problems.append(name)
