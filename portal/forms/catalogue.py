@@ -96,33 +96,39 @@ def _form_entry(form) -> ServiceEntry:
 def entries(public_only: bool = False) -> tuple[ServiceEntry, ...]:
     """Every service: those with an online form (from its newest published definition), then the
     others, in that order."""
+    return _made(public_only)[0]
+
+
+def _made(public_only: bool) -> tuple[tuple[ServiceEntry, ...], dict[str, ServiceEntry]]:
+    """The entries and their index by code, made again only when the published forms change."""
     from portal.forms.registry import current_forms_view
 
     forms = current_forms_view()
-    kept = _made.get(public_only)
+    kept = _kept.get(public_only)
     if kept is not None and kept[0] is forms:
-        return kept[1]
+        return kept[1], kept[2]
     ordered = sorted(forms.values(), key=lambda f: (f.definition["service"].get("position", DEFAULT_POSITION), f.code))
     found = tuple(_form_entry(form) for form in ordered) + OTHER_SERVICES
     if public_only:
         found = tuple(e for e in found if e.offered_to_applicants)
-    _made[public_only] = (forms, found)  # holding `forms` keeps its identity unique while kept
-    return found
+    by_code = {entry.code: entry for entry in found}
+    _kept[public_only] = (forms, found, by_code)  # holding `forms` keeps its identity unique while kept
+    return found, by_code
 
 
 DEFAULT_POSITION = 50
-_made: dict[bool, tuple[dict, tuple[ServiceEntry, ...]]] = {}
+_kept: dict[bool, tuple[dict, tuple[ServiceEntry, ...], dict[str, ServiceEntry]]] = {}
 
 
 class _Entries:
-    """The catalogue as the pages read it, made anew when asked (a published form adds or changes a
-    service): iterate it, or look an entry up by code."""
+    """The catalogue as the pages read it, following the published forms (a publication adds or
+    changes a service): iterate it, or look an entry up by code."""
 
     def __init__(self, public_only: bool):
         self.public_only = public_only
 
     def _by_code(self) -> dict[str, ServiceEntry]:
-        return {entry.code: entry for entry in entries(self.public_only)}
+        return _made(self.public_only)[1]
 
     def __iter__(self):
         return iter(entries(self.public_only))
