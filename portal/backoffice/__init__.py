@@ -61,3 +61,5 @@ from portal.backoffice import api_clients  # noqa: E402,F401  (systems using the
 from portal.backoffice import labels  # noqa: E402,F401  (codes in words: languages, the audit trail)
 from portal.backoffice import document_requests  # noqa: E402,F401  (asking for documents, the conversation)
 from portal.backoffice import invitations  # noqa: E402,F401  (inviting an applicant to book)
+from portal.backoffice import form_translations  # noqa: E402,F401  (online forms: translations, preview, comparison)
+from portal.backoffice import form_editor, form_fields, form_slots, form_versions  # noqa: E402,F401  (form editor)

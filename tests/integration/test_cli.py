@@ -55,7 +55,9 @@ def test_seed_demo_is_idempotent(app, db_session):
     assert first.exit_code == 0, first.output
     assert "case files created: 400" in first.output and "password: demo-" in first.output
     counts = _counts(db_session)
-    assert counts["Site"] == 2 and counts["Service"] == 8 and counts["StaffUser"] == 6
+    from portal.forms.catalogue import CATALOGUE
+
+    assert counts["Site"] == 2 and counts["Service"] == len(CATALOGUE) == 14 and counts["StaffUser"] == 6
     assert counts["CaseFile"] == 400 and counts["OpeningHours"] > 8
     # Pages, service descriptions, FAQ and a notice, each language a published translation.
     created = int(first.output.split("content translations created: ")[1].split()[0].rstrip(","))

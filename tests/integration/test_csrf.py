@@ -47,7 +47,8 @@ def samples(app, db_session, make_submission, case_files, make_staff, sites):
             "token": links.make_token(app.config["SECRET_KEY"], booking, links.MANAGE),
             "reference": make_submission().submission.reference, "file_number": "WZ-2022-00017",
             "staff_id": make_staff("caseworker", "DIL").id, "mail_id": 1, "scan_batch_id": 1, "item_id": 1,
-            "api_client_id": 1, "request_id": 1, "upload_id": 1}
+            "api_client_id": 1, "request_id": 1, "upload_id": 1, "number": 1,
+            "key": "identity", "name": "surname", "action": "submit"}
 
 
 def _walk(app, client, samples, token_value):

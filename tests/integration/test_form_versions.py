@@ -25,7 +25,7 @@ def _seed(code: str = CODE) -> dict:
 
 def _changed(code: str = CODE, name: str = "Allgemeine Anfrage (neu)") -> dict:
     definition = _seed(code)
-    definition["service"]["name_de"] = name
+    definition["service"]["name_de"] = definition["service"]["title"]["de"] = name  # one German name
     return definition
 
 

@@ -47,7 +47,7 @@ def test_export_import_round_trip_and_publish(app, db_session, make_staff, tmp_p
     lead = make_staff("team_lead")
     exported = _invoke(app, "export", CODE)
     definition = json.loads(exported.stdout_bytes.decode("utf-8"))
-    definition["service"]["name_de"] = "Allgemeine Anfrage an die Ausländerbehörde"
+    definition["service"]["name_de"] = definition["service"]["title"]["de"] = "Allgemeine Anfrage an die Ausländerbehörde"
 
     imported = _invoke(app, "import", _write(tmp_path / "neu.json", definition), "--note", "Name", "--based-on", "1")
     assert imported.exit_code == 0, imported.output
@@ -64,7 +64,7 @@ def test_export_import_round_trip_and_publish(app, db_session, make_staff, tmp_p
     db_session.expire_all()
     number, current = published_definitions(db_session)[CODE]
     assert number == 2 and current["service"]["name_de"] == "Allgemeine Anfrage an die Ausländerbehörde"
-    assert _invoke(app, "export", CODE).stdout_bytes.decode("utf-8").count("an die Ausländerbehörde") == 1
+    assert _invoke(app, "export", CODE).stdout_bytes.decode("utf-8").count("an die Ausländerbehörde") == 2  # name and German title
     assert json.loads(_invoke(app, "export", CODE, "--version", "1").output) == shipped()[CODE]
 
     # Recorded as the team lead's own action, made on the command line.
@@ -86,7 +86,7 @@ def test_a_new_service_is_imported_as_version_1(app, db_session, tmp_path):
 def test_publish_by_an_editor_or_an_unknown_person_is_refused(app, db_session, make_staff, tmp_path):
     editor = make_staff("editor")
     definition = json.loads((SEED_DIR / f"{CODE}.json").read_text(encoding="utf-8"))
-    definition["service"]["name_de"] = "Neu"
+    definition["service"]["name_de"] = definition["service"]["title"]["de"] = "Neu"
     assert _invoke(app, "import", _write(tmp_path / "neu.json", definition)).exit_code == 0
 
     refused = _invoke(app, "publish", CODE, "--version", "2", "--by", editor.email)

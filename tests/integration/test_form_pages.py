@@ -1,0 +1,15 @@
+"""The application's pages as made from the definitions: a date's example is given once, in the
+page's language, also when the definition's own hint is that example."""
+from flask_babel import force_locale
+
+from portal.forms.fields import BIRTH_DATE_HINT
+from tests.support.helpers import Applicant
+
+
+def test_the_birth_date_example_is_shown_once(client, app, sites):
+    applicant = Applicant(client, "ar")
+    applicant.start("general-enquiry")
+    page = client.get("/ar/apply/general-enquiry/identity").get_data(as_text=True)
+    with app.test_request_context(), force_locale("ar"):
+        example = str(BIRTH_DATE_HINT)
+    assert page.count(example) == 1
