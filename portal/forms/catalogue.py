@@ -41,11 +41,12 @@ class ServiceEntry:
     def form_version(self) -> int | None:
         return self.form.version if self.form else None
 
-    def documents_needed(self) -> list[tuple[object, bool]]:
-        """(what, required) for the service page."""
+    def documents_needed(self) -> list[tuple[object, bool, bool]]:
+        """(what, required, only in some cases) for the service page: a slot asked only with some
+        answers (a marriage certificate for spouses) is needed only then."""
         if self.form:
-            return [(slot.label, slot.required) for slot in self.form.documents]
-        return [(item, True) for item in self.bring_along]
+            return [(slot.label, slot.required, slot.show_if is not None) for slot in self.form.documents]
+        return [(item, True, False) for item in self.bring_along]
 
 
 OTHER_SERVICES: tuple[ServiceEntry, ...] = (

@@ -29,7 +29,10 @@ def is_known(code: str) -> bool:
 
 def country_name(code: str, language: str) -> str:
     if code in _SPECIAL:
-        return str(_SPECIAL[code])
+        from flask_babel import force_locale
+
+        with force_locale(language):  # in the language asked for, not the page's (the back office's German)
+            return str(_SPECIAL[code])
     alpha2 = _alpha2_by_alpha3().get(code)
     if alpha2 is None:
         return code

@@ -104,6 +104,12 @@ class ServiceForm:
     def visible_fields(self, step: StepSpec, values: Mapping[str, str]) -> tuple[FieldSpec, ...]:
         return tuple(f for f in step.fields if holds(f.show_if, values))
 
+    def asked_values(self, values: Mapping[str, str]) -> dict[str, str]:
+        """Every field's value as submitted: empty where the field was not asked with these answers
+        (an answer given before an earlier one changed, a step passed over)."""
+        asked = {f.name for step in self.visible_steps(values) for f in self.visible_fields(step, values)}
+        return {f.name: values.get(f.name, "") if f.name in asked else "" for f in self.fields}
+
     def documents_for(self, values: Mapping[str, str]) -> tuple[DocumentSlot, ...]:
         """The document slots asked for with these values."""
         return tuple(d for d in self.documents if holds(d.show_if, values))

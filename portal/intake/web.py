@@ -48,19 +48,23 @@ def take_upload(session: Session, storage: DocumentStorage, form: ServiceForm, d
 
 
 def to_intake_draft(form: ServiceForm, draft: ApplicationDraft) -> IntakeDraft:
+    """What the applicant was asked, as the review page showed it: answers and files of questions
+    and slots not asked with the final answers are left out."""
     values = dict(draft.values or {})
+    asked_slots = {slot.key for slot in form.documents_for(values)}
     try:
         born = PartialDate.parse(values.get("date_of_birth", "")) if values.get("date_of_birth") else PartialDate(None)
     except ValueError:
         born = PartialDate(None)
     return IntakeDraft(
         channel=Channel.WEB, service_code=form.code, form_version=form.version, language=draft.language,
-        values={spec.name: values.get(spec.name, "") for spec in form.fields},
+        values=form.asked_values(values),
         applicant=Applicant(surname=values.get("surname", ""), given_names=values.get("given_names", ""),
                             date_of_birth=born, email=values.get("email", "")),
         files=[IntakeFile(slot=u.slot, filename=u.filename, media_type=u.media_type, sha256=u.sha256,
                           size_bytes=u.size_bytes, pdf_sha256=u.pdf_sha256, pdf_size_bytes=u.pdf_size_bytes,
-                          page_count=u.page_count, copy_reason=u.copy_reason) for u in draft.uploads],
+                          page_count=u.page_count, copy_reason=u.copy_reason) for u in draft.uploads
+               if u.slot in asked_slots],
         idempotency_key=f"web:{draft.public_id}",
     )
 

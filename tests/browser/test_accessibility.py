@@ -77,7 +77,13 @@ def _post(page, path: str, data: dict | None = None, multipart: dict | None = No
     if multipart is not None:
         response = page.request.post(path, multipart={**multipart, "csrf_token": token}, max_redirects=0)
     else:
-        response = page.request.post(path, form={**(data or {}), "csrf_token": token}, max_redirects=0)
+        from playwright.sync_api import FormData
+
+        form = FormData()  # a list is several values of one name (ticked checkboxes)
+        for name, value in {**(data or {}), "csrf_token": token}.items():
+            for one in value if isinstance(value, list) else [value]:
+                form.append(name, one)
+        response = page.request.post(path, form=form, max_redirects=0)
     assert response.status in (200, 302, 303), (path, response.status, response.text()[:300])
     return response
 

@@ -9,10 +9,11 @@ from tests.support import samples
 
 
 def _stored(code: str) -> dict:
-    """Every step of a sample application, cleaned as the server stores it."""
+    """Every step of a sample application, cleaned as the server stores it (each step validated
+    with the earlier steps' values; several values of a checkboxes field as the browser sends them)."""
     values = {}
     for key, data in samples.STEPS[code].items():
-        cleaned, errors = current_forms()[code].step(key).validate(data, values)
+        cleaned, errors = current_forms()[code].step(key).validate(samples.form_data(data), values)
         assert not errors, (code, key, errors)
         values.update(cleaned)
     return values
@@ -24,6 +25,17 @@ def test_sample_applications_pass_every_rule(code):
     assert form.validate_all(_stored(code)) == {}
     assert form.step_keys[-3:] == (DOCUMENTS, REVIEW, DECLARATION)
     assert form.version >= 1
+
+
+@pytest.mark.parametrize("code", sorted(current_forms()))
+def test_samples_fill_the_steps_and_slots_asked_for_their_answers(code):
+    """A sample has each step asked for its answers, in order, and a file for every required
+    document slot asked for them (and for no slot that is not asked)."""
+    form, values = current_forms()[code], _stored(code)
+    assert list(samples.STEPS[code]) == [step.key for step in form.visible_steps(values)]
+    asked = {slot.key for slot in form.documents_for(values)}
+    assert {slot.key for slot in form.documents_for(values) if slot.required} <= set(samples.FILES[code]) <= asked
+    assert all(len(files) <= form.slot(slot).max_files for slot, files in samples.FILES[code].items())
 
 
 @pytest.mark.parametrize("code", sorted(current_forms()))
