@@ -1,7 +1,10 @@
 """The published forms of the app's database, for portal.forms.registry: read once per change of
 the "forms" generation (moved on by every commit to form_version, in every process through Redis,
-as the page cache's generations are), and kept on the app."""
+as the page cache's generations are), and kept on the app. Without Redis another process's
+publication is not seen by the generation: the forms are read again after KEPT_SECONDS anyway."""
 from __future__ import annotations
+
+import time
 
 from flask import Flask, current_app, has_app_context
 
@@ -9,6 +12,7 @@ from portal.caching.generation import FORMS
 from portal.forms import registry
 
 _EXTENSION = "portal_published_forms"
+KEPT_SECONDS = 30
 
 
 def _generation() -> int | None:
@@ -29,14 +33,13 @@ def published_forms() -> registry.PublishedForms | None:
     from portal.extensions import db
     from portal.forms.definitions import store
 
-    generation = _generation()
+    generation, now = _generation(), time.monotonic()
     kept = current_app.extensions.get(_EXTENSION)
-    if kept is not None and generation is not None and kept[0] == generation:
+    if kept is not None and generation is not None and kept[0] == generation and now - kept[2] < KEPT_SECONDS:
         return kept[1]
-    session = db.session
-    made = registry.published_forms(store.published_definitions(session),
+    made = registry.published_forms(store.published_definitions(db.session),
                                     lambda code, number: store.definition_of(db.session, code, number))
-    current_app.extensions[_EXTENSION] = (generation, made)
+    current_app.extensions[_EXTENSION] = (generation, made, now)
     return made
 
 
