@@ -16,7 +16,7 @@ from flask_login import current_user
 
 from portal.backoffice import bp, form_words
 from portal.backoffice.form_versions import (
-    PUBLISHED, Loaded, client_address, load_version, optional_url, refused, service_name,
+    PUBLISHED, Loaded, client_address, load_version, refused, service_name,
 )
 from portal.backoffice.guard import EDITORS, requires_role
 from portal.config import LANGUAGES
@@ -111,7 +111,7 @@ def form_version(code: str, number: int):
     loaded = load_version(code, number)
     definition = loaded.definition
     languages = [language for language in LANGUAGES if language != SOURCE]
-    translate = {lang: optional_url("backoffice.form_translate", code=code, number=number, lang=lang)
+    translate = {lang: url_for("backoffice.form_translate", code=code, number=number, lang=lang)
                  for lang in languages}
     found = []
     for problem in problems(definition):
@@ -128,7 +128,7 @@ def form_version(code: str, number: int):
         name=service_name(definition, code), problems=found, transitions=transitions,
         newest=newest_number(db.session, code), counts=form_words.translation_counts(definition),
         translate=translate,
-        preview={lang: optional_url("backoffice.form_preview", code=code, number=number, lang=lang)
+        preview={lang: url_for("backoffice.form_preview", code=code, number=number, lang=lang)
                  for lang in LANGUAGES},
         words=form_words, german=form_words.german, kinds=form_words.KIND_LABELS, published=PUBLISHED)
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -60,14 +60,6 @@ def load_version(code: str, number: int) -> Loaded:
 
 def client_address() -> str:
     return request.remote_addr or ""
-
-
-def optional_url(endpoint: str, **values) -> str | None:
-    """The address of a view that may not be there (the translation page, the preview and the
-    comparison are made apart from the editor): None while it is not registered."""
-    if endpoint not in current_app.view_functions:
-        return None
-    return url_for(endpoint, **values)
 
 
 def refused(exc: FormVersionRefused | EditRefused) -> None:
@@ -132,7 +124,7 @@ def form_history(code: str):
     newest = found[0]
     return render_template("backoffice/forms/history.html", code=code, versions=found, newest=newest,
                            name=service_name(definition_of(db.session, code, newest.number), code),
-                           compare_url=optional_url("backoffice.form_compare", code=code),
+                           compare_url=url_for("backoffice.form_compare", code=code),
                            may_edit=workflow.can_edit(current_user.role))
 
 
