@@ -22,7 +22,7 @@ from portal.forms.authoring.editing import EditRefused
 from portal.forms.authoring.versions import FormVersionRefused
 from portal.forms.definitions.shipped import shipped
 from portal.forms.definitions.store import (
-    SHIPPED_VERSION, definition_of, newest_number, row_of, service_codes, versions_of,
+    SHIPPED_VERSION, definition_of, every_service, newest_number, row_of, service_codes, versions_of,
 )
 from portal.models import FormVersion
 from portal.models.content import WorkflowState
@@ -76,13 +76,11 @@ def service_name(definition: dict | None, code: str) -> str:
 @requires_role(*EDITORS)
 def form_list():
     rows = []
-    for code in service_codes(db.session):
-        found = versions_of(db.session, code)
+    for code, (found, definition) in every_service(db.session).items():
         newest = found[0] if found else None
         published = next((version for version in found if version.state == PUBLISHED), None)
-        rows.append({"code": code, "name": service_name(definition_of(db.session, code, newest.number), code)
-                     if newest else code, "newest": newest, "published": published,
-                     "shipped": code in shipped()})
+        rows.append({"code": code, "name": service_name(definition, code) if newest else code, "newest": newest,
+                     "published": published, "shipped": code in shipped()})
     rows.sort(key=lambda row: row["name"].casefold())
     return render_template("backoffice/forms/list.html", rows=rows,
                            may_edit=workflow.can_edit(current_user.role))

@@ -63,15 +63,14 @@ def _name(definition: dict | None) -> str:
 def list_command():
     """Every service with a form: code, German name, the published version (shipped or the
     office's), the newest version and its state."""
-    from portal.forms.definitions.store import definition_of, published_definitions, service_codes, versions_of
+    from portal.forms.definitions.store import every_service, published_definitions
 
     published = published_definitions(db.session)
-    codes = service_codes(db.session)
-    if not codes:
+    services = every_service(db.session)
+    if not services:
         click.echo("no online forms")
         return
-    for code in codes:
-        versions = versions_of(db.session, code)
+    for code, (versions, newest_definition) in services.items():
         newest = versions[0]
         number, definition = published.get(code, (None, None))
         if number is None:
@@ -79,7 +78,7 @@ def list_command():
         else:
             shipped = next(v.shipped for v in versions if v.number == number)
             current = f"published {number} ({'shipped' if shipped else 'office'})"
-        name = _name(definition or definition_of(db.session, code, newest.number))
+        name = _name(definition or newest_definition)
         latest = f"newest {newest.number} {newest.state}" if newest.number != number else "newest is published"
         click.echo(f"{code:<24} {name[:48]:<48} {current:<22} {latest}")
 

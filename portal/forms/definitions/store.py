@@ -16,8 +16,8 @@ from portal.forms.definitions.shipped import SHIPPED_VERSION, shipped
 from portal.models.content import WorkflowState
 from portal.models.form import FormVersion
 
-__all__ = ["SHIPPED_VERSION", "VersionInfo", "definition_of", "newest_number", "published_definitions",
-           "row_of", "service_codes", "versions_of"]
+__all__ = ["SHIPPED_VERSION", "VersionInfo", "definition_of", "every_service", "newest_number",
+           "published_definitions", "row_of", "service_codes", "versions_of"]
 
 PUBLISHED = WorkflowState.PUBLISHED.value
 
@@ -67,19 +67,40 @@ def published_definitions(session: Session) -> dict[str, tuple[int, dict]]:
     return dict(sorted(found.items()))
 
 
-def versions_of(session: Session, code: str) -> list[VersionInfo]:
-    """Every version of the service, newest first; the shipped file is version 1."""
-    rows = session.scalars(select(FormVersion).where(FormVersion.service_code == code)
-                           .options(selectinload(FormVersion.created_by), selectinload(FormVersion.published_by))
-                           .order_by(FormVersion.number.desc())).all()
-    versions = [VersionInfo(number=row.number, state=row.state, shipped=False,
-                            created_by=row.created_by.email if row.created_by else None, created_at=row.created_at,
-                            published_by=row.published_by.email if row.published_by else None,
-                            published_at=row.published_at, note=row.note or "", based_on=row.based_on)
-                for row in rows]
+def _info(row: FormVersion) -> VersionInfo:
+    return VersionInfo(number=row.number, state=row.state, shipped=False,
+                       created_by=row.created_by.email if row.created_by else None, created_at=row.created_at,
+                       published_by=row.published_by.email if row.published_by else None,
+                       published_at=row.published_at, note=row.note or "", based_on=row.based_on)
+
+
+def _rows(session: Session, *conditions) -> list[FormVersion]:
+    return list(session.scalars(select(FormVersion).where(*conditions)
+                                .options(selectinload(FormVersion.created_by), selectinload(FormVersion.published_by))
+                                .order_by(FormVersion.service_code, FormVersion.number.desc())))
+
+
+def _with_shipped(code: str, versions: list[VersionInfo]) -> list[VersionInfo]:
     if code in shipped() and not any(v.number == SHIPPED_VERSION for v in versions):
         versions.append(VersionInfo(number=SHIPPED_VERSION, state=PUBLISHED, shipped=True))
     return versions
+
+
+def versions_of(session: Session, code: str) -> list[VersionInfo]:
+    """Every version of the service, newest first; the shipped file is version 1."""
+    return _with_shipped(code, [_info(row) for row in _rows(session, FormVersion.service_code == code)])
+
+
+def every_service(session: Session) -> dict[str, tuple[list[VersionInfo], dict]]:
+    """Every service with a form (shipped, or with a version in the database): its versions newest
+    first and its newest version's definition, read in one go for the list of forms."""
+    found: dict[str, tuple[list[VersionInfo], dict]] = {}
+    for row in _rows(session):
+        versions, newest = found.setdefault(row.service_code, ([], row.definition))
+        versions.append(_info(row))
+    for code, definition in shipped().items():
+        found.setdefault(code, ([], definition))
+    return {code: (_with_shipped(code, versions), newest) for code, (versions, newest) in sorted(found.items())}
 
 
 def newest_number(session: Session, code: str) -> int:
